@@ -1,0 +1,8 @@
+/**
+ * The ordered list of migrations. Append only: a released migration is never edited (the migrator
+ * refuses to start when an applied migration's checksum changed) and never reordered.
+ */
+import type { Migration } from '../migrator.ts';
+import { migration as m0001 } from './0001-foundation.ts';
+
+export const migrations: readonly Migration[] = [m0001];
