@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { type Database, openDatabase } from '../src/storage/database.ts';
-import { migrate } from '../src/storage/migrator.ts';
 import { migrations } from '../src/storage/migrations/index.ts';
+import { migrate } from '../src/storage/migrator.ts';
 
 export interface TestDatabase {
   readonly url: string;
@@ -85,7 +85,10 @@ export async function createTestDatabase(label: DialectLabel, options: { migrate
  * `describe` once per available dialect, with a fresh migrated database for the block.
  * The callback receives a getter because the database exists only after `beforeAll`.
  */
-export function describeEachDialect(title: string, body: (get: () => TestDatabase, label: DialectLabel) => void) {
+export function describeEachDialect(
+  title: string,
+  body: (get: () => TestDatabase, label: DialectLabel) => void,
+) {
   for (const label of ['sqlite', 'postgres'] as const) {
     const run = dialectAvailable(label);
     (run ? describe : describe.skip)(`${title} [${label}]`, () => {

@@ -5,7 +5,15 @@
  * HMAC-SHA256 over everything before it, encoded as base64url with padding. Every way a token can be
  * wrong fails with the same `decryption_failed` error so a caller learns nothing about why.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { AppError } from '../errors/app-error.ts';
 
 /** A parsed Fernet key. `id` is a fingerprint (first 16 hex chars of SHA-256 of the key) safe to log. */
@@ -53,7 +61,11 @@ export function parseFernetKey(text: string): FernetKey {
 
 function fernetKeyFromBytes(raw: Buffer): FernetKey {
   const id = createHash('sha256').update(raw).digest('hex').slice(0, 16);
-  return Object.freeze({ id, signing: Buffer.from(raw.subarray(0, 16)), encryption: Buffer.from(raw.subarray(16)) });
+  return Object.freeze({
+    id,
+    signing: Buffer.from(raw.subarray(0, 16)),
+    encryption: Buffer.from(raw.subarray(16)),
+  });
 }
 
 /** Returns a fresh random Fernet key as base64url with padding (the spec's text form). */
@@ -68,9 +80,14 @@ export function generateFernetKey(): string {
  * @example
  * const token = fernetEncrypt(key, 'webhook secret');
  */
-export function fernetEncrypt(key: FernetKey, plaintext: Buffer | string, opts: FernetEncryptOptions = {}): string {
+export function fernetEncrypt(
+  key: FernetKey,
+  plaintext: Buffer | string,
+  opts: FernetEncryptOptions = {},
+): string {
   const nowMs = opts.nowMs ?? Date.now();
-  if (!Number.isFinite(nowMs) || nowMs < 0) throw new RangeError('nowMs must be a non-negative finite number');
+  if (!Number.isFinite(nowMs) || nowMs < 0)
+    throw new RangeError('nowMs must be a non-negative finite number');
   const iv = opts.iv ?? randomBytes(IV_LENGTH);
   if (iv.length !== IV_LENGTH) throw new RangeError(`the IV must be ${IV_LENGTH} bytes`);
 
@@ -124,11 +141,13 @@ export function fernetDecrypt(
 
 function decodeToken(token: string): Buffer {
   if (typeof token !== 'string' || !TOKEN_TEXT.test(token)) throw fail('not base64url');
-  if (token.length % 4 === 1 || (token.includes('=') && token.length % 4 !== 0)) throw fail('bad base64 length');
+  if (token.length % 4 === 1 || (token.includes('=') && token.length % 4 !== 0))
+    throw fail('bad base64 length');
   const data = Buffer.from(token, 'base64url');
   if (data.length < HEADER_LENGTH + BLOCK_LENGTH + HMAC_LENGTH) throw fail('too short');
   if (data[0] !== VERSION) throw fail('unknown version');
-  if ((data.length - HEADER_LENGTH - HMAC_LENGTH) % BLOCK_LENGTH !== 0) throw fail('ciphertext not block-aligned');
+  if ((data.length - HEADER_LENGTH - HMAC_LENGTH) % BLOCK_LENGTH !== 0)
+    throw fail('ciphertext not block-aligned');
   return data;
 }
 

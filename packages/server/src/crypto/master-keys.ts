@@ -61,12 +61,18 @@ export async function loadMasterKeys(
   if (!opts.embedded) throw new ConfigError(SETTING, 'required when GATEKEEPER_DATABASE_URL is PostgreSQL');
 
   const path = join(opts.dataDir, KEY_FILE_NAME);
-  opts.warn(`${SETTING} is not set: using the key file ${path}; set master keys from a secret store in production`);
+  opts.warn(
+    `${SETTING} is not set: using the key file ${path}; set master keys from a secret store in production`,
+  );
   const keys = await readOrCreateKeyFile(opts.dataDir, path, opts.warn);
   return { keyring: new Keyring(keys), source: 'file' };
 }
 
-async function readOrCreateKeyFile(dataDir: string, path: string, warn: (line: string) => void): Promise<FernetKey[]> {
+async function readOrCreateKeyFile(
+  dataDir: string,
+  path: string,
+  warn: (line: string) => void,
+): Promise<FernetKey[]> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = generateFernetKey();
   try {
@@ -94,7 +100,9 @@ async function warnIfWidelyReadable(path: string, warn: (line: string) => void):
   if (process.platform === 'win32') return;
   const mode = (await stat(path)).mode & 0o777;
   if ((mode & (constants.S_IRWXG | constants.S_IRWXO)) !== 0) {
-    warn(`the key file ${path} has mode ${mode.toString(8).padStart(4, '0')}; restrict it with: chmod 600 ${path}`);
+    warn(
+      `the key file ${path} has mode ${mode.toString(8).padStart(4, '0')}; restrict it with: chmod 600 ${path}`,
+    );
   }
 }
 
@@ -116,9 +124,11 @@ function parseKeyList(entries: readonly string[], describe: (position: number) =
     const position = index + 1;
     if (entry === '') throw new ConfigError(SETTING, `${describe(position)} is empty`);
     const key = parseOrNull(entry);
-    if (key === null) throw new ConfigError(SETTING, `${describe(position)} is not a 32-byte base64url Fernet key`);
+    if (key === null)
+      throw new ConfigError(SETTING, `${describe(position)} is not a 32-byte base64url Fernet key`);
     const earlier = keys.findIndex((other) => other.id === key.id);
-    if (earlier !== -1) throw new ConfigError(SETTING, `${describe(position)} repeats ${describe(earlier + 1)}`);
+    if (earlier !== -1)
+      throw new ConfigError(SETTING, `${describe(position)} repeats ${describe(earlier + 1)}`);
     keys.push(key);
   });
   return keys;

@@ -27,7 +27,11 @@ export type PasswordHasher = {
 };
 
 /** OWASP Password Storage Cheat Sheet's first Argon2id choice: 19 MiB, 2 passes, 1 lane. */
-export const OWASP_ARGON2ID: PasswordHashParams = Object.freeze({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+export const OWASP_ARGON2ID: PasswordHashParams = Object.freeze({
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+});
 
 /** `Algorithm.Argon2id` of @node-rs/argon2: a `const enum` in its typings, which type stripping cannot inline. */
 const ARGON2ID = 2;
@@ -81,7 +85,10 @@ const dummyHashes = new Map<string, Promise<string>>();
  * @example
  * if (user === undefined) { await verifyAgainstDummy(password); throw invalidCredentials(); }
  */
-export async function verifyAgainstDummy(password: string, params: PasswordHashParams = OWASP_ARGON2ID): Promise<void> {
+export async function verifyAgainstDummy(
+  password: string,
+  params: PasswordHashParams = OWASP_ARGON2ID,
+): Promise<void> {
   checkParams(params);
   const cacheKey = `${params.memoryCost}:${params.timeCost}:${params.parallelism}`;
   let dummy = dummyHashes.get(cacheKey);

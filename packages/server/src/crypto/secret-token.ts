@@ -33,10 +33,15 @@ export type GeneratedSecret = { secret: string; digest: string; prefix: string }
  * // secret: 'gk_pat_3fK…' (shown once), digest: stored, prefix: 'gk_pat_3fK9aZ' (safe to display)
  */
 export function generateSecret(kind: string): GeneratedSecret {
-  if (!KIND.test(kind)) throw new RangeError(`a secret kind is 2 to 8 lowercase letters, not ${JSON.stringify(kind)}`);
+  if (!KIND.test(kind))
+    throw new RangeError(`a secret kind is 2 to 8 lowercase letters, not ${JSON.stringify(kind)}`);
   const head = `gk_${kind}_${toBase62(randomBytes(BODY_BYTES), BODY_LENGTH)}`;
   const secret = head + checksumOf(head);
-  return { secret, digest: digestSecret(secret), prefix: head.slice(0, 4 + kind.length + PREFIX_BODY_LENGTH) };
+  return {
+    secret,
+    digest: digestSecret(secret),
+    prefix: head.slice(0, 4 + kind.length + PREFIX_BODY_LENGTH),
+  };
 }
 
 /**
@@ -89,7 +94,8 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** Random base64url string of `bytes` bytes (nonces, state values, CSRF tokens). */
 export function randomToken(bytes = 32): string {
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new RangeError('randomToken needs a positive byte count');
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new RangeError('randomToken needs a positive byte count');
   return randomBytes(bytes).toString('base64url');
 }
 

@@ -112,7 +112,10 @@ export function deliverMessage(channel: string, handler: (message: string) => vo
   try {
     handler(message);
   } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    process.emitWarning(error, { type: 'GatekeeperStateWarning', detail: `subscriber of ${channel} threw` });
+    const reason = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.emitWarning(`a subscriber of ${channel} threw`, {
+      type: 'GatekeeperStateWarning',
+      detail: reason,
+    });
   }
 }

@@ -149,7 +149,10 @@ export async function openDatabase(
 ): Promise<Database> {
   if (isPostgresUrl(url)) return openPostgres(url, options.poolSize ?? 10);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^(sqlite|file):/i.test(url)) {
-    throw new ConfigError(SETTING, `unsupported database URL scheme in ${redactUrl(url)} (use sqlite: or postgres://)`);
+    throw new ConfigError(
+      SETTING,
+      `unsupported database URL scheme in ${redactUrl(url)} (use sqlite: or postgres://)`,
+    );
   }
   return openSqlite(url, options.readOnly ?? false);
 }

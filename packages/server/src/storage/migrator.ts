@@ -53,7 +53,8 @@ function compare(
         `the database has migration ${row.id}, which this build does not know (is it newer than this build?)`,
       );
     }
-    if (entry.i !== i) throw new ConfigError('GATEKEEPER_DATABASE_URL', `migration ${row.id} was applied out of order`);
+    if (entry.i !== i)
+      throw new ConfigError('GATEKEEPER_DATABASE_URL', `migration ${row.id} was applied out of order`);
     if (migrationChecksum(entry.m) !== row.checksum) {
       throw new ConfigError(
         'GATEKEEPER_DATABASE_URL',
@@ -65,7 +66,9 @@ function compare(
   return { applied: appliedIds, pending: migrations.slice(applied.length).map((m) => m.id) };
 }
 
-async function readApplied(db: Kysely<Tables>): Promise<{ id: string; checksum: string; applied_at: number }[]> {
+async function readApplied(
+  db: Kysely<Tables>,
+): Promise<{ id: string; checksum: string; applied_at: number }[]> {
   const rows = await db.selectFrom('gk_migrations').selectAll().execute();
   // ids start with a zero-padded number, so lexical order is application order
   return rows.sort((a, b) => (a.id < b.id ? -1 : 1));

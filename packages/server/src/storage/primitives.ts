@@ -21,7 +21,7 @@ export async function consumeOne<T extends keyof Tables & string>(
   table: T,
   where: Record<string, string | number>,
 ): Promise<Tables[T] | undefined> {
-  let q = (db as AnyExecutor).deleteFrom(table);
+  let q = (db as AnyExecutor).deleteFrom(table as string);
   for (const [column, value] of Object.entries(where)) q = q.where(column, '=', value);
   const rows = await q.returningAll().execute();
   return rows[0] as Tables[T] | undefined;
@@ -49,9 +49,8 @@ export async function incrementOne<T extends keyof Tables & string>(
 ): Promise<number | undefined> {
   const by = options.by ?? 1;
   if (!Number.isSafeInteger(by)) throw new TypeError('increment must be a safe integer');
-  let q = (db as AnyExecutor)
-    .updateTable(table)
-    .set({ ...options.set, [column]: sql`${sql.ref(column)} + ${by}` });
+  const values: Record<string, unknown> = { ...options.set, [column]: sql`${sql.ref(column)} + ${by}` };
+  let q = (db as AnyExecutor).updateTable(table as string).set(values);
   for (const [c, value] of Object.entries(where)) q = q.where(c, '=', value);
   if (options.below !== undefined) q = q.where(column, '<', options.below);
   const rows = (await q.returning(column).execute()) as Record<string, number>[];

@@ -121,7 +121,9 @@ class NodeSqliteDriver implements Driver {
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
     this.#db = db;
-    this.#connection = new NodeSqliteConnection(new StatementCache(db, this.#options.statementCacheSize ?? 500));
+    this.#connection = new NodeSqliteConnection(
+      new StatementCache(db, this.#options.statementCacheSize ?? 500),
+    );
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

@@ -5,8 +5,8 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDialect, dialectAvailable } from '../../test/databases.ts';
-import { migrate, migrationStatus, type Migration } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
+import { type Migration, migrate, migrationStatus } from './migrator.ts';
 import { consumeOne, incrementOne } from './primitives.ts';
 import { checkSqliteParameter } from './sqlite-driver.ts';
 
@@ -28,7 +28,11 @@ describeEachDialect('storage', (get, label) => {
       .insertInto('settings')
       .values({ key: `t-${label}`, value: '1', encrypted: 0, updated_at: ts, updated_by: 'test' })
       .execute();
-    const row = await db.selectFrom('settings').selectAll().where('key', '=', `t-${label}`).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('settings')
+      .selectAll()
+      .where('key', '=', `t-${label}`)
+      .executeTakeFirstOrThrow();
     expect(row.updated_at).toBe(ts);
     expect(typeof row.updated_at).toBe('number');
   });
@@ -67,12 +71,18 @@ describeEachDialect('storage', (get, label) => {
       .values({ key: 'counter', value: '0', encrypted: 0, updated_at: 0, updated_by: 't' })
       .execute();
     const results = await Promise.all(
-      Array.from({ length: 30 }, () => incrementOne(db, 'settings', 'updated_at', { key: 'counter' }, { below: 10 })),
+      Array.from({ length: 30 }, () =>
+        incrementOne(db, 'settings', 'updated_at', { key: 'counter' }, { below: 10 }),
+      ),
     );
     const granted = results.filter((r) => r !== undefined);
     expect(granted).toHaveLength(10);
     expect(new Set(granted).size).toBe(10);
-    const row = await db.selectFrom('settings').select('updated_at').where('key', '=', 'counter').executeTakeFirst();
+    const row = await db
+      .selectFrom('settings')
+      .select('updated_at')
+      .where('key', '=', 'counter')
+      .executeTakeFirst();
     expect(row?.updated_at).toBe(10);
     expect(await incrementOne(db, 'settings', 'updated_at', { key: 'missing' })).toBeUndefined();
   });
@@ -81,7 +91,11 @@ describeEachDialect('storage', (get, label) => {
     const { db, dialect } = get().database;
     const row = { key: 'dup', value: '1', encrypted: 0, updated_at: 1, updated_by: 't' };
     await db.insertInto('settings').values(row).execute();
-    const err = await db.insertInto('settings').values(row).execute().catch((e: unknown) => e);
+    const err = await db
+      .insertInto('settings')
+      .values(row)
+      .execute()
+      .catch((e: unknown) => e);
     expect(dialect.isUniqueViolation(err)).toBe(true);
     expect(dialect.isUniqueViolation(new Error('x'))).toBe(false);
   });
@@ -97,7 +111,9 @@ describeEachDialect('storage', (get, label) => {
         await sql`select * from no_such_table`.execute(trx);
       }),
     ).rejects.toThrow();
-    expect(await db.selectFrom('settings').selectAll().where('key', '=', 'tx').executeTakeFirst()).toBeUndefined();
+    expect(
+      await db.selectFrom('settings').selectAll().where('key', '=', 'tx').executeTakeFirst(),
+    ).toBeUndefined();
   });
 });
 
@@ -106,7 +122,9 @@ describe('migrator guarantees', () => {
     const t = await createTestDatabase('sqlite');
     try {
       const edited: Migration = { id: migrations[0]!.id, up: async () => {} };
-      await expect(migrate(t.database, [edited, ...migrations.slice(1)])).rejects.toThrow(/changed after it was applied/);
+      await expect(migrate(t.database, [edited, ...migrations.slice(1)])).rejects.toThrow(
+        /changed after it was applied/,
+      );
     } finally {
       await t.cleanup();
     }
@@ -123,16 +141,19 @@ describe('migrator guarantees', () => {
 
   // Two PostgreSQL connections stand in for two instances. node:sqlite is synchronous, so two
   // handles in ONE process would block each other's thread; separate processes wait on the busy timeout.
-  it.runIf(dialectAvailable('postgres'))('two instances migrating at once leave one consistent schema', async () => {
-    const t = await createTestDatabase('postgres', { migrate: false });
-    try {
-      const other = await t.openAnother();
-      const [a, b] = await Promise.all([migrate(t.database, migrations), migrate(other, migrations)]);
-      expect([...a, ...b].sort()).toEqual(migrations.map((m) => m.id));
-    } finally {
-      await t.cleanup();
-    }
-  });
+  it.runIf(dialectAvailable('postgres'))(
+    'two instances migrating at once leave one consistent schema',
+    async () => {
+      const t = await createTestDatabase('postgres', { migrate: false });
+      try {
+        const other = await t.openAnother();
+        const [a, b] = await Promise.all([migrate(t.database, migrations), migrate(other, migrations)]);
+        expect([...a, ...b].sort()).toEqual(migrations.map((m) => m.id));
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
 });
 
 describe('node:sqlite parameter guard', () => {

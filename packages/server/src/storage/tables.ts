@@ -50,7 +50,172 @@ export interface AuditPrunesTable {
   pruned_at: number;
 }
 
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  display_name: string;
+  status: 'active' | 'suspended';
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface TenantDomainsTable {
+  domain: string;
+  tenant_id: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  username: string;
+  username_lower: string;
+  email: string | null;
+  email_lower: string | null;
+  email_verified: number;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  locale: string | null;
+  picture: string | null;
+  status: 'active' | 'disabled' | 'locked';
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+  last_sign_in_at: number | null;
+  version: number;
+}
+
+export interface UserIdentitiesTable {
+  tenant_id: string;
+  user_id: string;
+  provider: string;
+  subject: string;
+  /** JSON text. */
+  data: string;
+  created_at: number;
+}
+
+export interface UserAppPropertiesTable {
+  tenant_id: string;
+  user_id: string;
+  app: string;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface GroupUsersTable {
+  tenant_id: string;
+  group_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface GroupGroupsTable {
+  tenant_id: string;
+  parent_id: string;
+  child_id: string;
+  created_at: number;
+}
+
+export interface RolesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  /** JSON array of permission strings. */
+  permissions: string;
+  builtin: number;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface UserRolesTable {
+  tenant_id: string;
+  user_id: string;
+  role_id: string;
+  created_at: number;
+}
+
+export interface GroupRolesTable {
+  tenant_id: string;
+  group_id: string;
+  role_id: string;
+  created_at: number;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  tenant_id: string;
+  parent_id: string | null;
+  kind: 'organization' | 'unit';
+  name: string;
+  name_lower: string;
+  /** parent_id, or '' for a top-level organization (so the sibling-name index works with NULLs). */
+  parent_key: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface OrgMembersTable {
+  tenant_id: string;
+  org_id: string;
+  user_id: string;
+  role_id: string;
+  created_at: number;
+}
+
+/** The one credential mechanism: every kind of secret token, stored by digest. */
+export interface CredentialsTable {
+  id: string;
+  /** null: valid for every tenant (root administration). */
+  tenant_id: string | null;
+  kind: string;
+  owner_type: 'user' | 'client' | 'system';
+  owner_id: string | null;
+  name: string;
+  prefix: string;
+  digest: string;
+  /** JSON array of abilities. */
+  abilities: string;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  created_by: string;
+}
+
 export interface Tables {
+  tenants: TenantsTable;
+  tenant_domains: TenantDomainsTable;
+  users: UsersTable;
+  user_identities: UserIdentitiesTable;
+  user_app_properties: UserAppPropertiesTable;
+  groups: GroupsTable;
+  group_users: GroupUsersTable;
+  group_groups: GroupGroupsTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  group_roles: GroupRolesTable;
+  organizations: OrganizationsTable;
+  org_members: OrgMembersTable;
+  credentials: CredentialsTable;
   gk_migrations: MigrationsTable;
   settings: SettingsTable;
   audit_log: AuditLogTable;

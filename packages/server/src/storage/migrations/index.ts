@@ -4,5 +4,6 @@
  */
 import type { Migration } from '../migrator.ts';
 import { migration as m0001 } from './0001-foundation.ts';
+import { migration as m0002 } from './0002-directory.ts';
 
-export const migrations: readonly Migration[] = [m0001];
+export const migrations: readonly Migration[] = [m0001, m0002];

@@ -1,0 +1,48 @@
+/**
+ * `npm run bench`: bounded benchmarks on loopback. Measures a bare Fastify hello-world and
+ * Gatekeeper's hot paths in the same run and prints each with its ratio to the baseline (on 2 cores
+ * the load generator shares the CPU, so only ratios are comparable across machines). Also reports
+ * cold start to ready and idle RSS. BENCH_SECONDS (default 5) bounds each load phase.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { load, printTable, startServer } from './lib.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function coldStart(): Promise<{ readyMs: number; rssMb: number }> {
+  const t0 = performance.now();
+  const gk = await startServer(here('./servers/gatekeeper.ts'));
+  for (;;) {
+    const r = await fetch(`http://127.0.0.1:${gk.port}/readyz`).catch(() => undefined);
+    if (r?.status === 200) break;
+  }
+  const readyMs = Math.round(performance.now() - t0);
+  await new Promise((r) => setTimeout(r, 2000));
+  const rss = rssMb(gk.child.pid!);
+  await gk.stop();
+  return { readyMs, rssMb: rss };
+}
+
+const bare = await startServer(here('./servers/bare.ts'));
+const baseline = await load('bare fastify GET /', `http://127.0.0.1:${bare.port}/`, seconds);
+await bare.stop();
+
+const gk = await startServer(here('./servers/gatekeeper.ts'));
+const healthz = await load('gatekeeper GET /healthz', `http://127.0.0.1:${gk.port}/healthz`, seconds);
+await gk.stop();
+
+const start = await coldStart();
+
+printTable([baseline, healthz]);
+console.log();
+console.log(`ratio healthz/bare (req/s): ${(healthz.rps / baseline.rps).toFixed(2)}`);
+console.log(`cold start to /readyz 200 (process spawn included): ${start.readyMs} ms`);
+console.log(`idle RSS after start: ${start.rssMb} MiB`);

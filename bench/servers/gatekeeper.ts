@@ -1,0 +1,26 @@
+/**
+ * Gatekeeper for benchmarks: the real server (`serve`) on a fresh embedded database in a temp dir,
+ * on a free port, logging at warn. Prints {"port":N} when ready.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../packages/server/src/config/load.ts';
+import { generateFernetKey } from '../../packages/server/src/crypto/fernet.ts';
+import { serve, stopOnSignals } from '../../packages/server/src/main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gk-bench-'));
+const loaded = loadConfig({
+  env: {
+    GATEKEEPER_DATA_DIR: dir,
+    GATEKEEPER_PORT: '0',
+    GATEKEEPER_LOG_LEVEL: 'warn',
+    GATEKEEPER_MASTER_KEYS: generateFernetKey(),
+    ...(process.env.GATEKEEPER_DATABASE_URL
+      ? { GATEKEEPER_DATABASE_URL: process.env.GATEKEEPER_DATABASE_URL }
+      : {}),
+  },
+});
+const server = await serve(loaded);
+stopOnSignals(server);
+process.stdout.write(`${JSON.stringify({ port: Number(new URL(server.url).port) })}\n`);

@@ -1,0 +1,92 @@
+/**
+ * The composition root: given a runtime (infrastructure, see runtime.ts) it builds the Fastify app
+ * and registers every capability, top to bottom, with its prefix and guards visible here.
+ * It never listens — `main.ts` does, and tests use `app.inject()`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerHealth } from './http/health.ts';
+import { registerInputGuards } from './http/input-guards.ts';
+import { createMetrics, registerMetrics } from './http/metrics.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { registerProblemHandlers } from './http/problem.ts';
+import { assertStrictSchema } from './http/schema-kit.ts';
+import type { Runtime } from './runtime.ts';
+import { migrations } from './storage/migrations/index.ts';
+import { migrationStatus } from './storage/migrator.ts';
+import { VERSION } from './version.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export type App = FastifyInstance;
+
+export async function buildApp(runtime: Runtime): Promise<App> {
+  const { settings, database, state, audit, logger } = runtime;
+  const config = settings.current();
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { maxParamLength: 512 },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // infrastructure hooks
+  settings.onChange((c) => {
+    logger.level = c.logLevel;
+  });
+  app.addHook('onRoute', (route) => {
+    const s = route.schema as Record<string, unknown> | undefined;
+    for (const part of ['body', 'querystring', 'params', 'headers'] as const) {
+      if (s?.[part]) assertStrictSchema(s[part], `${route.method} ${route.url} ${part}`);
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerProblemHandlers(app);
+  registerInputGuards(app);
+
+  const metrics = createMetrics();
+  metrics.gauge('gatekeeper_audit_queue_depth', 'Audit events waiting to be appended', () =>
+    audit.queueDepth(),
+  );
+  metrics.gauge(
+    'gatekeeper_db_pool_connections',
+    'Database pool connections by state',
+    () => {
+      const s = database.poolStats();
+      return { total: s.total, idle: s.idle, waiting: s.waiting };
+    },
+    'state',
+  );
+  registerMetrics(app, metrics, config.metricsEnabled);
+  await registerOpenApi(app, config.publicUrl, VERSION);
+
+  registerHealth(app, [
+    { name: 'database', check: () => database.ping() },
+    ...(state.kind === 'redis' ? [{ name: 'redis', check: () => state.ping() }] : []),
+    {
+      name: 'migrations',
+      check: async () => {
+        const s = await migrationStatus(database, migrations);
+        if (s.pending.length > 0) throw new Error(`pending: ${s.pending.join(', ')}`);
+      },
+    },
+  ]);
+
+  // capabilities
+  // (registered here, in order, as they are built)
+
+  await app.ready();
+  return app;
+}

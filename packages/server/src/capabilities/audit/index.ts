@@ -1,0 +1,36 @@
+/**
+ * The audit capability's public surface: the service that chains every domain event
+ * (`createAuditLog`), the verifier behind `gatekeeper audit verify` (`verifyChain`), and the chain's
+ * pure rules and types. HTTP routes and the CLI are wired by their owners from these.
+ */
+export {
+  type AuditEntry,
+  CHAIN_NAME,
+  type Checkpoint,
+  type CheckpointKey,
+  type CheckpointPayload,
+  computeEntryHash,
+  GENESIS_ACTION,
+  GENESIS_PREV_HASH,
+  PRUNED_ACTION,
+  type PruneRecord,
+  redactSecrets,
+  SECRET_KEY_PATTERN,
+  signCheckpoint,
+  verifyCheckpointSignature,
+} from './chain.ts';
+export { type AuditLog, type AuditLogger, type AuditLogOptions, createAuditLog } from './service.ts';
+export {
+  AUDIT_LOCK,
+  type AuditStore,
+  type CheckpointQuery,
+  createAuditStore,
+  type PruneResult,
+} from './store.ts';
+export {
+  type VerifyOptions,
+  type VerifyProblem,
+  type VerifyProblemKind,
+  type VerifyReport,
+  verifyChain,
+} from './verify.ts';

@@ -1,0 +1,49 @@
+/**
+ * `gatekeeper audit verify`: walks the hash chain with a progress bar and names the first broken
+ * entry and how it broke (modified, deleted, inserted, reordered, truncated). Exit 1 when broken.
+ */
+import type { Command } from 'commander';
+import { verifyChain } from '../../capabilities/audit/index.ts';
+import { out, withRuntime } from '../context.ts';
+import { createProgress } from '../progress.ts';
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('the tamper-evident audit log');
+
+  audit
+    .command('verify')
+    .description('verify the audit hash chain and its signed checkpoints')
+    .option('--from-checkpoint', 'start at the newest valid checkpoint (incremental)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { fromCheckpoint?: boolean; json?: boolean }, cmd: Command) => {
+      const ok = await withRuntime(
+        cmd,
+        async (rt) => {
+          const progress = opts.json ? undefined : createProgress('verify', 0);
+          const report = await verifyChain({
+            database: rt.database,
+            checkpointKeys: rt.keyring.deriveKeys('audit-checkpoint'),
+            fromCheckpoint: opts.fromCheckpoint === true,
+            onProgress: (done, total) => progress?.update(done, total),
+          });
+          progress?.stop();
+          if (opts.json) {
+            out(JSON.stringify(report, null, 2));
+          } else if (report.ok) {
+            out(
+              `audit chain OK: ${report.entries} entries, head seq ${report.headSeq}, ${report.checkpointsVerified} checkpoint(s) verified`,
+            );
+            for (const w of report.warnings) out(`warning: ${w}`);
+          } else if (report.problem) {
+            const p = report.problem;
+            out(`audit chain BROKEN at seq ${p.seq}: ${p.kind} — ${p.message}`);
+            if (p.expected !== undefined) out(`  expected: ${p.expected}`);
+            if (p.actual !== undefined) out(`  actual:   ${p.actual}`);
+          }
+          return report.ok;
+        },
+        { migrate: false },
+      );
+      if (!ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,28 @@
+/** `gatekeeper migrate`: apply pending database migrations (also done at every start), or show them. */
+import type { Command } from 'commander';
+import { migrations } from '../../storage/migrations/index.ts';
+import { migrate, migrationStatus } from '../../storage/migrator.ts';
+import { out, withRuntime } from '../context.ts';
+
+export function registerMigrate(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--status', 'only show applied and pending migrations')
+    .action(async (opts: { status?: boolean }, cmd: Command) => {
+      await withRuntime(
+        cmd,
+        async (rt) => {
+          if (opts.status) {
+            const s = await migrationStatus(rt.database, migrations);
+            for (const id of s.applied) out(`applied  ${id}`);
+            for (const id of s.pending) out(`pending  ${id}`);
+            return;
+          }
+          const applied = await migrate(rt.database, migrations, (id) => out(`applied  ${id}`));
+          out(applied.length === 0 ? 'database is up to date' : `${applied.length} migration(s) applied`);
+        },
+        { migrate: false },
+      );
+    });
+}

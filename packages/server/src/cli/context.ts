@@ -1,0 +1,50 @@
+/**
+ * Shared plumbing for CLI commands: load configuration (honouring the global `--config`), build the
+ * same runtime the server uses, run the command, close everything. Logs go to stderr at `warn` so
+ * command output on stdout stays clean.
+ */
+import type { Command } from 'commander';
+import pino from 'pino';
+import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { createLogger } from '../logger.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
+
+/** The global options of the root command. */
+export function globalOptions(cmd: Command): { config?: string } {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.opts<{ config?: string }>();
+}
+
+export function loadCliConfig(cmd: Command): LoadedConfig {
+  const { config } = globalOptions(cmd);
+  return loadConfig(config ? { configFile: config } : {});
+}
+
+/** Builds a runtime for the command, runs `fn`, and always closes the runtime. */
+export async function withRuntime<T>(
+  cmd: Command,
+  fn: (runtime: Runtime) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const loaded = loadCliConfig(cmd);
+  const logger = createLogger(
+    process.env.GATEKEEPER_LOG_LEVEL ? loaded.config.logLevel : 'warn',
+    pino.destination(2),
+  );
+  const runtime = await createRuntime(loaded, {
+    logger,
+    migrate: options.migrate ?? true,
+    warn: (line) => process.stderr.write(`warning: ${line}\n`),
+  });
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Writes a line to stdout. */
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}

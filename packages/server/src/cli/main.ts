@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The `gatekeeper` command. Every command has `--help`. A user mistake (bad configuration, unknown
+ * setting, unreadable file) prints one line and exits 2; a failed check (e.g. a broken audit chain)
+ * exits 1; nothing prints a stack trace unless GATEKEEPER_DEBUG is set.
+ */
+import { Command, CommanderError } from 'commander';
+import { isUserFacingError } from '../errors/app-error.ts';
+import { VERSION } from '../version.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerConfig } from './commands/config.ts';
+import { registerKeys } from './commands/keys.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerVersion } from './commands/version.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('gatekeeper')
+    .description('Gatekeeper: identity and authorization service')
+    .version(VERSION, '-v, --version')
+    .option('-c, --config <file>', 'JSON config file (overrides GATEKEEPER_CONFIG)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerMigrate(program);
+  registerConfig(program);
+  registerAudit(program);
+  registerKeys(program);
+  registerVersion(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (isUserFacingError(err)) {
+      process.stderr.write(`gatekeeper: ${err.message}\n`);
+      return 2;
+    }
+    if (process.env.GATEKEEPER_DEBUG) throw err;
+    process.stderr.write(`gatekeeper: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** Runs the CLI as a process entry point and sets the exit code (a running server keeps the process alive). */
+export async function cliEntry(argv: string[]): Promise<void> {
+  const code = await runCli(argv);
+  if (code !== 0) process.exitCode = code;
+}
+
+if (import.meta.main) await cliEntry(process.argv.slice(2));

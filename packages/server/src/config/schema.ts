@@ -1,0 +1,166 @@
+/**
+ * The one configuration schema. Every setting has a description and a default here; the reference in
+ * docs/configuration.md is generated from it (a test fails when that file is stale). Sources, lowest
+ * to highest precedence: these defaults, the config file (`--config FILE` / GATEKEEPER_CONFIG), the
+ * environment (`GATEKEEPER_<KEY>`), and — for settings marked `runtime` — values stored in the
+ * database and changed through the CLI or admin API without a restart.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+
+/** Extra metadata on a setting's schema. */
+export interface SettingMeta {
+  /** May be stored in the database and changed at runtime. */
+  runtime?: boolean;
+  /** Never printed in full; stored encrypted when runtime. */
+  secret?: boolean;
+}
+
+const meta = (m: SettingMeta) => ({ 'x-gatekeeper': m });
+
+export const ConfigSchema = Type.Object(
+  {
+    publicUrl: Type.String({
+      description: 'External base URL of this Gatekeeper (issuers and links are built from it).',
+      default: 'http://localhost:8080',
+      format: 'uri',
+      maxLength: 2048,
+    }),
+    host: Type.String({ description: 'Interface to listen on.', default: '127.0.0.1', maxLength: 255 }),
+    port: Type.Integer({
+      description: 'TCP port to listen on (0 picks a free port).',
+      default: 8080,
+      minimum: 0,
+      maximum: 65535,
+    }),
+    dataDir: Type.String({
+      description: 'Directory for the embedded SQLite database and the development master-key file.',
+      default: './data',
+      maxLength: 4096,
+    }),
+    databaseUrl: Type.String({
+      description:
+        'Database URL: empty for the embedded SQLite file `<dataDir>/gatekeeper.db`, `sqlite:PATH`, or `postgres://user:pass@host:5432/db` for scale-out.',
+      default: '',
+      maxLength: 4096,
+      ...meta({ secret: true }),
+    }),
+    databasePoolSize: Type.Integer({
+      description: 'PostgreSQL connection pool size per instance.',
+      default: 10,
+      minimum: 1,
+      maximum: 200,
+    }),
+    redisUrl: Type.String({
+      description:
+        'Redis URL for shared state (rate limits, nonces, cache invalidation); empty for in-process state (single instance).',
+      default: '',
+      maxLength: 4096,
+      ...meta({ secret: true }),
+    }),
+    redisPrefix: Type.String({
+      description: 'Prefix for every Redis key and channel.',
+      default: 'gk:',
+      maxLength: 64,
+    }),
+    masterKeys: Type.String({
+      description:
+        'Comma-separated Fernet master keys (32 bytes base64url each), newest first. They encrypt stored secrets and never enter the database. Empty in embedded mode: a key file in dataDir is created (development only).',
+      default: '',
+      maxLength: 8192,
+      ...meta({ secret: true }),
+    }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { description: 'Log level of the JSON logs.', default: 'info', ...meta({ runtime: true }) },
+    ),
+    trustProxy: Type.Boolean({
+      description: 'Trust X-Forwarded-* headers from the peer (set when behind a reverse proxy).',
+      default: false,
+    }),
+    bodyLimitBytes: Type.Integer({
+      description: 'Largest accepted request body.',
+      default: 1_048_576,
+      minimum: 1024,
+      maximum: 104_857_600,
+    }),
+    shutdownTimeoutSeconds: Type.Integer({
+      description: 'How long graceful shutdown waits for in-flight requests before closing.',
+      default: 10,
+      minimum: 1,
+      maximum: 600,
+    }),
+    argon2MemoryKib: Type.Integer({
+      description:
+        'Argon2id memory cost in KiB for new password hashes (OWASP: 19456). Existing hashes are upgraded at the next login.',
+      default: 19456,
+      minimum: 1024,
+      maximum: 4_194_304,
+      ...meta({ runtime: true }),
+    }),
+    argon2Iterations: Type.Integer({
+      description: 'Argon2id time cost (iterations).',
+      default: 2,
+      minimum: 1,
+      maximum: 100,
+      ...meta({ runtime: true }),
+    }),
+    argon2Parallelism: Type.Integer({
+      description: 'Argon2id parallelism.',
+      default: 1,
+      minimum: 1,
+      maximum: 16,
+      ...meta({ runtime: true }),
+    }),
+    auditRetentionDays: Type.Integer({
+      description:
+        'Audit entries older than this are pruned (the prune itself is audited and keeps the chain verifiable).',
+      default: 2555,
+      minimum: 1,
+      maximum: 36_500,
+      ...meta({ runtime: true }),
+    }),
+    auditCheckpointEvery: Type.Integer({
+      description: 'Write a signed audit checkpoint every this many entries.',
+      default: 1000,
+      minimum: 10,
+      maximum: 1_000_000,
+    }),
+    auditCheckpointIntervalSeconds: Type.Integer({
+      description: 'Also write a signed audit checkpoint at least this often while entries arrive.',
+      default: 60,
+      minimum: 1,
+      maximum: 86_400,
+    }),
+    metricsEnabled: Type.Boolean({ description: 'Serve Prometheus metrics at /metrics.', default: true }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+export type ConfigKey = keyof Config;
+
+/** Properties of the schema, by key. */
+export const settingSchemas = ConfigSchema.properties as unknown as Record<
+  ConfigKey,
+  TSchema & Record<string, unknown>
+>;
+
+export const configKeys = Object.keys(settingSchemas) as ConfigKey[];
+
+/** Metadata of a setting. */
+export function settingMeta(key: ConfigKey): SettingMeta {
+  return (settingSchemas[key]['x-gatekeeper'] as SettingMeta | undefined) ?? {};
+}
+
+/** `publicUrl` → `GATEKEEPER_PUBLIC_URL`. */
+export function envNameOf(key: string): string {
+  return `GATEKEEPER_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** True for a config key (type guard). */
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(settingSchemas, key);
+}
+
+/** Settings that may be changed at runtime (stored in the database). */
+export const runtimeKeys = configKeys.filter((k) => settingMeta(k).runtime === true);

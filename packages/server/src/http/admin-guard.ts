@@ -1,0 +1,114 @@
+/**
+ * The guard in front of the admin REST API (`/api/v1/…`). Runs on `onRequest`, before the body is
+ * parsed, so an anonymous caller learns nothing from validation errors. In order:
+ * 1. a bearer credential is required (401 unauthenticated / invalid_token);
+ * 2. a route under `/tenants/:tenant` needs a principal scoped to that tenant or to all tenants —
+ *    another tenant's slug is 403 before any lookup, so existence does not leak;
+ * 3. a suspended tenant refuses tenant-scoped credentials (root administrators can still reactivate it);
+ * 4. the route's declared ability (`config.ability`) must be granted — every admin route must declare
+ *    one, checked at registration, so a forgotten guard fails start-up rather than opening a hole.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app-error.ts';
+
+export interface Principal {
+  credentialId: string;
+  /** Audit actor string, e.g. `token:<id>`. */
+  actor: string;
+  /** null: all tenants (root administration). */
+  tenantId: string | null;
+  tenantSlug: string | null;
+  abilities: readonly string[];
+}
+
+export interface TenantRef {
+  id: string;
+  slug: string;
+  status: 'active' | 'suspended';
+}
+
+export interface AdminGuardDeps {
+  /** Verifies a presented secret; throws AppError('invalid_token') when it is not valid. */
+  authenticate(secret: string): Promise<Principal>;
+  /** Resolves a tenant slug; throws AppError('not_found') when there is none. */
+  resolveTenant(slug: string): Promise<TenantRef>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+    tenant: TenantRef | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Ability an admin route requires, e.g. `users:write`. */
+    ability?: string;
+  }
+}
+
+/**
+ * True when `granted` covers `needed`: `*` covers everything, `users:*` covers `users:…`, and
+ * `X:write` implies `X:read`.
+ */
+export function hasAbility(granted: readonly string[], needed: string): boolean {
+  const [noun] = needed.split(':');
+  for (const g of granted) {
+    if (g === '*' || g === needed || g === `${noun}:*`) return true;
+    if (needed.endsWith(':read') && g === `${noun}:write`) return true;
+  }
+  return false;
+}
+
+/** The principal of an authenticated admin request (throws if the guard did not run). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('unauthenticated');
+  return request.principal;
+}
+
+/** The tenant of a `/tenants/:tenant/…` request. */
+export function tenantOf(request: FastifyRequest): TenantRef {
+  if (!request.tenant) throw new AppError('not_found');
+  return request.tenant;
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (!header)
+    throw new AppError('unauthenticated', { detail: 'send Authorization: Bearer <admin API token>' });
+  const m = /^Bearer\s+(\S{1,512})$/i.exec(header);
+  if (!m) throw new AppError('invalid_token', { detail: 'the Authorization header is not a bearer token' });
+  return m[1]!;
+}
+
+/** Installs the guard on an (encapsulated) admin API plugin instance. */
+export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): void {
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('tenant', undefined);
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.ability)
+      throw new Error(`admin route ${route.method} ${route.url} declares no ability`);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const principal = await deps.authenticate(bearer(request)).catch((err: unknown) => {
+      reply.header('www-authenticate', 'Bearer realm="gatekeeper", error="invalid_token"');
+      throw err;
+    });
+    request.principal = principal;
+    const slug = (request.params as { tenant?: string }).tenant;
+    if (slug !== undefined) {
+      if (principal.tenantSlug !== null && principal.tenantSlug !== slug) {
+        throw new AppError('forbidden', { detail: 'the credential is scoped to another tenant' });
+      }
+      const tenant = await deps.resolveTenant(slug);
+      if (principal.tenantId !== null && tenant.status === 'suspended')
+        throw new AppError('tenant_suspended');
+      request.tenant = tenant;
+    } else if (principal.tenantId !== null) {
+      throw new AppError('forbidden', { detail: 'this endpoint needs a credential valid for all tenants' });
+    }
+    const ability = request.routeOptions.config.ability!;
+    if (!hasAbility(principal.abilities, ability)) {
+      throw new AppError('forbidden', { detail: `the credential lacks the ability ${ability}` });
+    }
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Starts the server: load configuration, build the runtime and the app, listen, and shut down
+ * gracefully on SIGTERM/SIGINT — stop accepting, drain in-flight requests, flush the audit queue,
+ * close pools. Start-up failures caused by configuration print one line and exit non-zero.
+ */
+import { buildApp } from './app.ts';
+import { insecureDefaultWarnings, type LoadedConfig } from './config/load.ts';
+import { createLogger } from './logger.ts';
+import { createRuntime } from './runtime.ts';
+
+export interface ServeResult {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
+  const started = performance.now();
+  const logger = createLogger(loaded.config.logLevel);
+  for (const line of insecureDefaultWarnings(loaded.config)) logger.warn(line);
+  const runtime = await createRuntime(loaded, { logger });
+  const app = await buildApp(runtime);
+  const config = runtime.settings.current();
+  const address = await app.listen({ host: config.host, port: config.port });
+  logger.info(
+    {
+      address,
+      database: runtime.database.location,
+      state: runtime.state.kind,
+      startupMs: Math.round(performance.now() - started),
+    },
+    'gatekeeper ready',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      const timer = setTimeout(() => {
+        logger.error('shutdown timed out; closing connections');
+        app.server.closeAllConnections();
+      }, config.shutdownTimeoutSeconds * 1000);
+      timer.unref();
+      await app.close();
+      await runtime.close();
+      clearTimeout(timer);
+      logger.info('stopped');
+      logger.flush();
+    })();
+    return stopping;
+  };
+  return { url: address, stop };
+}
+
+/** Installs SIGTERM/SIGINT handlers that stop the server once. */
+export function stopOnSignals(server: ServeResult): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Builds the infrastructure one Gatekeeper process needs — database (migrated), shared state, master
+ * keys, event bus, runtime settings, audit log — in the order that keeps a bad configuration from
+ * writing anything: pure validation first, then connections, then the key file and migrations.
+ * Used by the HTTP server (`app.ts`) and by every CLI command, so both run the same services.
+ */
+import type { Logger } from 'pino';
+import { type AuditLog, createAuditLog } from './capabilities/audit/index.ts';
+import { createSettingsService, type SettingsService } from './capabilities/settings/service.ts';
+import { createSettingsStore } from './capabilities/settings/store.ts';
+import { effectiveDatabaseUrl, isEmbedded, type LoadedConfig } from './config/load.ts';
+import type { Keyring } from './crypto/fernet.ts';
+import { checkMasterKeys, loadMasterKeys } from './crypto/master-keys.ts';
+import type { EncryptedColumn } from './crypto/rewrap.ts';
+import { EventBus } from './events/event-bus.ts';
+import { createSharedState, type SharedState } from './state/index.ts';
+import { type Database, openDatabase } from './storage/database.ts';
+import { migrations } from './storage/migrations/index.ts';
+import { migrate } from './storage/migrator.ts';
+
+export interface Runtime {
+  readonly loaded: LoadedConfig;
+  readonly settings: SettingsService;
+  readonly database: Database;
+  readonly state: SharedState;
+  readonly keyring: Keyring;
+  readonly bus: EventBus;
+  readonly audit: AuditLog;
+  readonly logger: Logger;
+  /** Every column holding a Fernet token, for `keys rewrap`. */
+  readonly encryptedColumns: readonly EncryptedColumn[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger: Logger;
+  /** Apply pending migrations (default true). `false` for read-only commands. */
+  migrate?: boolean;
+  /** Receives one line per insecure default or notable start-up fact. */
+  warn?: (line: string) => void;
+}
+
+/** Every encrypted column in the schema. Capabilities append theirs here. */
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+  { table: 'settings', key: 'key', column: 'value' },
+];
+
+export async function createRuntime(loaded: LoadedConfig, options: RuntimeOptions): Promise<Runtime> {
+  const { config } = loaded;
+  const { logger } = options;
+  const warn = options.warn ?? ((line: string) => logger.warn(line));
+  const embedded = isEmbedded(config);
+
+  // 1. pure checks: nothing is written before these pass
+  if (config.masterKeys) checkMasterKeys(config.masterKeys);
+
+  // 2. connections
+  const state = await createSharedState({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    onError: (err) => logger.error({ err }, 'shared state error'),
+  });
+  const closers: (() => Promise<void>)[] = [() => state.close()];
+  const closeAll = async () => {
+    for (const c of closers.reverse())
+      await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
+  };
+  let database: Database;
+  try {
+    database = await openDatabase(effectiveDatabaseUrl(config), { poolSize: config.databasePoolSize });
+    closers.push(() => database.close());
+
+    // 3. the key file (embedded only) and migrations
+    const { keyring } = await loadMasterKeys({
+      configured: config.masterKeys || undefined,
+      dataDir: config.dataDir,
+      embedded,
+      warn,
+    });
+    if (options.migrate !== false) {
+      const applied = await migrate(database, migrations);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+
+    const bus = new EventBus((err, event) =>
+      logger.error({ err, event: event.type }, 'event subscriber failed'),
+    );
+    const settings = createSettingsService({
+      base: loaded,
+      store: createSettingsStore(database),
+      keyring,
+      state,
+      bus,
+    });
+    await settings.start();
+    closers.push(() => settings.stop());
+
+    const audit = createAuditLog({
+      database,
+      bus,
+      checkpointKeys: keyring.deriveKeys('audit-checkpoint'),
+      logger,
+      checkpointEvery: config.auditCheckpointEvery,
+      checkpointIntervalMs: config.auditCheckpointIntervalSeconds * 1000,
+      retentionDays: () => settings.get('auditRetentionDays'),
+    });
+    closers.push(() => audit.close());
+
+    return {
+      loaded,
+      settings,
+      database,
+      state,
+      keyring,
+      bus,
+      audit,
+      logger,
+      encryptedColumns: ENCRYPTED_COLUMNS,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
