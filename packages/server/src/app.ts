@@ -6,6 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerCredentialRoutes } from './capabilities/credentials/routes.ts';
+import { registerTenantRoutes } from './capabilities/tenants/routes.ts';
+import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
 import { createMetrics, registerMetrics } from './http/metrics.ts';
@@ -13,6 +16,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
 import { assertStrictSchema } from './http/schema-kit.ts';
 import type { Runtime } from './runtime.ts';
+import type { Services } from './services.ts';
 import { migrations } from './storage/migrations/index.ts';
 import { migrationStatus } from './storage/migrator.ts';
 import { VERSION } from './version.ts';
@@ -21,7 +25,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type App = FastifyInstance;
 
-export async function buildApp(runtime: Runtime): Promise<App> {
+export async function buildApp(runtime: Runtime, services: Services): Promise<App> {
   const { settings, database, state, audit, logger } = runtime;
   const config = settings.current();
 
@@ -84,8 +88,18 @@ export async function buildApp(runtime: Runtime): Promise<App> {
     },
   ]);
 
-  // capabilities
-  // (registered here, in order, as they are built)
+  // capabilities: the admin REST API, every route behind the admin guard
+  await app.register(
+    async (admin) => {
+      registerAdminGuard(admin, {
+        authenticate: (secret) => services.credentials.authenticateAdmin(secret),
+        resolveTenant: (slug) => services.tenants.resolve(slug),
+      });
+      registerTenantRoutes(admin, services);
+      registerCredentialRoutes(admin, services);
+    },
+    { prefix: '/api/v1' },
+  );
 
   await app.ready();
   return app;

@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { insecureDefaultWarnings, type LoadedConfig } from './config/load.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
+import { createServices } from './services.ts';
 
 export interface ServeResult {
   url: string;
@@ -18,7 +19,9 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
   const logger = createLogger(loaded.config.logLevel);
   for (const line of insecureDefaultWarnings(loaded.config)) logger.warn(line);
   const runtime = await createRuntime(loaded, { logger });
-  const app = await buildApp(runtime);
+  const services = createServices(runtime);
+  await services.start();
+  const app = await buildApp(runtime, services);
   const config = runtime.settings.current();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info(
@@ -41,6 +44,7 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
       }, config.shutdownTimeoutSeconds * 1000);
       timer.unref();
       await app.close();
+      await services.stop();
       await runtime.close();
       clearTimeout(timer);
       logger.info('stopped');

@@ -13,10 +13,12 @@ import { loadConfig } from '../src/config/load.ts';
 import { generateFernetKey } from '../src/crypto/fernet.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { createServices, type Services } from '../src/services.ts';
 import { createTestDatabase, type DialectLabel, type TestDatabase } from './databases.ts';
 
 export interface TestRuntime {
   runtime: Runtime;
+  services: Services;
   app: App;
   db: TestDatabase;
   /** Log lines written so far (JSON strings). */
@@ -58,14 +60,18 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
   const loaded = loadConfig({ env });
   const logger = createLogger('info', sink);
   const runtime = await createRuntime(loaded, { logger, warn: (l) => logs.push(l) });
-  const app = await buildApp(runtime);
+  const services = createServices(runtime);
+  await services.start();
+  const app = await buildApp(runtime, services);
   return {
     runtime,
+    services,
     app,
     db,
     logs,
     async close() {
       await app.close();
+      await services.stop();
       await runtime.close();
       await db.cleanup();
     },

@@ -53,3 +53,10 @@ export class EventBus {
     }
   }
 }
+
+/** Who performs a service call and under which request: passed to every mutating service method. */
+export interface ActionContext {
+  /** Audit actor: `token:<id>`, `user:<id>`, `cli`, `system`. */
+  readonly actor: string;
+  readonly requestId?: string | null;
+}

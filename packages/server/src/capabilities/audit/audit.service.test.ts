@@ -111,11 +111,18 @@ describeEachDialect('audit service', (get) => {
 
   it('close() gives up after a few attempts when the database stays down, and says so', async () => {
     const broken = flakyStore(store(), Number.POSITIVE_INFINITY);
-    const { bus, log, logger } = start({ store: broken, retryBaseMs: 1, flushIntervalMs: 60_000, closeRetries: 3 });
+    const { bus, log, logger } = start({
+      store: broken,
+      retryBaseMs: 1,
+      flushIntervalMs: 60_000,
+      closeRetries: 3,
+    });
     bus.emit(testEvent(1));
     await expect(log.close()).rejects.toThrow('connection terminated');
     expect(broken.attempts).toBe(3);
-    expect(logger.errors.some((e) => e.msg === 'audit events could not be written before shutdown')).toBe(true);
+    expect(logger.errors.some((e) => e.msg === 'audit events could not be written before shutdown')).toBe(
+      true,
+    );
   });
 
   it('refuses to start without a checkpoint key', () => {

@@ -47,7 +47,7 @@ export interface AuditLogOptions {
   retryBaseMs?: number;
   /** Longest retry delay. Default 5000 ms. */
   retryMaxMs?: number;
-  /** Attempts per batch once `close()` is draining, before giving up. Default 3. */
+  /** Consecutive failed appends after which a closing log gives up on what is queued. Default 3. */
   closeRetries?: number;
   /** The store to write through. Default: `createAuditStore(database)` (tests pass a faulty one). */
   store?: AuditStore;
@@ -117,8 +117,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let flushTimer: NodeJS.Timeout | undefined;
   let sinceCheckpoint = 0;
 
-  // Every database operation of this service runs one at a time: on SQLite all of them share one
-  // connection, and a checkpoint must never sign a head whose transaction could still roll back.
+  // Every database operation of this service runs one at a time, in the order asked: a checkpoint
+  // requested while a batch is being written signs the head after that batch, and appends, prunes and
+  // checkpoints of one instance never compete for the lock (or, on SQLite, the one connection).
   let tail: Promise<unknown> = Promise.resolve();
   function exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = tail.then(work, work);

@@ -7,14 +7,23 @@ import { type Checkpoint, verifyCheckpointSignature } from './chain.ts';
 import type { AuditStore } from './store.ts';
 import { fail } from './verify-problem.ts';
 
-/** Reads checkpoints in seq order, a page at a time, checking each signature. */
-export function checkpointCursor(store: AuditStore, keys: ReadonlyMap<string, Buffer>, fromSeq: number) {
+/**
+ * Reads the checkpoints from `fromSeq` through `toSeq` in seq order, a page at a time, checking each
+ * signature as it is taken. `toSeq` is the newest checkpoint when verification began: one written
+ * while it runs may name entries appended after the walk passed, and must not look like truncation.
+ */
+export function checkpointCursor(
+  store: AuditStore,
+  keys: ReadonlyMap<string, Buffer>,
+  fromSeq: number,
+  toSeq: number,
+) {
   let page: Checkpoint[] = [];
   let next = fromSeq;
   let exhausted = false;
   const peek = async (): Promise<Checkpoint | undefined> => {
     if (page.length === 0 && !exhausted) {
-      page = await store.listCheckpoints({ fromSeq: next, limit: 1000 });
+      page = await store.listCheckpoints({ fromSeq: next, toSeq, limit: 1000 });
       exhausted = page.length === 0;
       next = (page.at(-1)?.seq ?? next) + 1;
     }

@@ -10,6 +10,7 @@
 import type { Database } from '../../storage/database.ts';
 import type { AuditLogTable } from '../../storage/tables.ts';
 import {
+  CHAIN_NAME,
   type Checkpoint,
   type CheckpointKey,
   GENESIS_ACTION,
@@ -27,6 +28,15 @@ export type { VerifyProblem, VerifyProblemKind } from './verify-problem.ts';
 /** How far a timestamp may go backwards before a warning (several writers interleave). */
 const CLOCK_TOLERANCE_MS = 5000;
 const MAX_WARNINGS = 100;
+
+/** True when a genesis row's data is `{ chain: CHAIN_NAME }`. */
+function namesTheChain(data: string): boolean {
+  try {
+    return (JSON.parse(data) as { chain?: unknown } | null)?.chain === CHAIN_NAME;
+  } catch {
+    return false;
+  }
+}
 
 /** The outcome of `verifyChain`. */
 export interface VerifyReport {
@@ -68,6 +78,8 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
   const batchSize = Math.max(1, options.batchSize ?? 1000);
   const window = Math.max(1, options.window ?? 4096);
   const warnings: string[] = [];
+  // Read before the walk: every checkpoint existing now names an entry committed before it.
+  const newestCheckpointSeq = (await store.latestCheckpoint())?.seq ?? 0;
   const report: VerifyReport = {
     ok: true,
     entries: 0,
@@ -88,7 +100,7 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
   }
   const startSeq = anchor ? anchor.seq : 0;
   const total = await store.count(startSeq);
-  const checkpoints = checkpointCursor(store, keys, startSeq);
+  const checkpoints = checkpointCursor(store, keys, startSeq, newestCheckpointSeq);
   const behind = new Map<string, number>(); // entry_hash → seq of rows before the previous one
   let prev: AuditLogTable | undefined;
   let sawPruneEntry = false;
@@ -125,14 +137,10 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
           row.prev_hash,
         );
       }
-    } else if (row.prev_hash !== GENESIS_PREV_HASH || row.action !== GENESIS_ACTION) {
-      fail(
-        1,
-        'genesis',
-        `seq 1 is not a genesis entry (action ${row.action})`,
-        GENESIS_PREV_HASH,
-        row.prev_hash,
-      );
+    } else if (row.prev_hash !== GENESIS_PREV_HASH) {
+      fail(1, 'genesis', 'seq 1 does not start from the zero hash', GENESIS_PREV_HASH, row.prev_hash);
+    } else if (row.action !== GENESIS_ACTION || !namesTheChain(row.data)) {
+      fail(1, 'genesis', `seq 1 is not the genesis entry of ${CHAIN_NAME} (action ${row.action})`);
     }
   }
 
@@ -240,6 +248,7 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
       if (rows.length < batchSize) break;
       from = rows.at(-1)!.seq + 1;
     }
+    report.headSeq = Math.max(report.headSeq, prev?.seq ?? 0); // writers may have appended meanwhile
     if (anchor && !prev)
       fail(
         anchor.seq,

@@ -1,0 +1,259 @@
+/**
+ * The one credential mechanism (ARCHITECTURE.md §6): admin API tokens, personal tokens, service,
+ * enrollment, SCIM and setup tokens are all prefixed, checksummed random secrets stored by digest,
+ * with abilities, an owner, an optional expiry, last-used time and revocation. Verification is a
+ * digest lookup served from memory in steady state; revocation is announced on the shared state so
+ * every instance drops its cached copy within a second.
+ */
+import { digestSecret, generateSecret, parseSecret } from '../../crypto/secret-token.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { ActionContext, EventBus } from '../../events/event-bus.ts';
+import type { Principal } from '../../http/admin-guard.ts';
+import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
+import type { SharedState } from '../../state/state.ts';
+import { newId } from '../../storage/ids.ts';
+import { toIso, toIsoOrNull } from '../../storage/time.ts';
+import { isAbility, normaliseAbilities } from './abilities.ts';
+import type { CredentialRow, CredentialStore } from './store.ts';
+
+/** Credential kinds; the kind is also the secret's prefix (`gk_<kind>_…`). */
+export const CREDENTIAL_KINDS = {
+  adm: 'admin API token',
+  pat: 'personal API token',
+  svc: 'service token',
+  enr: 'enrollment token',
+  scim: 'SCIM provisioning token',
+  setup: 'one-time setup link',
+} as const;
+export type CredentialKind = keyof typeof CREDENTIAL_KINDS;
+
+export const REVOCATIONS_CHANNEL = 'credentials.revoked';
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX = 50_000;
+
+export interface IssueInput {
+  kind: CredentialKind;
+  tenantId: string | null;
+  ownerType: 'user' | 'client' | 'system';
+  ownerId?: string | null;
+  name: string;
+  abilities: readonly string[];
+  expiresAt?: number | null;
+}
+
+export interface CredentialView {
+  id: string;
+  kind: string;
+  tenant: string | null;
+  name: string;
+  prefix: string;
+  abilities: string[];
+  ownerType: string;
+  ownerId: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface CredentialsService {
+  issue(input: IssueInput, ctx: ActionContext): Promise<{ secret: string; credential: CredentialView }>;
+  /** Verifies a live credential of one of `kinds`; throws invalid_token. */
+  verify(secret: string, kinds: readonly CredentialKind[]): Promise<CredentialRow>;
+  /** Verifies an admin/personal API token and builds the request principal. */
+  authenticateAdmin(secret: string): Promise<Principal>;
+  /** Consumes a single-use credential atomically; throws invalid_token when already used or expired. */
+  consume(secret: string, kind: CredentialKind, ctx: ActionContext): Promise<CredentialRow>;
+  revoke(id: string, tenantId: string | null, ctx: ActionContext): Promise<void>;
+  revokeKind(kind: CredentialKind, tenantId: string | null): Promise<number>;
+  list(
+    tenantId: string | null,
+    kinds: readonly CredentialKind[],
+    options: ListOptions<'createdAt'>,
+  ): Promise<Page<CredentialView>>;
+  get(id: string, tenantId: string | null): Promise<CredentialView>;
+  countKind(kind: CredentialKind): Promise<number>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface CredentialsDeps {
+  store: CredentialStore;
+  bus: EventBus;
+  state: SharedState;
+  slugOf(tenantId: string): Promise<string>;
+}
+
+export function createCredentialsService(deps: CredentialsDeps): CredentialsService {
+  const { store, bus, state } = deps;
+  // digest → row (or null for an unknown digest), with expiry
+  const cache = new Map<string, { row: CredentialRow | null; expires: number }>();
+  let unsubscribe: (() => Promise<void>) | undefined;
+
+  async function view(row: CredentialRow): Promise<CredentialView> {
+    return {
+      id: row.id,
+      kind: row.kind,
+      tenant: row.tenant_id === null ? null : await deps.slugOf(row.tenant_id),
+      name: row.name,
+      prefix: row.prefix,
+      abilities: JSON.parse(row.abilities) as string[],
+      ownerType: row.owner_type,
+      ownerId: row.owner_id,
+      expiresAt: toIsoOrNull(row.expires_at),
+      lastUsedAt: toIsoOrNull(row.last_used_at),
+      revokedAt: toIsoOrNull(row.revoked_at),
+      createdAt: toIso(row.created_at),
+      createdBy: row.created_by,
+    };
+  }
+
+  async function lookup(digest: string): Promise<CredentialRow | null> {
+    const hit = cache.get(digest);
+    if (hit && hit.expires > Date.now()) return hit.row;
+    const row = (await store.byDigest(digest)) ?? null;
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(digest, { row, expires: Date.now() + CACHE_TTL_MS });
+    return row;
+  }
+
+  function emit(
+    type: string,
+    row: CredentialRow,
+    ctx: ActionContext,
+    tenant: string | null,
+    result: 'success' | 'failure' = 'success',
+  ) {
+    bus.emit({
+      type,
+      tenant,
+      actor: ctx.actor,
+      target: `credential:${row.id}`,
+      result,
+      requestId: ctx.requestId ?? null,
+      data: { kind: row.kind, name: row.name, prefix: row.prefix },
+    });
+  }
+
+  const service: CredentialsService = {
+    async issue(input, ctx) {
+      const abilities = normaliseAbilities(input.abilities);
+      const bad = abilities.find((a) => !isAbility(a));
+      if (bad !== undefined)
+        throw new AppError('validation_failed', { detail: `unknown ability "${bad.slice(0, 64)}"` });
+      const now = Date.now();
+      if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= now) {
+        throw new AppError('validation_failed', { detail: 'expiresAt must be in the future' });
+      }
+      const { secret, digest, prefix } = generateSecret(input.kind);
+      const row: CredentialRow = {
+        id: newId(now),
+        tenant_id: input.tenantId,
+        kind: input.kind,
+        owner_type: input.ownerType,
+        owner_id: input.ownerId ?? null,
+        name: input.name,
+        prefix,
+        digest,
+        abilities: JSON.stringify(abilities),
+        expires_at: input.expiresAt ?? null,
+        last_used_at: null,
+        revoked_at: null,
+        created_at: now,
+        created_by: ctx.actor,
+      };
+      await store.insert(row);
+      cache.delete(digest);
+      const tenant = row.tenant_id === null ? null : await deps.slugOf(row.tenant_id);
+      emit('credential.issued', row, ctx, tenant);
+      return { secret, credential: await view(row) };
+    },
+    async verify(secret, kinds) {
+      const parsed = parseSecret(secret);
+      if (!parsed || !(kinds as readonly string[]).includes(parsed.kind)) {
+        throw new AppError('invalid_token', { detail: 'not a valid credential' });
+      }
+      const row = await lookup(digestSecret(parsed.secret));
+      const now = Date.now();
+      if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
+        throw new AppError('invalid_token', { detail: 'the credential is unknown, revoked or expired' });
+      }
+      if (row.last_used_at === null || row.last_used_at < now - 60_000) {
+        row.last_used_at = now;
+        store.touch(row.id, now).catch(() => {});
+      }
+      return row;
+    },
+    async authenticateAdmin(secret) {
+      const row = await service.verify(secret, ['adm', 'pat']);
+      return {
+        credentialId: row.id,
+        actor: `credential:${row.id}`,
+        tenantId: row.tenant_id,
+        tenantSlug: row.tenant_id === null ? null : await deps.slugOf(row.tenant_id),
+        abilities: JSON.parse(row.abilities) as string[],
+      };
+    },
+    async consume(secret, kind, ctx) {
+      const parsed = parseSecret(secret);
+      const row =
+        parsed?.kind === kind
+          ? await store.consume(digestSecret(parsed.secret), kind, Date.now())
+          : undefined;
+      if (!row)
+        throw new AppError('invalid_token', { detail: 'the link is invalid, expired or already used' });
+      cache.delete(row.digest);
+      await state.publish(REVOCATIONS_CHANNEL, row.digest);
+      emit('credential.consumed', row, ctx, row.tenant_id === null ? null : await deps.slugOf(row.tenant_id));
+      return row;
+    },
+    async revoke(id, tenantId, ctx) {
+      const row = await store.revoke(id, tenantId, Date.now());
+      if (!row) {
+        const existing = await store.byId(id);
+        if (!existing || existing.tenant_id !== tenantId)
+          throw new AppError('not_found', { detail: 'no such credential' });
+        return; // already revoked: idempotent
+      }
+      cache.delete(row.digest);
+      await state.publish(REVOCATIONS_CHANNEL, row.digest);
+      emit('credential.revoked', row, ctx, tenantId === null ? null : await deps.slugOf(tenantId));
+    },
+    async revokeKind(kind, tenantId) {
+      const n = await store.revokeKind(kind, tenantId, Date.now());
+      if (n > 0) {
+        cache.clear();
+        await state.publish(REVOCATIONS_CHANNEL, '*');
+      }
+      return n;
+    },
+    async list(tenantId, kinds, options) {
+      const rows = await store.list(tenantId, kinds, options);
+      const page = toPage(
+        rows,
+        options,
+        (r) => r.created_at,
+        (r) => r,
+      );
+      return { items: await Promise.all(page.items.map(view)), nextCursor: page.nextCursor };
+    },
+    async get(id, tenantId) {
+      const row = await store.byId(id);
+      if (!row || row.tenant_id !== tenantId)
+        throw new AppError('not_found', { detail: 'no such credential' });
+      return view(row);
+    },
+    countKind: (kind) => store.countKind(kind),
+    async start() {
+      unsubscribe = await state.subscribe(REVOCATIONS_CHANNEL, (digest) => {
+        if (digest === '*') cache.clear();
+        else cache.delete(digest);
+      });
+    },
+    async stop() {
+      await unsubscribe?.();
+    },
+  };
+  return service;
+}

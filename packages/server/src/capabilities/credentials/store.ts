@@ -1,0 +1,118 @@
+/**
+ * Credential rows: every kind of secret token (admin API, personal, service, enrollment, SCIM,
+ * setup), found by the SHA-256 digest of the presented secret — the secret itself is never stored.
+ * Single-use credentials are consumed with one guarded statement, never read-then-write.
+ */
+import type { ListOptions } from '../../http/pagination.ts';
+import type { Database } from '../../storage/database.ts';
+import type { CredentialsTable } from '../../storage/tables.ts';
+
+export type CredentialRow = CredentialsTable;
+
+export interface CredentialStore {
+  insert(row: CredentialRow): Promise<void>;
+  byDigest(digest: string): Promise<CredentialRow | undefined>;
+  byId(id: string): Promise<CredentialRow | undefined>;
+  /** Lists credentials of one tenant scope (`null` = all-tenant credentials). */
+  list(
+    tenantId: string | null,
+    kinds: readonly string[],
+    options: ListOptions<'createdAt'>,
+  ): Promise<CredentialRow[]>;
+  /** Marks revoked; returns the row if this call revoked it. */
+  revoke(id: string, tenantId: string | null, now: number): Promise<CredentialRow | undefined>;
+  /** Revokes every live credential of a kind in a scope (e.g. superseded setup links). */
+  revokeKind(kind: string, tenantId: string | null, now: number): Promise<number>;
+  /** Consumes a single-use credential: revokes it only if it is live and unexpired. */
+  consume(digest: string, kind: string, now: number): Promise<CredentialRow | undefined>;
+  /** Records use, at most once a minute per credential (keeps the hot path write-free). */
+  touch(id: string, now: number): Promise<void>;
+  countKind(kind: string): Promise<number>;
+}
+
+export function createCredentialStore(database: Database): CredentialStore {
+  const { db } = database;
+  // `is null` for all-tenant credentials, `= id` for one tenant's
+  const op = (tenantId: string | null) => (tenantId === null ? ('is' as const) : ('=' as const));
+
+  return {
+    async insert(row) {
+      await db.insertInto('credentials').values(row).execute();
+    },
+    byDigest: (digest) =>
+      db.selectFrom('credentials').selectAll().where('digest', '=', digest).executeTakeFirst(),
+    byId: (id) => db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst(),
+    async list(tenantId, kinds, options) {
+      const dir = options.descending ? 'desc' : 'asc';
+      const cmp = options.descending ? '<' : '>';
+      let q = db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('kind', 'in', [...kinds])
+        .where('tenant_id', op(tenantId), tenantId);
+      const after = options.after;
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', cmp, Number(after.value)),
+            eb.and([eb('created_at', '=', Number(after.value)), eb('id', cmp, after.id)]),
+          ]),
+        );
+      }
+      return q
+        .orderBy('created_at', dir)
+        .orderBy('id', dir)
+        .limit(options.limit + 1)
+        .execute();
+    },
+    async revoke(id, tenantId, now) {
+      const rows = await db
+        .updateTable('credentials')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where('tenant_id', op(tenantId), tenantId)
+        .returningAll()
+        .execute();
+      return rows[0];
+    },
+    async revokeKind(kind, tenantId, now) {
+      const r = await db
+        .updateTable('credentials')
+        .set({ revoked_at: now })
+        .where('kind', '=', kind)
+        .where('revoked_at', 'is', null)
+        .where('tenant_id', op(tenantId), tenantId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async consume(digest, kind, now) {
+      const rows = await db
+        .updateTable('credentials')
+        .set({ revoked_at: now, last_used_at: now })
+        .where('digest', '=', digest)
+        .where('kind', '=', kind)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .returningAll()
+        .execute();
+      return rows[0];
+    },
+    async touch(id, now) {
+      await db
+        .updateTable('credentials')
+        .set({ last_used_at: now })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
+        .execute();
+    },
+    async countKind(kind) {
+      const r = await db
+        .selectFrom('credentials')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', kind)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
