@@ -12,8 +12,16 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-export async function startServer(script: string, env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [script], {
+/**
+ * Starts `node <script> [...args]` and resolves once it prints its port: a `{"port":N}` line, or
+ * Gatekeeper's own `gatekeeper ready` log line with its address.
+ */
+export async function startServer(
+  script: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+): Promise<Started> {
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -21,7 +29,8 @@ export async function startServer(script: string, env: Record<string, string> = 
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       try {
-        const { port } = JSON.parse(line) as { port: number };
+        const parsed = JSON.parse(line) as { port?: number; address?: string };
+        const port = parsed.port ?? (parsed.address ? Number(new URL(parsed.address).port) : 0);
         if (port) resolve(port);
       } catch {
         // not the ready line

@@ -8,6 +8,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerCredentialRoutes } from './capabilities/credentials/routes.ts';
 import { registerTenantRoutes } from './capabilities/tenants/routes.ts';
+import { registerGroupRoutes } from './capabilities/groups/index.ts';
+import { registerOrganizationRoutes } from './capabilities/organizations/index.ts';
+import { registerRoleRoutes } from './capabilities/roles/index.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
@@ -97,6 +100,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       });
       registerTenantRoutes(admin, services);
       registerCredentialRoutes(admin, services);
+      registerRoleRoutes(admin, services);
+      registerGroupRoutes(admin, services);
+      registerOrganizationRoutes(admin, services);
     },
     { prefix: '/api/v1' },
   );

@@ -4,9 +4,11 @@
  * close pools. Start-up failures caused by configuration print one line and exit non-zero.
  */
 import { buildApp } from './app.ts';
-import { insecureDefaultWarnings, type LoadedConfig } from './config/load.ts';
+import { effectiveDatabaseUrl, insecureDefaultWarnings, isEmbedded, type LoadedConfig } from './config/load.ts';
+import { acquireInstanceLock } from './storage/backup.ts';
+import { sqlitePathOf } from './storage/database.ts';
 import { createLogger } from './logger.ts';
-import { createRuntime } from './runtime.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
 import { createServices } from './services.ts';
 
 export interface ServeResult {
@@ -18,7 +20,16 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
   const started = performance.now();
   const logger = createLogger(loaded.config.logLevel);
   for (const line of insecureDefaultWarnings(loaded.config)) logger.warn(line);
-  const runtime = await createRuntime(loaded, { logger });
+  // embedded mode: one server per SQLite file, and `gatekeeper restore` refuses while it runs
+  const config0 = loaded.config;
+  const lock = isEmbedded(config0) ? await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(config0))) : undefined;
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime(loaded, { logger });
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
   const services = createServices(runtime);
   await services.start();
   const app = await buildApp(runtime, services);
@@ -46,6 +57,7 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
       await app.close();
       await services.stop();
       await runtime.close();
+      await lock?.release();
       clearTimeout(timer);
       logger.info('stopped');
       logger.flush();

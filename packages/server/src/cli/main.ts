@@ -12,6 +12,10 @@ import { registerConfig } from './commands/config.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerBackup } from './commands/backup.ts';
+import { registerGroups } from './commands/groups.ts';
+import { createServices } from '../services.ts';
+import { registerTenants } from './commands/tenants.ts';
 import { registerVersion } from './commands/version.ts';
 
 export function buildProgram(): Command {
@@ -26,6 +30,9 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerAudit(program);
   registerKeys(program);
+  registerTenants(program);
+  registerGroups(program, createServices);
+  registerBackup(program);
   registerVersion(program);
   return program;
 }

@@ -3,7 +3,6 @@
  * a URL is configured (scale-out), otherwise in-process memory (embedded, single instance).
  */
 import { createMemoryState } from './memory-state.ts';
-import { createRedisState } from './redis-state.ts';
 import type { SharedState } from './state.ts';
 
 export type { RateLimiter, RateLimiterOptions, RateLimitResult, SharedState } from './state.ts';
@@ -27,5 +26,7 @@ export interface SharedStateOptions {
 export async function createSharedState(options: SharedStateOptions = {}): Promise<SharedState> {
   const { redisUrl, prefix = 'gk:', onError } = options;
   if (redisUrl === undefined || redisUrl === '') return createMemoryState();
+  // loaded only in scale-out mode, so the embedded default does not pay for ioredis at start-up
+  const { createRedisState } = await import('./redis-state.ts');
   return createRedisState({ url: redisUrl, prefix, ...(onError ? { onError } : {}) });
 }

@@ -6,7 +6,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { ConfigError } from '../errors/app-error.ts';
 import { type DialectFeatures, postgresFeatures, sqliteFeatures } from './dialect.ts';
 import { NodeSqliteDialect } from './sqlite-driver.ts';
@@ -60,15 +59,16 @@ function parseInt8(value: string): number {
   return n;
 }
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20) return parseInt8;
-    // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded signature
-    return (pg.types.getTypeParser as any)(oid, format);
-  },
-};
-
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  // loaded only in scale-out mode, so the embedded default does not pay for pg at start-up
+  const { default: pg } = await import('pg');
+  const pgTypes = {
+    getTypeParser(oid: number, format?: string) {
+      if (oid === 20) return parseInt8;
+      // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded signature
+      return (pg.types.getTypeParser as any)(oid, format);
+    },
+  };
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import { verifyChain } from '../../capabilities/audit/index.ts';
 import { out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
+import { registerAuditExport } from './audit-export.ts';
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('the tamper-evident audit log');
+  registerAuditExport(audit);
 
   audit
     .command('verify')

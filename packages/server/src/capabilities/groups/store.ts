@@ -1,0 +1,103 @@
+/**
+ * Group rows. Every query filters `tenant_id`, so another tenant's group id behaves exactly like an
+ * unknown one. Updates and deletes are one statement guarded by `version` (If-Match), never
+ * read-then-compare. Lists use keyset pagination on (name_lower, id) or (created_at, id).
+ * Memberships live in `membership-store.ts`.
+ */
+import { sql } from 'kysely';
+import type { ListOptions } from '../../http/pagination.ts';
+import type { Database } from '../../storage/database.ts';
+import type { GroupsTable } from '../../storage/tables.ts';
+import type { GroupSort } from './schemas.ts';
+
+export type GroupRow = GroupsTable;
+
+export interface GroupFilters {
+  /** Name prefix, compared case-insensitively. */
+  q?: string | undefined;
+}
+
+export type GroupPatch = Partial<Pick<GroupsTable, 'name' | 'name_lower' | 'description'>>;
+
+export interface GroupStore {
+  insert(row: GroupsTable): Promise<void>;
+  byId(tenantId: string, id: string): Promise<GroupRow | undefined>;
+  byName(tenantId: string, nameLower: string): Promise<GroupRow | undefined>;
+  /** Up to `options.limit + 1` rows after the cursor. */
+  list(tenantId: string, options: ListOptions<GroupSort>, filters: GroupFilters): Promise<GroupRow[]>;
+  /** Applies the patch when the version matches `expected` (when given); the new row or undefined. */
+  update(
+    tenantId: string,
+    id: string,
+    patch: GroupPatch,
+    expected: number | undefined,
+    now: number,
+  ): Promise<GroupRow | undefined>;
+  /** Deletes the group (its memberships and role mappings cascade); false when nothing matched. */
+  delete(tenantId: string, id: string, expected: number | undefined): Promise<boolean>;
+}
+
+/** `LIKE … ESCAPE '\'` pattern matching values that start with `prefix`. */
+function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createGroupStore(database: Database): GroupStore {
+  const { db } = database;
+  return {
+    async insert(row) {
+      await db.insertInto('groups').values(row).execute();
+    },
+    byId: (tenantId, id) =>
+      db
+        .selectFrom('groups')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    byName: (tenantId, nameLower) =>
+      db
+        .selectFrom('groups')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('name_lower', '=', nameLower)
+        .executeTakeFirst(),
+    async list(tenantId, options, filters) {
+      const column = options.sort === 'name' ? 'name_lower' : 'created_at';
+      const dir = options.descending ? 'desc' : 'asc';
+      const cmp = options.descending ? '<' : '>';
+      let q = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
+      if (filters.q)
+        q = q.where(sql<boolean>`name_lower like ${prefixPattern(filters.q.toLowerCase())} escape '\\'`);
+      const after = options.after;
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb(column, cmp, after.value as never),
+            eb.and([eb(column, '=', after.value as never), eb('id', cmp, after.id)]),
+          ]),
+        );
+      }
+      return q
+        .orderBy(column, dir)
+        .orderBy('id', dir)
+        .limit(options.limit + 1)
+        .execute();
+    },
+    async update(tenantId, id, patch, expected, now) {
+      let q = db
+        .updateTable('groups')
+        .set((eb) => ({ ...patch, updated_at: now, version: eb('version', '+', 1) }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id);
+      if (expected !== undefined) q = q.where('version', '=', expected);
+      return q.returningAll().executeTakeFirst();
+    },
+    async delete(tenantId, id, expected) {
+      let q = db.deleteFrom('groups').where('tenant_id', '=', tenantId).where('id', '=', id);
+      if (expected !== undefined) q = q.where('version', '=', expected);
+      const r = await q.executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}

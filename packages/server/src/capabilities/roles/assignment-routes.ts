@@ -1,0 +1,156 @@
+/**
+ * Who holds which role, on the admin API: a user's roles (`/tenants/{tenant}/users/{userId}/roles`),
+ * a group's roles (`/tenants/{tenant}/groups/{groupId}/roles`) — PUT adds, DELETE removes, both 204 —
+ * and a user's effective access (`/tenants/{tenant}/users/{userId}/access`). Granting a role is a
+ * `roles:write` action whoever receives it: it hands out permissions.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { ActionContext } from '../../events/event-bus.ts';
+import { principalOf, tenantOf } from '../../http/admin-guard.ts';
+import type { EffectiveAccessService } from './effective.ts';
+import {
+  AccessSchema,
+  GroupParams,
+  GroupRoleParams,
+  RoleListSchema,
+  UserParams,
+  UserRoleParams,
+} from './schemas.ts';
+import type { RolesService } from './service.ts';
+
+const problem = { $ref: 'Problem#' };
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
+const ctxOf = (request: FastifyRequest): ActionContext => ({
+  actor: principalOf(request).actor,
+  requestId: String(request.id),
+});
+
+interface Ids {
+  tenant: string;
+  userId: string;
+  groupId: string;
+  roleId: string;
+}
+const ids = (request: FastifyRequest) => request.params as Ids;
+
+export function registerAssignmentRoutes(
+  app: FastifyInstance,
+  deps: { roles: RolesService; access: Pick<EffectiveAccessService, 'effectiveAccess'> },
+): void {
+  const { roles, access } = deps;
+
+  app.get(
+    '/tenants/:tenant/users/:userId/roles',
+    {
+      config: { ability: 'roles:read' },
+      schema: {
+        tags: ['roles'],
+        summary: "List a user's direct roles",
+        params: UserParams,
+        response: { 200: RoleListSchema, ...errors },
+      },
+    },
+    async (request) => ({ items: await roles.listUserRoles(tenantOf(request).id, ids(request).userId) }),
+  );
+
+  app.put(
+    '/tenants/:tenant/users/:userId/roles/:roleId',
+    {
+      config: { ability: 'roles:write' },
+      schema: {
+        tags: ['roles'],
+        summary: 'Give a user a role (idempotent)',
+        params: UserRoleParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { userId, roleId } = ids(request);
+      await roles.assignToUser(tenantOf(request).id, userId, roleId, ctxOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenant/users/:userId/roles/:roleId',
+    {
+      config: { ability: 'roles:write' },
+      schema: {
+        tags: ['roles'],
+        summary: 'Take a role from a user (404 when the user does not hold it)',
+        params: UserRoleParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { userId, roleId } = ids(request);
+      await roles.removeFromUser(tenantOf(request).id, userId, roleId, ctxOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/tenants/:tenant/groups/:groupId/roles',
+    {
+      config: { ability: 'roles:read' },
+      schema: {
+        tags: ['roles'],
+        summary: "List a group's roles (held by all its members, nested ones included)",
+        params: GroupParams,
+        response: { 200: RoleListSchema, ...errors },
+      },
+    },
+    async (request) => ({ items: await roles.listGroupRoles(tenantOf(request).id, ids(request).groupId) }),
+  );
+
+  app.put(
+    '/tenants/:tenant/groups/:groupId/roles/:roleId',
+    {
+      config: { ability: 'roles:write' },
+      schema: {
+        tags: ['roles'],
+        summary: 'Map a role to a group (idempotent)',
+        params: GroupRoleParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { groupId, roleId } = ids(request);
+      await roles.assignToGroup(tenantOf(request).id, groupId, roleId, ctxOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenant/groups/:groupId/roles/:roleId',
+    {
+      config: { ability: 'roles:write' },
+      schema: {
+        tags: ['roles'],
+        summary: 'Remove a role from a group (404 when the group does not hold it)',
+        params: GroupRoleParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { groupId, roleId } = ids(request);
+      await roles.removeFromGroup(tenantOf(request).id, groupId, roleId, ctxOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/tenants/:tenant/users/:userId/access',
+    {
+      config: { ability: 'roles:read' },
+      schema: {
+        tags: ['roles'],
+        summary: "A user's effective roles and permissions (direct and through groups, nested ones included)",
+        params: UserParams,
+        response: { 200: AccessSchema, ...errors },
+      },
+    },
+    async (request) => access.effectiveAccess(tenantOf(request).id, ids(request).userId),
+  );
+}

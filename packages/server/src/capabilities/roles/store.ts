@@ -1,0 +1,121 @@
+/**
+ * Role rows. Every query filters `tenant_id`, so another tenant's role id behaves exactly like an
+ * unknown one. Updates and deletes are one guarded statement: `builtin = 0` keeps built-in roles
+ * immutable and `version` implements If-Match, never read-then-compare. Lists use keyset pagination
+ * on (name_lower, id) or (created_at, id).
+ */
+import { sql } from 'kysely';
+import type { ListOptions } from '../../http/pagination.ts';
+import type { Database } from '../../storage/database.ts';
+import type { RolesTable } from '../../storage/tables.ts';
+import type { RoleSort } from './schemas.ts';
+
+export type RoleRow = RolesTable;
+
+export interface RoleFilters {
+  /** Name prefix, compared case-insensitively. */
+  q?: string | undefined;
+  builtin?: boolean | undefined;
+}
+
+export type RolePatch = Partial<Pick<RolesTable, 'name' | 'name_lower' | 'description' | 'permissions'>>;
+
+export interface RoleStore {
+  insert(row: RolesTable): Promise<void>;
+  /** Inserts the rows whose name is still free in their tenant; returns how many were inserted. */
+  insertMissing(rows: readonly RolesTable[]): Promise<number>;
+  byId(tenantId: string, id: string): Promise<RoleRow | undefined>;
+  byName(tenantId: string, nameLower: string): Promise<RoleRow | undefined>;
+  /** Up to `options.limit + 1` rows after the cursor. */
+  list(tenantId: string, options: ListOptions<RoleSort>, filters: RoleFilters): Promise<RoleRow[]>;
+  /** Applies the patch to a custom role whose version matches `expected` (when given); the new row or undefined. */
+  update(
+    tenantId: string,
+    id: string,
+    patch: RolePatch,
+    expected: number | undefined,
+    now: number,
+  ): Promise<RoleRow | undefined>;
+  /** Deletes a custom role whose version matches `expected` (when given); false when nothing matched. */
+  delete(tenantId: string, id: string, expected: number | undefined): Promise<boolean>;
+}
+
+/** `LIKE … ESCAPE '\'` pattern matching values that start with `prefix`. */
+function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createRoleStore(database: Database): RoleStore {
+  const { db } = database;
+  return {
+    async insert(row) {
+      await db.insertInto('roles').values(row).execute();
+    },
+    async insertMissing(rows) {
+      if (rows.length === 0) return 0;
+      const r = await db
+        .insertInto('roles')
+        .values([...rows])
+        .onConflict((oc) => oc.columns(['tenant_id', 'name_lower']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0);
+    },
+    byId: (tenantId, id) =>
+      db
+        .selectFrom('roles')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    byName: (tenantId, nameLower) =>
+      db
+        .selectFrom('roles')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('name_lower', '=', nameLower)
+        .executeTakeFirst(),
+    async list(tenantId, options, filters) {
+      const column = options.sort === 'name' ? 'name_lower' : 'created_at';
+      const dir = options.descending ? 'desc' : 'asc';
+      const cmp = options.descending ? '<' : '>';
+      let q = db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
+      if (filters.q)
+        q = q.where(sql<boolean>`name_lower like ${prefixPattern(filters.q.toLowerCase())} escape '\\'`);
+      if (filters.builtin !== undefined) q = q.where('builtin', '=', filters.builtin ? 1 : 0);
+      const after = options.after;
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb(column, cmp, after.value as never),
+            eb.and([eb(column, '=', after.value as never), eb('id', cmp, after.id)]),
+          ]),
+        );
+      }
+      return q
+        .orderBy(column, dir)
+        .orderBy('id', dir)
+        .limit(options.limit + 1)
+        .execute();
+    },
+    async update(tenantId, id, patch, expected, now) {
+      let q = db
+        .updateTable('roles')
+        .set((eb) => ({ ...patch, updated_at: now, version: eb('version', '+', 1) }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('builtin', '=', 0);
+      if (expected !== undefined) q = q.where('version', '=', expected);
+      return q.returningAll().executeTakeFirst();
+    },
+    async delete(tenantId, id, expected) {
+      let q = db
+        .deleteFrom('roles')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('builtin', '=', 0);
+      if (expected !== undefined) q = q.where('version', '=', expected);
+      const r = await q.executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}

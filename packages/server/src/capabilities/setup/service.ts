@@ -1,0 +1,93 @@
+/**
+ * First-run bootstrap. On a start with no administrator, a one-time setup link is issued (a
+ * single-use `setup` credential, 24 h, superseding earlier links); opening it lets the first
+ * administrator set an email and password. The same administrator can be created without a browser
+ * (`gatekeeper admin create`). The administrator is a user of the root tenant holding the built-in
+ * `owner` role, which administers every tenant.
+ */
+import { AppError } from '../../errors/app-error.ts';
+import type { ActionContext } from '../../events/event-bus.ts';
+import type { CredentialsService } from '../credentials/service.ts';
+
+export const SETUP_LINK_TTL_MS = 24 * 3600_000;
+
+export interface AdminInput {
+  email: string;
+  password: string;
+  name?: string;
+}
+
+export interface AdminDirectory {
+  /** True when the root tenant has a user holding the owner role. */
+  hasAdmin(): Promise<boolean>;
+  /** Creates a root-tenant user with the password and assigns the owner role. */
+  createAdmin(input: AdminInput, ctx: ActionContext): Promise<{ userId: string }>;
+}
+
+export interface SetupService {
+  /** Issues a fresh setup link when no administrator exists; null otherwise. */
+  issueLinkIfNeeded(): Promise<string | null>;
+  /** Checks a setup token without consuming it (to render the form). */
+  checkLink(token: string): Promise<boolean>;
+  /** Consumes the setup token and creates the first administrator. */
+  complete(token: string, input: AdminInput, ctx: ActionContext): Promise<{ userId: string }>;
+  /** Creates an administrator directly (CLI); refuses when one exists unless `force`. */
+  createAdmin(input: AdminInput, ctx: ActionContext, force?: boolean): Promise<{ userId: string }>;
+}
+
+export function createSetupService(deps: {
+  credentials: CredentialsService;
+  directory: AdminDirectory;
+  publicUrl: () => string;
+}): SetupService {
+  const { credentials, directory } = deps;
+
+  function validate(input: AdminInput): void {
+    if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(input.email)) throw new AppError('validation_failed', { detail: 'email is not valid' });
+    if (input.password.length < 12 || input.password.length > 1024) {
+      throw new AppError('validation_failed', { detail: 'the administrator password must have 12 to 1024 characters' });
+    }
+  }
+
+  return {
+    async issueLinkIfNeeded() {
+      if (await directory.hasAdmin()) return null;
+      await credentials.revokeKind('setup', null);
+      const { secret } = await credentials.issue(
+        {
+          kind: 'setup',
+          tenantId: null,
+          ownerType: 'system',
+          name: 'first administrator setup',
+          abilities: [],
+          expiresAt: Date.now() + SETUP_LINK_TTL_MS,
+        },
+        { actor: 'system' },
+      );
+      return `${deps.publicUrl()}/setup?token=${encodeURIComponent(secret)}`;
+    },
+    async checkLink(token) {
+      try {
+        await credentials.verify(token, ['setup']);
+        return !(await directory.hasAdmin());
+      } catch {
+        return false;
+      }
+    },
+    async complete(token, input, ctx) {
+      validate(input);
+      if (await directory.hasAdmin()) throw new AppError('conflict', { detail: 'an administrator already exists' });
+      await credentials.consume(token, 'setup', ctx);
+      return directory.createAdmin(input, ctx);
+    },
+    async createAdmin(input, ctx, force = false) {
+      validate(input);
+      if (!force && (await directory.hasAdmin())) {
+        throw new AppError('conflict', { detail: 'an administrator already exists (use --force to add another)' });
+      }
+      const created = await directory.createAdmin(input, ctx);
+      await credentials.revokeKind('setup', null);
+      return created;
+    },
+  };
+}
