@@ -30,7 +30,9 @@ const env: Record<string, string> = {
   GATEKEEPER_DATA_DIR: dataDir,
   GATEKEEPER_MASTER_KEYS: masterKeys,
   GATEKEEPER_LOG_LEVEL: 'warn',
-  ...(process.env.GATEKEEPER_DATABASE_URL ? { GATEKEEPER_DATABASE_URL: process.env.GATEKEEPER_DATABASE_URL } : {}),
+  ...(process.env.GATEKEEPER_DATABASE_URL
+    ? { GATEKEEPER_DATABASE_URL: process.env.GATEKEEPER_DATABASE_URL }
+    : {}),
 };
 
 // 1. seed
@@ -40,7 +42,8 @@ const services = createServices(rt);
 await services.start();
 const { db } = rt.database;
 const now = Date.now();
-const chunk = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const chunk = <T>(xs: T[], n: number) =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 const tenantRows = Array.from({ length: TENANTS }, (_, i) => ({
   id: newId(now + i),
   slug: `tenant-${String(i).padStart(5, '0')}`,
@@ -88,7 +91,9 @@ const token = (
 ).secret;
 await services.stop();
 await rt.close();
-console.log(`seeded ${TENANTS} tenants and ${USERS} users in ${Math.round(performance.now() - seedStart)} ms`);
+console.log(
+  `seeded ${TENANTS} tenants and ${USERS} users in ${Math.round(performance.now() - seedStart)} ms`,
+);
 
 // 2. cold start on the populated database
 const t0 = performance.now();
@@ -104,14 +109,19 @@ const base = `http://127.0.0.1:${gk.port}/api/v1`;
 const headers = { authorization: `Bearer ${token}` };
 const midUser = userRows[Math.floor(USERS / 2)]!;
 const deepCursor = (
-  (await (await fetch(`${base}/tenants/big/users?limit=50&sort=username`, { headers })).json()) as { nextCursor: string }
+  (await (await fetch(`${base}/tenants/big/users?limit=50&sort=username`, { headers })).json()) as {
+    nextCursor: string;
+  }
 ).nextCursor;
 const targets: [string, string][] = [
   ['GET /tenants?limit=50', `${base}/tenants?limit=50`],
   ['GET /tenants?q=tenant-09&limit=50', `${base}/tenants?q=tenant-09&limit=50`],
   ['GET /tenants/{slug}', `${base}/tenants/tenant-05000`],
   ['GET /tenants/big/users?limit=50', `${base}/tenants/big/users?limit=50`],
-  ['GET /tenants/big/users (page 2, cursor)', `${base}/tenants/big/users?limit=50&sort=username&cursor=${deepCursor}`],
+  [
+    'GET /tenants/big/users (page 2, cursor)',
+    `${base}/tenants/big/users?limit=50&sort=username&cursor=${deepCursor}`,
+  ],
   ['GET /tenants/big/users?sort=-createdAt', `${base}/tenants/big/users?limit=50&sort=-createdAt`],
   ['GET /tenants/big/users/{id}', `${base}/tenants/big/users/${midUser.id}`],
 ];
@@ -121,8 +131,12 @@ let worstP99 = 0;
 for (const [name, url] of targets) {
   const r = await autocannon({ url, headers, connections: 10, duration: SECONDS });
   worstP99 = Math.max(worstP99, r.latency.p99);
-  console.log(`| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.errors} |`);
+  console.log(
+    `| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.errors} |`,
+  );
 }
 await gk.stop();
-console.log(`\ncold start to /readyz 200 with ${TENANTS} tenants / ${USERS} users: ${coldStartMs} ms (target < 1000)`);
+console.log(
+  `\ncold start to /readyz 200 with ${TENANTS} tenants / ${USERS} users: ${coldStartMs} ms (target < 1000)`,
+);
 console.log(`worst p99: ${worstP99} ms (target < 20)`);

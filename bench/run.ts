@@ -7,8 +7,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateFernetKey } from '../packages/server/src/crypto/fernet.ts';
 import { fileURLToPath } from 'node:url';
+import { generateFernetKey } from '../packages/server/src/crypto/fernet.ts';
 import { load, printTable, startServer } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -23,7 +23,11 @@ function rssMb(pid: number): number {
 /** Cold start of the real `gatekeeper serve` command on a fresh embedded database. */
 async function coldStart(): Promise<{ readyMs: number; rssMb: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gk-cold-'));
-  const env = { GATEKEEPER_DATA_DIR: dataDir, GATEKEEPER_PORT: '0', GATEKEEPER_MASTER_KEYS: generateFernetKey() };
+  const env = {
+    GATEKEEPER_DATA_DIR: dataDir,
+    GATEKEEPER_PORT: '0',
+    GATEKEEPER_MASTER_KEYS: generateFernetKey(),
+  };
   // a first run migrates the new database and fills Node's compile cache, as any installed server has
   const warm = await startServer(here('../packages/server/bin/gatekeeper.js'), env, ['serve']);
   await warm.stop();
@@ -53,5 +57,7 @@ const start = await coldStart();
 printTable([baseline, healthz]);
 console.log();
 console.log(`ratio healthz/bare (req/s): ${(healthz.rps / baseline.rps).toFixed(2)}`);
-console.log(`cold start of \`gatekeeper serve\` to /readyz 200 (process spawn included): ${start.readyMs} ms`);
+console.log(
+  `cold start of \`gatekeeper serve\` to /readyz 200 (process spawn included): ${start.readyMs} ms`,
+);
 console.log(`idle RSS after start: ${start.rssMb} MiB`);

@@ -4,12 +4,17 @@
  * close pools. Start-up failures caused by configuration print one line and exit non-zero.
  */
 import { buildApp } from './app.ts';
-import { effectiveDatabaseUrl, insecureDefaultWarnings, isEmbedded, type LoadedConfig } from './config/load.ts';
-import { acquireInstanceLock } from './storage/backup.ts';
-import { sqlitePathOf } from './storage/database.ts';
+import {
+  effectiveDatabaseUrl,
+  insecureDefaultWarnings,
+  isEmbedded,
+  type LoadedConfig,
+} from './config/load.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServices } from './services.ts';
+import { acquireInstanceLock } from './storage/backup.ts';
+import { sqlitePathOf } from './storage/database.ts';
 
 export interface ServeResult {
   url: string;
@@ -22,7 +27,9 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
   for (const line of insecureDefaultWarnings(loaded.config)) logger.warn(line);
   // embedded mode: one server per SQLite file, and `gatekeeper restore` refuses while it runs
   const config0 = loaded.config;
-  const lock = isEmbedded(config0) ? await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(config0))) : undefined;
+  const lock = isEmbedded(config0)
+    ? await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(config0)))
+    : undefined;
   let runtime: Runtime;
   try {
     runtime = await createRuntime(loaded, { logger });

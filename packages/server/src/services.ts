@@ -5,7 +5,12 @@
  */
 import { type CredentialsService, createCredentialsService } from './capabilities/credentials/service.ts';
 import { createCredentialStore } from './capabilities/credentials/store.ts';
-import { createGroupStore, createGroupsService, createMembershipStore, type GroupsService } from './capabilities/groups/index.ts';
+import {
+  createGroupStore,
+  createGroupsService,
+  createMembershipStore,
+  type GroupsService,
+} from './capabilities/groups/index.ts';
 import {
   createOrganizationService,
   createOrganizationStore,
@@ -14,8 +19,8 @@ import {
 import {
   createAssignmentStore,
   createEffectiveAccess,
-  createRolesService,
   createRoleStore,
+  createRolesService,
   type EffectiveAccessService,
   type RolesService,
 } from './capabilities/roles/index.ts';
@@ -41,7 +46,14 @@ export function createServices(rt: Runtime): Services {
 
   const assignments = createAssignmentStore(database);
   const access = createEffectiveAccess({ assignments, state });
-  const roles = createRolesService({ store: createRoleStore(database), assignments, database, bus, access, slugOf });
+  const roles = createRolesService({
+    store: createRoleStore(database),
+    assignments,
+    database,
+    bus,
+    access,
+    slugOf,
+  });
   const tenants: TenantsService = createTenantsService({
     store: createTenantStore(database),
     database,
@@ -50,7 +62,12 @@ export function createServices(rt: Runtime): Services {
     publicUrl: () => settings.get('publicUrl'),
     onCreated: (tenantId) => roles.seedBuiltinRoles(tenantId),
   });
-  const credentials = createCredentialsService({ store: createCredentialStore(database), bus, state, slugOf });
+  const credentials = createCredentialsService({
+    store: createCredentialStore(database),
+    bus,
+    state,
+    slugOf,
+  });
   const groups = createGroupsService({
     store: createGroupStore(database),
     memberships: createMembershipStore(database),

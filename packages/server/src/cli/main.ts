@@ -6,15 +6,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isUserFacingError } from '../errors/app-error.ts';
+import { createServices } from '../services.ts';
 import { VERSION } from '../version.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerGroups } from './commands/groups.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
-import { registerBackup } from './commands/backup.ts';
-import { registerGroups } from './commands/groups.ts';
-import { createServices } from '../services.ts';
 import { registerTenants } from './commands/tenants.ts';
 import { registerVersion } from './commands/version.ts';
 

@@ -8,7 +8,8 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1f2328}
 h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}
@@ -43,5 +44,8 @@ export function setupDonePage(email: string): string {
 }
 
 export function setupInvalidPage(): string {
-  return layout('Link not valid', '<p class="error">This setup link is invalid, expired or already used.</p>');
+  return layout(
+    'Link not valid',
+    '<p class="error">This setup link is invalid, expired or already used.</p>',
+  );
 }

@@ -3,8 +3,8 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
-import type { SharedState } from '../../state/state.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
+import type { SharedState } from '../../state/state.ts';
 import { PAGE_CSP, setupDonePage, setupFormPage, setupInvalidPage } from './page.ts';
 import type { SetupService } from './service.ts';
 
@@ -15,7 +15,10 @@ const Body = Obj({
   name: Type.Optional(Str({ min: 0, max: 200 })),
 });
 
-export async function registerSetupRoutes(app: FastifyInstance, deps: { setup: SetupService; state: SharedState }) {
+export async function registerSetupRoutes(
+  app: FastifyInstance,
+  deps: { setup: SetupService; state: SharedState },
+) {
   await app.register(formbody, { bodyLimit: 16_384 });
   const limiter = deps.state.createRateLimiter({ name: 'setup', points: 10, durationSec: 60 });
   app.addHook('onSend', async (_request, reply) => {
@@ -31,7 +34,10 @@ export async function registerSetupRoutes(app: FastifyInstance, deps: { setup: S
     async (request, reply) => {
       const token = (request.query as { token?: string }).token ?? '';
       const ok = token !== '' && (await deps.setup.checkLink(token));
-      return reply.type('text/html').code(ok ? 200 : 404).send(ok ? setupFormPage(token) : setupInvalidPage());
+      return reply
+        .type('text/html')
+        .code(ok ? 200 : 404)
+        .send(ok ? setupFormPage(token) : setupInvalidPage());
     },
   );
 

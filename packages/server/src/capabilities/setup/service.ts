@@ -43,9 +43,12 @@ export function createSetupService(deps: {
   const { credentials, directory } = deps;
 
   function validate(input: AdminInput): void {
-    if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(input.email)) throw new AppError('validation_failed', { detail: 'email is not valid' });
+    if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(input.email))
+      throw new AppError('validation_failed', { detail: 'email is not valid' });
     if (input.password.length < 12 || input.password.length > 1024) {
-      throw new AppError('validation_failed', { detail: 'the administrator password must have 12 to 1024 characters' });
+      throw new AppError('validation_failed', {
+        detail: 'the administrator password must have 12 to 1024 characters',
+      });
     }
   }
 
@@ -76,14 +79,17 @@ export function createSetupService(deps: {
     },
     async complete(token, input, ctx) {
       validate(input);
-      if (await directory.hasAdmin()) throw new AppError('conflict', { detail: 'an administrator already exists' });
+      if (await directory.hasAdmin())
+        throw new AppError('conflict', { detail: 'an administrator already exists' });
       await credentials.consume(token, 'setup', ctx);
       return directory.createAdmin(input, ctx);
     },
     async createAdmin(input, ctx, force = false) {
       validate(input);
       if (!force && (await directory.hasAdmin())) {
-        throw new AppError('conflict', { detail: 'an administrator already exists (use --force to add another)' });
+        throw new AppError('conflict', {
+          detail: 'an administrator already exists (use --force to add another)',
+        });
       }
       const created = await directory.createAdmin(input, ctx);
       await credentials.revokeKind('setup', null);

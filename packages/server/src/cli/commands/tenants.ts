@@ -27,16 +27,21 @@ export function registerTenants(program: Command): void {
     .option('--status <status>', 'active or suspended')
     .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 100)
     .option('--json', 'print JSON')
-    .action(async (opts: { status?: 'active' | 'suspended'; limit: number; json?: boolean }, cmd: Command) => {
-      await withServices(cmd, async (s) => {
-        const page = await s.tenants.list(toListOptions({ limit: Math.min(Math.max(opts.limit, 1), 200) }, 'slug'), {
-          status: opts.status,
+    .action(
+      async (opts: { status?: 'active' | 'suspended'; limit: number; json?: boolean }, cmd: Command) => {
+        await withServices(cmd, async (s) => {
+          const page = await s.tenants.list(
+            toListOptions({ limit: Math.min(Math.max(opts.limit, 1), 200) }, 'slug'),
+            {
+              status: opts.status,
+            },
+          );
+          if (opts.json) return out(JSON.stringify(page, null, 2));
+          for (const t of page.items) out(`${t.slug.padEnd(24)} ${t.status.padEnd(9)} ${t.displayName}`);
+          if (page.nextCursor) out('… more (use the admin API to page through all)');
         });
-        if (opts.json) return out(JSON.stringify(page, null, 2));
-        for (const t of page.items) out(`${t.slug.padEnd(24)} ${t.status.padEnd(9)} ${t.displayName}`);
-        if (page.nextCursor) out('… more (use the admin API to page through all)');
-      });
-    });
+      },
+    );
 
   tenants
     .command('create')
@@ -46,7 +51,10 @@ export function registerTenants(program: Command): void {
     .option('--domain <domain...>', 'custom domains')
     .action(async (opts: { slug: string; name: string; domain?: string[] }, cmd: Command) => {
       await withServices(cmd, async (s) => {
-        const t = await s.tenants.create({ slug: opts.slug, displayName: opts.name, domains: opts.domain ?? [] }, ctx);
+        const t = await s.tenants.create(
+          { slug: opts.slug, displayName: opts.name, domains: opts.domain ?? [] },
+          ctx,
+        );
         out(`created tenant ${t.slug} (issuer ${t.issuer})`);
       });
     });
