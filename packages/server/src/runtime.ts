@@ -12,11 +12,12 @@ import { effectiveDatabaseUrl, isEmbedded, type LoadedConfig } from './config/lo
 import type { Keyring } from './crypto/fernet.ts';
 import { checkMasterKeys, loadMasterKeys } from './crypto/master-keys.ts';
 import type { EncryptedColumn } from './crypto/rewrap.ts';
+import { ConfigError } from './errors/app-error.ts';
 import { EventBus } from './events/event-bus.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { type Database, openDatabase } from './storage/database.ts';
 import { migrations } from './storage/migrations/index.ts';
-import { migrate } from './storage/migrator.ts';
+import { migrate, migrationStatus } from './storage/migrator.ts';
 
 export interface Runtime {
   readonly loaded: LoadedConfig;
@@ -42,7 +43,7 @@ export interface RuntimeOptions {
 
 /** Every encrypted column in the schema. Capabilities append theirs here. */
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
-  { table: 'settings', key: 'key', column: 'value' },
+  { table: 'settings', key: 'key', column: 'value', only: { column: 'encrypted', equals: 1 } },
 ];
 
 export async function createRuntime(loaded: LoadedConfig, options: RuntimeOptions): Promise<Runtime> {
@@ -80,6 +81,11 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
     if (options.migrate !== false) {
       const applied = await migrate(database, migrations);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    } else if ((await migrationStatus(database, migrations)).pending.length > 0) {
+      throw new ConfigError(
+        'GATEKEEPER_DATABASE_URL',
+        'the database is not migrated; run `gatekeeper migrate` first',
+      );
     }
 
     const bus = new EventBus((err, event) =>

@@ -5,9 +5,11 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { effectiveDatabaseUrl, type LoadedConfig, loadConfig } from '../config/load.ts';
+import { checkMasterKeys } from '../crypto/master-keys.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
+import { type Database, openDatabase } from '../storage/database.ts';
 
 /** The global options of the root command. */
 export function globalOptions(cmd: Command): { config?: string } {
@@ -41,6 +43,18 @@ export async function withRuntime<T>(
     return await fn(runtime);
   } finally {
     await runtime.close();
+  }
+}
+
+/** Opens only the database (no keys, no state, no migrations): for `migrate`. */
+export async function withDatabase<T>(cmd: Command, fn: (database: Database) => Promise<T>): Promise<T> {
+  const { config } = loadCliConfig(cmd);
+  if (config.masterKeys) checkMasterKeys(config.masterKeys);
+  const database = await openDatabase(effectiveDatabaseUrl(config), { poolSize: 2 });
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
   }
 }
 

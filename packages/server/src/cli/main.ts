@@ -44,6 +44,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (process.env.GATEKEEPER_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     if (isUserFacingError(err)) {
       process.stderr.write(`gatekeeper: ${err.message}\n`);
       return 2;

@@ -28,7 +28,7 @@ export interface LoadedConfig {
 }
 
 /** Environment variables that are not settings but are allowed to share the prefix. */
-const RESERVED_ENV = new Set(['GATEKEEPER_CONFIG']);
+const RESERVED_ENV = new Set(['GATEKEEPER_CONFIG', 'GATEKEEPER_DEBUG']);
 const RESERVED_ENV_PREFIXES = ['GATEKEEPER_TEST_'];
 
 const envToKey = new Map(configKeys.map((k) => [envNameOf(k), k]));

@@ -13,6 +13,12 @@ export interface EncryptedColumn {
   /** Primary-key column (single column). */
   key: string;
   column: string;
+  /** Only rows where this column equals this value hold a Fernet token (e.g. settings.encrypted = 1). */
+  only?: { column: string; equals: string | number };
+}
+
+function onlyClause(c: EncryptedColumn) {
+  return c.only ? sql`and ${sql.ref(c.only.column)} = ${c.only.equals}` : sql``;
 }
 
 export interface RewrapResult {
@@ -28,7 +34,7 @@ export async function countEncrypted(
   let total = 0;
   for (const c of columns) {
     const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(c.table)}
-      where ${sql.ref(c.column)} is not null`.execute(database.db);
+      where ${sql.ref(c.column)} is not null ${onlyClause(c)}`.execute(database.db);
     total += Number(r.rows[0]?.n ?? 0);
   }
   return total;
@@ -52,7 +58,7 @@ export async function rewrapSecrets(
         v: string;
       }>`select ${sql.ref(c.key)} as k, ${sql.ref(c.column)} as v
         from ${sql.table(c.table)}
-        where ${sql.ref(c.column)} is not null ${cursor === null ? sql`` : sql`and ${sql.ref(c.key)} > ${cursor}`}
+        where ${sql.ref(c.column)} is not null ${onlyClause(c)} ${cursor === null ? sql`` : sql`and ${sql.ref(c.key)} > ${cursor}`}
         order by ${sql.ref(c.key)} limit ${batchSize}`.execute(database.db);
       if (rows.rows.length === 0) break;
       for (const row of rows.rows) {
