@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import { startsWith } from '../../storage/prefix.ts';
 import type { GroupsTable } from '../../storage/tables.ts';
 import type { GroupSort } from './schemas.ts';
 
@@ -37,11 +38,6 @@ export interface GroupStore {
   delete(tenantId: string, id: string, expected: number | undefined): Promise<boolean>;
 }
 
-/** `LIKE … ESCAPE '\'` pattern matching values that start with `prefix`. */
-function prefixPattern(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export function createGroupStore(database: Database): GroupStore {
   const { db } = database;
   return {
@@ -67,8 +63,7 @@ export function createGroupStore(database: Database): GroupStore {
       const dir = options.descending ? 'desc' : 'asc';
       const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
-      if (filters.q)
-        q = q.where(sql<boolean>`name_lower like ${prefixPattern(filters.q.toLowerCase())} escape '\\'`);
+      if (filters.q) q = q.where(startsWith('name_lower', filters.q.toLowerCase()));
       const after = options.after;
       if (after) {
         q = q.where((eb) =>

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import { startsWith } from '../../storage/prefix.ts';
 import type { RolesTable } from '../../storage/tables.ts';
 import type { RoleSort } from './schemas.ts';
 
@@ -38,11 +39,6 @@ export interface RoleStore {
   ): Promise<RoleRow | undefined>;
   /** Deletes a custom role whose version matches `expected` (when given); false when nothing matched. */
   delete(tenantId: string, id: string, expected: number | undefined): Promise<boolean>;
-}
-
-/** `LIKE … ESCAPE '\'` pattern matching values that start with `prefix`. */
-function prefixPattern(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export function createRoleStore(database: Database): RoleStore {
@@ -79,8 +75,7 @@ export function createRoleStore(database: Database): RoleStore {
       const dir = options.descending ? 'desc' : 'asc';
       const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
-      if (filters.q)
-        q = q.where(sql<boolean>`name_lower like ${prefixPattern(filters.q.toLowerCase())} escape '\\'`);
+      if (filters.q) q = q.where(startsWith('name_lower', filters.q.toLowerCase()));
       if (filters.builtin !== undefined) q = q.where('builtin', '=', filters.builtin ? 1 : 0);
       const after = options.after;
       if (after) {

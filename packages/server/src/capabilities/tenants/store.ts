@@ -5,6 +5,7 @@
 
 import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import { startsWith } from '../../storage/prefix.ts';
 import type { TenantsTable } from '../../storage/tables.ts';
 import type { TenantSort } from './schemas.ts';
 
@@ -78,7 +79,7 @@ export function createTenantStore(database: Database): TenantStore {
       const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('tenants').selectAll();
       if (filters.status) q = q.where('status', '=', filters.status);
-      if (filters.q) q = q.where('slug', '>=', filters.q).where('slug', '<', `${filters.q}\uffff`);
+      if (filters.q) q = q.where(startsWith('slug', filters.q));
       const after = options.after;
       if (after) {
         q = q.where((eb) =>
