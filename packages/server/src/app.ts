@@ -10,7 +10,9 @@ import { registerCredentialRoutes } from './capabilities/credentials/routes.ts';
 import { registerGroupRoutes } from './capabilities/groups/index.ts';
 import { registerOrganizationRoutes } from './capabilities/organizations/index.ts';
 import { registerRoleRoutes } from './capabilities/roles/index.ts';
+import { registerSetupRoutes } from './capabilities/setup/routes.ts';
 import { registerTenantRoutes } from './capabilities/tenants/routes.ts';
+import { registerUserRoutes } from './capabilities/users/index.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
@@ -91,6 +93,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
   ]);
 
+  // hosted pages
+  await app.register(async (pages) => registerSetupRoutes(pages, { setup: services.setup, state }));
+
   // capabilities: the admin REST API, every route behind the admin guard
   await app.register(
     async (admin) => {
@@ -103,6 +108,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       registerRoleRoutes(admin, services);
       registerGroupRoutes(admin, services);
       registerOrganizationRoutes(admin, services);
+      registerUserRoutes(admin, services);
     },
     { prefix: '/api/v1' },
   );

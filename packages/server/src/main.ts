@@ -40,6 +40,13 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
   const services = createServices(runtime);
   await services.start();
   const app = await buildApp(runtime, services);
+  // first start: a one-time link for the first administrator (to the console, never to the JSON logs)
+  const setupLink = await services.setup.issueLinkIfNeeded();
+  if (setupLink) {
+    process.stderr.write(
+      `\nNo administrator yet. Open this one-time link (valid 24 h) to create one:\n\n  ${setupLink}\n\nor run: gatekeeper admin create --email you@example.com --password-stdin\n\n`,
+    );
+  }
   const config = runtime.settings.current();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info(

@@ -24,8 +24,12 @@ import {
   type EffectiveAccessService,
   type RolesService,
 } from './capabilities/roles/index.ts';
-import { createTenantsService, type TenantsService } from './capabilities/tenants/service.ts';
+import { type AdminDirectory, createSetupService, type SetupService } from './capabilities/setup/service.ts';
+import { createTenantsService, ROOT_TENANT, type TenantsService } from './capabilities/tenants/service.ts';
 import { createTenantStore } from './capabilities/tenants/store.ts';
+import { createUsersService, type UsersService } from './capabilities/users/index.ts';
+import { createConfiguredPasswordHasher } from './crypto/password.ts';
+import { decodeCursor } from './http/pagination.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface Services {
@@ -35,6 +39,8 @@ export interface Services {
   access: EffectiveAccessService;
   groups: GroupsService;
   organizations: OrganizationService;
+  users: UsersService;
+  setup: SetupService;
   /** Subscribes caches to invalidations and makes sure the root tenant and its roles exist. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -77,6 +83,17 @@ export function createServices(rt: Runtime): Services {
     slugOf,
   });
   const organizations = createOrganizationService({ store: createOrganizationStore(database), bus });
+  const passwords = createConfiguredPasswordHasher(() => ({
+    memoryCost: settings.get('argon2MemoryKib'),
+    timeCost: settings.get('argon2Iterations'),
+    parallelism: settings.get('argon2Parallelism'),
+  }));
+  const users = createUsersService({ database, passwords, bus, slugOf });
+  const setup = createSetupService({
+    credentials,
+    directory: createAdminDirectory({ tenants, users, roles, access }),
+    publicUrl: () => settings.get('publicUrl'),
+  });
 
   const startables = [tenants, credentials, access];
   return {
@@ -86,6 +103,8 @@ export function createServices(rt: Runtime): Services {
     access,
     groups,
     organizations,
+    users,
+    setup,
     async start() {
       for (const s of startables) await s.start();
       const root = await tenants.ensureRoot();
@@ -93,6 +112,54 @@ export function createServices(rt: Runtime): Services {
     },
     async stop() {
       for (const s of [...startables].reverse()) await s.stop();
+    },
+  };
+}
+
+/**
+ * Administrators are users of the root tenant holding the built-in `owner` role (directly or through
+ * a group); that role administers every tenant.
+ */
+function createAdminDirectory(deps: {
+  tenants: TenantsService;
+  users: UsersService;
+  roles: RolesService;
+  access: EffectiveAccessService;
+}): AdminDirectory {
+  const { tenants, users, roles, access } = deps;
+  return {
+    async hasAdmin() {
+      const root = await tenants.resolve(ROOT_TENANT);
+      let cursor: string | null = null;
+      do {
+        const page = await users.list(root.id, {
+          limit: 200,
+          sort: 'createdAt',
+          descending: false,
+          after: cursor ? decodeCursor(cursor, 'createdAt:asc') : undefined,
+        });
+        for (const u of page.items) {
+          if (u.status === 'active' && (await access.effectiveAccess(root.id, u.id)).roles.includes('owner'))
+            return true;
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+      return false;
+    },
+    async createAdmin(input, ctx) {
+      const root = await tenants.resolve(ROOT_TENANT);
+      const existing = await users.findByLogin(root.id, input.email);
+      const user =
+        existing ??
+        (await users.create(
+          root.id,
+          { username: input.email, email: input.email, ...(input.name ? { name: input.name } : {}) },
+          ctx,
+        ));
+      await users.setPassword(root.id, user.id, input.password, ctx);
+      const owner = await roles.getByName(root.id, 'owner');
+      await roles.assignToUser(root.id, user.id, owner.id, ctx);
+      return { userId: user.id };
     },
   };
 }

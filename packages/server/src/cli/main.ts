@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserFacingError } from '../errors/app-error.ts';
 import { createServices } from '../services.ts';
 import { VERSION } from '../version.ts';
+import { registerAdmin } from './commands/admin.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerConfig } from './commands/config.ts';
@@ -16,6 +17,7 @@ import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTenants } from './commands/tenants.ts';
+import { registerUsers } from './commands/users.ts';
 import { registerVersion } from './commands/version.ts';
 
 export function buildProgram(): Command {
@@ -31,7 +33,9 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerKeys(program);
   registerTenants(program);
+  registerUsers(program, createServices);
   registerGroups(program, createServices);
+  registerAdmin(program);
   registerBackup(program);
   registerVersion(program);
   return program;

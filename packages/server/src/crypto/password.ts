@@ -130,3 +130,27 @@ function checkParams(params: PasswordHashParams): void {
     memoryCost <= 2 ** 32 - 1;
   if (!valid) throw new RangeError(`invalid Argon2id parameters ${JSON.stringify(params)}`);
 }
+
+/**
+ * A hasher whose parameters follow a runtime setting: each call uses the current parameters, so a
+ * changed cost applies to new hashes at once and older hashes are upgraded at the next login
+ * (`needsRehash`).
+ */
+export function createConfiguredPasswordHasher(current: () => PasswordHashParams): PasswordHasher {
+  let key = '';
+  let hasher: PasswordHasher | undefined;
+  const get = (): PasswordHasher => {
+    const params = current();
+    const k = `${params.memoryCost}:${params.timeCost}:${params.parallelism}`;
+    if (!hasher || k !== key) {
+      hasher = createPasswordHasher(params);
+      key = k;
+    }
+    return hasher;
+  };
+  return {
+    hash: (password) => get().hash(password),
+    verify: (phc, password) => get().verify(phc, password),
+    verifyAgainstDummy: (password) => get().verifyAgainstDummy(password),
+  };
+}

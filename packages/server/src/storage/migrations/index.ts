@@ -6,5 +6,6 @@ import type { Migration } from '../migrator.ts';
 import { migration as m0001 } from './0001-foundation.ts';
 import { migration as m0002 } from './0002-directory.ts';
 import { migration as m0003 } from './0003-directory-indexes.ts';
+import { migration as m0004 } from './0004-users-without-email.ts';
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004];

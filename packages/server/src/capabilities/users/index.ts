@@ -1,0 +1,35 @@
+/**
+ * The users capability: tenant-scoped users (case-insensitive unique username and email, profile,
+ * status, Argon2id password), their external identities and per-application properties, the admin
+ * API routes under `/tenants/:tenant/users`, and CSV import / export. This file is its public face:
+ * other capabilities, the CLI and `app.ts` import from here, never from the files behind it.
+ *
+ * @example
+ * const users = createUsersService({ database, passwords, bus, slugOf: (id) => tenants.slugOf(id) });
+ * await app.register(async (admin) => registerUserRoutes(admin, { users }), { prefix: '/api/v1' });
+ */
+export { exportUsers, USER_EXPORT_COLUMNS, type UserExportRow } from './export.ts';
+export { type ImportFailure, type ImportOptions, type ImportResult, importUsers } from './import.ts';
+export { createLinksStore, type LinksStore } from './links-store.ts';
+export { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
+export { foldCase } from './rules.ts';
+export {
+  type CreateUserInput,
+  type IdentityView,
+  type LinkIdentityInput,
+  type PropertyView,
+  type UpdateUserInput,
+  USER_SORTS,
+  UserSchema,
+  type UserSort,
+  type UserStatus,
+  type UserView,
+} from './schemas.ts';
+export {
+  type BatchOutcome,
+  createUsersService,
+  type ListUsersOptions,
+  type UsersDeps,
+  type UsersService,
+} from './service.ts';
+export { createUsersStore, type UserFilters, type UsersStore } from './store.ts';

@@ -1,0 +1,51 @@
+/**
+ * What the users service is built from, and how it announces changes: one domain event per change on
+ * the bus (audit and webhooks subscribe), with the tenant's slug, the acting principal, the target
+ * user and the names of what changed. Events are sent after the change is stored; a failure to
+ * describe the tenant never undoes a committed change.
+ */
+import type { PasswordHasher } from '../../crypto/password.ts';
+import type { ActionContext, EventBus } from '../../events/event-bus.ts';
+import type { Database } from '../../storage/database.ts';
+import type { LinksStore } from './links-store.ts';
+import type { UsersStore } from './store.ts';
+
+export interface UsersDeps {
+  database: Database;
+  /** Argon2id hasher (production: OWASP parameters from config). */
+  passwords: PasswordHasher;
+  bus: EventBus;
+  /** Tenant id → slug for events (wire `TenantsService.slugOf`, which is cached). */
+  slugOf: (tenantId: string) => Promise<string>;
+  /** Overrides for tests; default to the Kysely stores on `database`. */
+  store?: UsersStore;
+  links?: LinksStore;
+  now?: () => number;
+}
+
+export interface UserEvents {
+  emit(
+    type: string,
+    tenantId: string,
+    ctx: ActionContext,
+    userId: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
+}
+
+export function createUserEvents(deps: Pick<UsersDeps, 'bus' | 'slugOf'>): UserEvents {
+  return {
+    async emit(type, tenantId, ctx, userId, data) {
+      const tenant = await deps.slugOf(tenantId).catch(() => tenantId);
+      deps.bus.emit({
+        type,
+        tenant,
+        actor: ctx.actor,
+        target: `user:${userId}`,
+        result: 'success',
+        requestId: ctx.requestId ?? null,
+        data,
+      });
+    },
+  };
+}

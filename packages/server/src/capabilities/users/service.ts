@@ -1,0 +1,235 @@
+/**
+ * The rules of users, tenant-scoped: every method takes the tenant id first and never sees another
+ * tenant's rows (the stores filter by it). Input from any source is checked by `rules.ts`; passwords
+ * are Argon2id hashes that never leave this module; updates honour If-Match through the store's
+ * version-guarded UPDATE. Every change emits one domain event naming the changed fields — never
+ * their values when they are secret. External identities and per-application properties live in
+ * `links-service.ts` and are merged into the one `UsersService`.
+ */
+import { AppError } from '../../errors/app-error.ts';
+import type { ActionContext } from '../../events/event-bus.ts';
+import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
+import { isId } from '../../storage/ids.ts';
+import { type BatchCreate, type BatchOutcome, createBatchCreate } from './batch.ts';
+import { createLinksService, type LinksService } from './links-service.ts';
+import { createLinksStore } from './links-store.ts';
+import { sortValueOf } from './list-query.ts';
+import { createdFields, newUserRow, toUserView, type UserRow } from './rows.ts';
+import { checkPassword, FIELD_OF_COLUMN, foldCase, toColumns, type UserColumns } from './rules.ts';
+import type { CreateUserInput, UpdateUserInput, UserSort, UserStatus, UserView } from './schemas.ts';
+import { createUserEvents, type UsersDeps } from './service-deps.ts';
+import { createUsersStore, type UserFilters } from './store.ts';
+
+export type { BatchOutcome, UsersDeps };
+export type ListUsersOptions = ListOptions<UserSort> & { filters?: UserFilters };
+
+export interface UsersService extends LinksService, BatchCreate {
+  create(tenantId: string, input: CreateUserInput, ctx: ActionContext): Promise<UserView>;
+  /** Throws `not_found` for an unknown or malformed id. */
+  get(tenantId: string, id: string): Promise<UserView>;
+  /** By username, else by email (both case-insensitive); null when neither matches. */
+  findByLogin(tenantId: string, usernameOrEmail: string): Promise<UserView | null>;
+  list(tenantId: string, options: ListUsersOptions): Promise<Page<UserView>>;
+  update(
+    tenantId: string,
+    id: string,
+    patch: UpdateUserInput,
+    expectedVersion: number | undefined,
+    ctx: ActionContext,
+  ): Promise<UserView>;
+  disable(
+    tenantId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    ctx: ActionContext,
+  ): Promise<UserView>;
+  enable(
+    tenantId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    ctx: ActionContext,
+  ): Promise<UserView>;
+  delete(
+    tenantId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    ctx: ActionContext,
+  ): Promise<void>;
+  count(tenantId: string): Promise<number>;
+  setPassword(tenantId: string, userId: string, password: string, ctx: ActionContext): Promise<void>;
+  /**
+   * The active user whose password this is, or null (unknown login, no password, wrong password, or
+   * a disabled/locked account). Costs one Argon2 verification in every case; rehashes when the
+   * stored hash used other parameters.
+   */
+  verifyPassword(tenantId: string, usernameOrEmail: string, password: string): Promise<UserView | null>;
+  /** Stamps `lastSignInAt` (does not change the version/ETag). */
+  recordSignIn(tenantId: string, userId: string, at?: number): Promise<void>;
+}
+
+const MAX_LIST_LIMIT = 1000;
+const UPDATE_ATTEMPTS = 3;
+
+function notFound(): never {
+  throw new AppError('not_found', { detail: 'no such user' });
+}
+
+function stale(): never {
+  throw new AppError('precondition_failed', { detail: 'the user changed since it was read' });
+}
+
+function checkCursor(options: ListUsersOptions): void {
+  const v = options.after?.value;
+  if (options.after === undefined) return;
+  const ok =
+    options.sort === 'createdAt'
+      ? typeof v === 'number'
+      : options.sort === 'email'
+        ? typeof v === 'string' || v === null
+        : typeof v === 'string';
+  if (!ok) throw new AppError('invalid_cursor', { detail: 'the cursor does not belong to this sort order' });
+}
+
+export function createUsersService(deps: UsersDeps): UsersService {
+  const store = deps.store ?? createUsersStore(deps.database);
+  const { passwords } = deps;
+  const now = deps.now ?? Date.now;
+  const events = createUserEvents(deps);
+  const links = createLinksService({ ...deps, links: deps.links ?? createLinksStore(deps.database) });
+
+  async function mustGet(tenantId: string, id: string): Promise<UserRow> {
+    if (!isId(id)) notFound();
+    return (await store.byId(tenantId, id)) ?? notFound();
+  }
+
+  /** Applies the columns that differ from the stored row, guarded by version; retries lost races. */
+  async function change(
+    tenantId: string,
+    id: string,
+    set: UserColumns,
+    expected: number | undefined,
+    ctx: ActionContext,
+    eventType: (fields: string[]) => string,
+  ): Promise<UserView> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await mustGet(tenantId, id);
+      if (expected !== undefined && row.version !== expected) stale();
+      const diff: UserColumns = {};
+      const fields = new Set<string>();
+      for (const [column, value] of Object.entries(set) as [keyof UserColumns, unknown][]) {
+        if (row[column] === value) continue;
+        (diff as Record<string, unknown>)[column] = value;
+        fields.add(FIELD_OF_COLUMN[column]);
+      }
+      if (fields.size === 0) return toUserView(row);
+      const updated = await store.update(tenantId, id, diff, row.version, now());
+      if (updated) {
+        await events.emit(eventType([...fields]), tenantId, ctx, id, { fields: [...fields] });
+        return toUserView(updated);
+      }
+      // Someone else changed or deleted the row between our read and our guarded UPDATE.
+      if (expected !== undefined || attempt >= UPDATE_ATTEMPTS) {
+        if ((await store.byId(tenantId, id)) === undefined) notFound();
+        stale();
+      }
+    }
+  }
+
+  const setStatus =
+    (status: UserStatus, type: string) =>
+    (tenantId: string, id: string, expected: number | undefined, ctx: ActionContext) =>
+      change(tenantId, id, { status }, expected, ctx, () => type);
+
+  return {
+    ...links,
+
+    async create(tenantId, input, ctx) {
+      const hash = input.password === undefined ? null : await passwords.hash(checkPassword(input.password));
+      const row = newUserRow(tenantId, input, hash, now());
+      await store.insert(row);
+      await events.emit('user.created', tenantId, ctx, row.id, {
+        username: row.username,
+        fields: createdFields(row),
+      });
+      return toUserView(row);
+    },
+
+    get: async (tenantId, id) => toUserView(await mustGet(tenantId, id)),
+
+    async findByLogin(tenantId, login) {
+      const folded = foldCase(login.trim());
+      if (folded.length === 0 || folded.length > 254) return null;
+      const row = await store.byLogin(tenantId, folded);
+      if (!row) return null;
+      const { password_hash: _, ...rest } = row;
+      return toUserView(rest);
+    },
+
+    async list(tenantId, options) {
+      checkCursor(options);
+      const limit = Math.min(Math.max(1, Math.trunc(options.limit)), MAX_LIST_LIMIT);
+      const opts = { ...options, limit };
+      const rows = await store.list(tenantId, opts, options.filters ?? {});
+      return toPage(rows, opts, (r) => sortValueOf(options.sort, r), toUserView);
+    },
+
+    update: async (tenantId, id, patch, expected, ctx) =>
+      change(tenantId, id, toColumns(patch), expected, ctx, (fields) =>
+        fields.length === 1 && fields[0] === 'status' ? `user.${statusVerb(patch.status)}` : 'user.updated',
+      ),
+
+    disable: setStatus('disabled', 'user.disabled'),
+    enable: setStatus('active', 'user.enabled'),
+
+    async delete(tenantId, id, expected, ctx) {
+      const row = await mustGet(tenantId, id);
+      if (expected !== undefined && row.version !== expected) stale();
+      if (!(await store.delete(tenantId, id, expected))) {
+        if (expected !== undefined && (await store.byId(tenantId, id))) stale();
+        notFound();
+      }
+      await events.emit('user.deleted', tenantId, ctx, id, { username: row.username });
+    },
+
+    count: (tenantId) => store.count(tenantId),
+
+    async setPassword(tenantId, userId, password, ctx) {
+      if (!isId(userId)) notFound();
+      const hash = await passwords.hash(checkPassword(password));
+      const row = await store.setPasswordHash(tenantId, userId, hash, now());
+      if (!row) notFound();
+      await events.emit('user.password_set', tenantId, ctx, userId, { fields: ['password'] });
+    },
+
+    async verifyPassword(tenantId, login, password) {
+      const folded = foldCase(login.trim());
+      const row =
+        folded.length > 0 && folded.length <= 254 ? await store.byLogin(tenantId, folded) : undefined;
+      const candidate = password.slice(0, 1024);
+      if (!row?.password_hash || candidate !== password) {
+        await passwords.verifyAgainstDummy(candidate);
+        return null;
+      }
+      const { ok, needsRehash } = await passwords.verify(row.password_hash, password);
+      if (!ok) return null;
+      if (needsRehash) {
+        await store.replacePasswordHash(tenantId, row.id, row.password_hash, await passwords.hash(password));
+      }
+      if (row.status !== 'active') return null;
+      const { password_hash: _, ...rest } = row;
+      return toUserView(rest);
+    },
+
+    async recordSignIn(tenantId, userId, at) {
+      if (!isId(userId) || !(await store.recordSignIn(tenantId, userId, at ?? now()))) notFound();
+    },
+
+    ...createBatchCreate({ store, events, now }),
+  };
+}
+
+function statusVerb(status: UserStatus | undefined): string {
+  if (status === 'disabled') return 'disabled';
+  if (status === 'active') return 'enabled';
+  return 'updated';
+}
