@@ -63,7 +63,7 @@ export function createGroupStore(database: Database): GroupStore {
       const dir = options.descending ? 'desc' : 'asc';
       const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
-      if (filters.q) q = q.where(startsWith('name_lower', filters.q.toLowerCase()));
+      if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', filters.q.toLowerCase()));
       const after = options.after;
       if (after) {
         q = q.where((eb) =>

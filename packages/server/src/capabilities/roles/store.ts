@@ -75,7 +75,7 @@ export function createRoleStore(database: Database): RoleStore {
       const dir = options.descending ? 'desc' : 'asc';
       const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
-      if (filters.q) q = q.where(startsWith('name_lower', filters.q.toLowerCase()));
+      if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', filters.q.toLowerCase()));
       if (filters.builtin !== undefined) q = q.where('builtin', '=', filters.builtin ? 1 : 0);
       const after = options.after;
       if (after) {

@@ -79,7 +79,7 @@ export function createTenantStore(database: Database): TenantStore {
       const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('tenants').selectAll();
       if (filters.status) q = q.where('status', '=', filters.status);
-      if (filters.q) q = q.where(startsWith('slug', filters.q));
+      if (filters.q) q = q.where(startsWith(database.dialect, 'slug', filters.q));
       const after = options.after;
       if (after) {
         q = q.where((eb) =>

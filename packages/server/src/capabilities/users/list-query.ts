@@ -11,7 +11,8 @@
  * The `q` filter is a prefix range on the folded columns (`>= q AND < successor(q)`), which an index
  * can serve where a LIKE could not. "Username OR email" would defeat the index order, so each column
  * is queried on its own (limit + 1 rows each) and the two ordered results are merged. Ranges assume
- * byte-order comparison of text: SQLite's BINARY, PostgreSQL's "C" / "C.UTF-8" collation.
+ * byte-order comparison of text: SQLite's BINARY, and on PostgreSQL the "C" collation that migration
+ * 0005 gives these columns whatever the database default is.
  */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ListOptions } from '../../http/pagination.ts';
