@@ -10,6 +10,7 @@ import { registerCredentialRoutes } from './capabilities/credentials/routes.ts';
 import { registerGroupRoutes } from './capabilities/groups/index.ts';
 import { registerOrganizationRoutes } from './capabilities/organizations/index.ts';
 import { registerRoleRoutes } from './capabilities/roles/index.ts';
+import { registerSettingsRoutes } from './capabilities/settings/routes.ts';
 import { registerSetupRoutes } from './capabilities/setup/routes.ts';
 import { registerTenantRoutes } from './capabilities/tenants/routes.ts';
 import { registerUserRoutes } from './capabilities/users/index.ts';
@@ -109,6 +110,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       registerGroupRoutes(admin, services);
       registerOrganizationRoutes(admin, services);
       registerUserRoutes(admin, services);
+      registerSettingsRoutes(admin, runtime);
     },
     { prefix: '/api/v1' },
   );
