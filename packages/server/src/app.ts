@@ -21,6 +21,7 @@ import { createMetrics, registerMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
 import { assertStrictSchema } from './http/schema-kit.ts';
+import { buildValidator } from './http/validation.ts';
 import type { Runtime } from './runtime.ts';
 import type { Services } from './services.ts';
 import { migrations } from './storage/migrations/index.ts';
@@ -45,9 +46,8 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 512 },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
+    // see http/validation.ts; Fastify's declared type is narrower than what it passes at runtime
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // infrastructure hooks

@@ -82,7 +82,7 @@ export function createServices(rt: Runtime): Services {
     access,
     slugOf,
   });
-  const organizations = createOrganizationService({ store: createOrganizationStore(database), bus });
+  const organizations = createOrganizationService({ store: createOrganizationStore(database), bus, slugOf });
   const passwords = createConfiguredPasswordHasher(() => ({
     memoryCost: settings.get('argon2MemoryKib'),
     timeCost: settings.get('argon2Iterations'),

@@ -7,7 +7,16 @@
  * - both dialects from one definition (`DialectFeatures` supplies the few type differences).
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
 import { ConfigError } from '../errors/app-error.ts';
 import type { Database } from './database.ts';
 import type { DialectFeatures } from './dialect.ts';
@@ -24,10 +33,32 @@ export interface MigrationStatus {
   pending: string[];
 }
 
-/** Checksum of a migration's code, insensitive to whitespace (type stripping leaves blanks). */
-export function migrationChecksum(m: Migration): string {
-  const text = `${m.id}\n${m.up.toString().replace(/\s+/g, ' ')}`;
-  return createHash('sha256').update(text).digest('hex');
+/**
+ * Checksum of what a migration DOES: the SQL it issues for this dialect, captured by running it
+ * against a compile-only Kysely (no database). Hashing the function's source instead would change
+ * with the loader (Node's type stripping and a test runner's transform print it differently) and
+ * with harmless edits such as comments; the SQL changes exactly when the schema change does.
+ */
+export async function migrationChecksum(m: Migration, dialect: DialectFeatures): Promise<string> {
+  const statements: string[] = [];
+  const compileOnly = new Kysely<Tables>({
+    dialect: {
+      createAdapter: () => (dialect.name === 'postgres' ? new PostgresAdapter() : new SqliteAdapter()),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) =>
+        dialect.name === 'postgres' ? new PostgresIntrospector(db) : new SqliteIntrospector(db),
+      createQueryCompiler: () =>
+        dialect.name === 'postgres' ? new PostgresQueryCompiler() : new SqliteQueryCompiler(),
+    },
+    log: (event) => {
+      statements.push(`${event.query.sql}\n${JSON.stringify(event.query.parameters)}`);
+    },
+  });
+  await m.up(compileOnly, dialect);
+  await compileOnly.destroy();
+  return createHash('sha256')
+    .update(`${m.id}\n${statements.join('\n;\n')}`)
+    .digest('hex');
 }
 
 async function ensureTable(db: Kysely<Tables>, d: DialectFeatures): Promise<void> {
@@ -40,12 +71,13 @@ async function ensureTable(db: Kysely<Tables>, d: DialectFeatures): Promise<void
     .execute();
 }
 
-function compare(
+async function compare(
   migrations: readonly Migration[],
   applied: { id: string; checksum: string }[],
-): MigrationStatus {
+  dialect: DialectFeatures,
+): Promise<MigrationStatus> {
   const known = new Map(migrations.map((m, i) => [m.id, { m, i }]));
-  applied.forEach((row, i) => {
+  for (const [i, row] of applied.entries()) {
     const entry = known.get(row.id);
     if (!entry) {
       throw new ConfigError(
@@ -55,13 +87,13 @@ function compare(
     }
     if (entry.i !== i)
       throw new ConfigError('GATEKEEPER_DATABASE_URL', `migration ${row.id} was applied out of order`);
-    if (migrationChecksum(entry.m) !== row.checksum) {
+    if ((await migrationChecksum(entry.m, dialect)) !== row.checksum) {
       throw new ConfigError(
         'GATEKEEPER_DATABASE_URL',
         `migration ${row.id} was changed after it was applied; migrations are immutable`,
       );
     }
-  });
+  }
   const appliedIds = applied.map((r) => r.id);
   return { applied: appliedIds, pending: migrations.slice(applied.length).map((m) => m.id) };
 }
@@ -84,13 +116,13 @@ export async function migrate(
   return db.transaction().execute(async (trx) => {
     await dialect.lockInTransaction(trx, 'gatekeeper:migrations');
     await ensureTable(trx, dialect);
-    const status = compare(migrations, await readApplied(trx));
+    const status = await compare(migrations, await readApplied(trx), dialect);
     for (const id of status.pending) {
       const m = migrations.find((x) => x.id === id)!;
       await m.up(trx, dialect);
       await trx
         .insertInto('gk_migrations')
-        .values({ id, checksum: migrationChecksum(m), applied_at: Date.now() })
+        .values({ id, checksum: await migrationChecksum(m, dialect), applied_at: Date.now() })
         .execute();
       onApplied?.(id);
     }
@@ -105,5 +137,5 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const exists = await database.tableExists('gk_migrations');
   if (!exists) return { applied: [], pending: migrations.map((m) => m.id) };
-  return compare(migrations, await readApplied(database.db));
+  return compare(migrations, await readApplied(database.db), database.dialect);
 }

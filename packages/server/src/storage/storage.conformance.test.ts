@@ -156,6 +156,46 @@ describe('migrator guarantees', () => {
   );
 });
 
+describe('migration checksums', () => {
+  const a: Migration = {
+    id: '9999-x',
+    async up(db) {
+      await db.schema
+        .createTable('x')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .execute();
+    },
+  };
+  // the same statements, written differently (what a loader's transform or a comment edit does)
+  const b: Migration = {
+    id: '9999-x',
+    up: async (db) => {
+      // a comment
+      await db.schema
+        .createTable('x')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .execute();
+    },
+  };
+  const c: Migration = {
+    id: '9999-x',
+    async up(db) {
+      await db.schema
+        .createTable('x')
+        .addColumn('id', 'integer', (col) => col.primaryKey())
+        .execute();
+    },
+  };
+
+  it('hash the SQL a migration issues, not its source text', async () => {
+    const { sqliteFeatures, postgresFeatures } = await import('./dialect.ts');
+    const { migrationChecksum } = await import('./migrator.ts');
+    expect(await migrationChecksum(a, sqliteFeatures)).toBe(await migrationChecksum(b, sqliteFeatures));
+    expect(await migrationChecksum(a, sqliteFeatures)).not.toBe(await migrationChecksum(c, sqliteFeatures));
+    expect(await migrationChecksum(a, postgresFeatures)).toBe(await migrationChecksum(b, postgresFeatures));
+  });
+});
+
 describe('node:sqlite parameter guard', () => {
   it.each([
     [new Date(), /Date/],

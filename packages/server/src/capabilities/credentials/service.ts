@@ -65,6 +65,8 @@ export interface CredentialsService {
   authenticateAdmin(secret: string): Promise<Principal>;
   /** Consumes a single-use credential atomically; throws invalid_token when already used or expired. */
   consume(secret: string, kind: CredentialKind, ctx: ActionContext): Promise<CredentialRow>;
+  /** Makes a consumed single-use credential usable again when the work it guarded failed. */
+  release(row: CredentialRow): Promise<void>;
   revoke(id: string, tenantId: string | null, ctx: ActionContext): Promise<void>;
   revokeKind(kind: CredentialKind, tenantId: string | null): Promise<number>;
   list(
@@ -207,6 +209,9 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       await state.publish(REVOCATIONS_CHANNEL, row.digest);
       emit('credential.consumed', row, ctx, row.tenant_id === null ? null : await deps.slugOf(row.tenant_id));
       return row;
+    },
+    async release(row) {
+      if (row.revoked_at !== null && (await store.release(row.id, row.revoked_at))) cache.delete(row.digest);
     },
     async revoke(id, tenantId, ctx) {
       const row = await store.revoke(id, tenantId, Date.now());

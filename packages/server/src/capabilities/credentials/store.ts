@@ -25,6 +25,8 @@ export interface CredentialStore {
   revokeKind(kind: string, tenantId: string | null, now: number): Promise<number>;
   /** Consumes a single-use credential: revokes it only if it is live and unexpired. */
   consume(digest: string, kind: string, now: number): Promise<CredentialRow | undefined>;
+  /** Undoes `consume` when the work it guarded failed (only if nothing else touched it since). */
+  release(id: string, consumedAt: number): Promise<boolean>;
   /** Records use, at most once a minute per credential (keeps the hot path write-free). */
   touch(id: string, now: number): Promise<void>;
   countKind(kind: string): Promise<number>;
@@ -97,6 +99,15 @@ export function createCredentialStore(database: Database): CredentialStore {
         .returningAll()
         .execute();
       return rows[0];
+    },
+    async release(id, consumedAt) {
+      const r = await db
+        .updateTable('credentials')
+        .set({ revoked_at: null })
+        .where('id', '=', id)
+        .where('revoked_at', '=', consumedAt)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
     async touch(id, now) {
       await db

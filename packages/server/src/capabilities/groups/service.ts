@@ -7,6 +7,7 @@
  */
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
+import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { isId, newId } from '../../storage/ids.ts';
@@ -101,17 +102,7 @@ const toUserGroupView = (row: UserGroupRow): UserGroupView => ({
 export function createGroupsService(deps: GroupsDeps): GroupsService {
   const { store, memberships, database, bus, access } = deps;
 
-  async function emit(tenantId: string, type: string, target: string, ctx: ActionContext, data: object) {
-    bus.emit({
-      type,
-      tenant: await deps.slugOf(tenantId),
-      actor: ctx.actor,
-      target,
-      result: 'success',
-      requestId: ctx.requestId ?? null,
-      data: { ...data },
-    });
-  }
+  const emit = createTenantEventEmitter(bus, deps.slugOf);
 
   async function mustGet(tenantId: string, groupId: string): Promise<GroupRow> {
     const row = isId(groupId) ? await store.byId(tenantId, groupId) : undefined;
@@ -140,7 +131,13 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
   }
 
   /** After a membership change committed: invalidate effective access, then record the event. */
-  async function changed(tenantId: string, groupId: string, type: string, ctx: ActionContext, data: object) {
+  async function changed(
+    tenantId: string,
+    groupId: string,
+    type: string,
+    ctx: ActionContext,
+    data: Record<string, unknown>,
+  ) {
     await access.directoryChanged(tenantId);
     await emit(tenantId, type, `group:${groupId}`, ctx, data);
   }

@@ -49,6 +49,7 @@ export interface MembershipService {
 export interface MembershipServiceDeps {
   store: OrganizationStore;
   bus: EventBus;
+  slugOf: (tenantId: string) => Promise<string>;
   now: () => number;
   /** The organization row in the tenant, or not_found. */
   getRow(tenantId: string, orgId: string): Promise<OrgRow>;

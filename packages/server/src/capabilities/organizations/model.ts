@@ -4,6 +4,7 @@
  */
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
+import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import { isId } from '../../storage/ids.ts';
 import type { OrganizationStore, OrgRow } from './store.ts';
 
@@ -105,8 +106,9 @@ export function checkVersion(current: number, expected: number | undefined): voi
 }
 
 export interface EmitDeps {
-  store: OrganizationStore;
   bus: EventBus;
+  /** Tenant id → slug (the tenants service's cached lookup). */
+  slugOf: (tenantId: string) => Promise<string>;
 }
 
 /** Emits an `org.*` event for `tenantId` (named by slug) with the caller as actor. */
@@ -118,14 +120,5 @@ export async function emitOrgEvent(
   ctx: ActionContext,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const slug = await deps.store.tenantSlug(tenantId);
-  deps.bus.emit({
-    type,
-    tenant: slug ?? tenantId,
-    actor: ctx.actor,
-    target,
-    result: 'success',
-    requestId: ctx.requestId ?? null,
-    data,
-  });
+  await createTenantEventEmitter(deps.bus, deps.slugOf)(tenantId, type, target, ctx, data);
 }

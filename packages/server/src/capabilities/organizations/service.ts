@@ -73,6 +73,8 @@ export interface OrganizationService extends MembershipService {
 export interface OrganizationServiceDeps {
   store: OrganizationStore;
   bus: EventBus;
+  /** Tenant id → slug for events (the tenants service's cached lookup). */
+  slugOf: (tenantId: string) => Promise<string>;
   /** Clock (epoch ms); tests pin it. */
   now?: () => number;
 }
@@ -157,7 +159,7 @@ export function createOrganizationService(deps: OrganizationServiceDeps): Organi
   }
 
   const service: OrganizationService = {
-    ...createMembershipService({ store, bus: deps.bus, now, getRow }),
+    ...createMembershipService({ store, bus: deps.bus, slugOf: deps.slugOf, now, getRow }),
 
     async create(tenantId, input, ctx) {
       const row = await insert(tenantId, checkName(input.name), input.parentId);

@@ -52,8 +52,6 @@ export interface OrganizationQueries extends MembershipQueries {
 }
 
 export interface OrganizationStore extends OrganizationQueries, MembershipReads {
-  /** The tenant's slug (events name tenants by slug). */
-  tenantSlug(tenantId: string): Promise<string | undefined>;
   /** One page (`limit + 1` rows) of organizations in keyset order. */
   list(tenantId: string, filter: OrgFilter, options: ListOptions<OrganizationSort>): Promise<OrgRow[]>;
   /** Runs `fn` in one transaction holding the cross-process lock `lockName` until it ends. */
@@ -155,11 +153,6 @@ export function createOrganizationStore(database: Database): OrganizationStore {
   return {
     ...createQueries(db, dialect),
     ...createMembershipReads(db),
-
-    async tenantSlug(tenantId) {
-      const row = await db.selectFrom('tenants').select('slug').where('id', '=', tenantId).executeTakeFirst();
-      return row?.slug;
-    },
 
     list(tenantId, filter, options) {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';

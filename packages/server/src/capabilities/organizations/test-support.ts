@@ -92,7 +92,15 @@ export function createHarness(database: Database): Harness {
   const bus = new EventBus();
   const events: EmittedEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const organizations = createOrganizationService({ store: createOrganizationStore(database), bus });
+  const slugOf = async (tenantId: string) =>
+    (
+      await database.db
+        .selectFrom('tenants')
+        .select('slug')
+        .where('id', '=', tenantId)
+        .executeTakeFirstOrThrow()
+    ).slug;
+  const organizations = createOrganizationService({ store: createOrganizationStore(database), bus, slugOf });
   return { organizations, events };
 }
 

@@ -8,6 +8,7 @@
  */
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
+import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { isId, newId } from '../../storage/ids.ts';
@@ -77,17 +78,7 @@ export function toRoleView(row: RoleRow): RoleView {
 export function createRolesService(deps: RolesDeps): RolesService {
   const { store, assignments, database, bus, access } = deps;
 
-  async function emit(tenantId: string, type: string, target: string, ctx: ActionContext, data: object) {
-    bus.emit({
-      type,
-      tenant: await deps.slugOf(tenantId),
-      actor: ctx.actor,
-      target,
-      result: 'success',
-      requestId: ctx.requestId ?? null,
-      data: { ...data },
-    });
-  }
+  const emit = createTenantEventEmitter(bus, deps.slugOf);
 
   async function mustGet(tenantId: string, roleId: string): Promise<RoleRow> {
     const row = isId(roleId) ? await store.byId(tenantId, roleId) : undefined;

@@ -81,8 +81,15 @@ export function createSetupService(deps: {
       validate(input);
       if (await directory.hasAdmin())
         throw new AppError('conflict', { detail: 'an administrator already exists' });
-      await credentials.consume(token, 'setup', ctx);
-      return directory.createAdmin(input, ctx);
+      // consume first, so two submissions of one link cannot both create an administrator; give the
+      // link back when the directory refuses the input, so the administrator can correct it
+      const row = await credentials.consume(token, 'setup', ctx);
+      try {
+        return await directory.createAdmin(input, ctx);
+      } catch (err) {
+        await credentials.release(row);
+        throw err;
+      }
     },
     async createAdmin(input, ctx, force = false) {
       validate(input);

@@ -6,6 +6,7 @@
  */
 import type { PasswordHasher } from '../../crypto/password.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
+import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import type { Database } from '../../storage/database.ts';
 import type { LinksStore } from './links-store.ts';
 import type { UsersStore } from './store.ts';
@@ -34,18 +35,6 @@ export interface UserEvents {
 }
 
 export function createUserEvents(deps: Pick<UsersDeps, 'bus' | 'slugOf'>): UserEvents {
-  return {
-    async emit(type, tenantId, ctx, userId, data) {
-      const tenant = await deps.slugOf(tenantId).catch(() => tenantId);
-      deps.bus.emit({
-        type,
-        tenant,
-        actor: ctx.actor,
-        target: `user:${userId}`,
-        result: 'success',
-        requestId: ctx.requestId ?? null,
-        data,
-      });
-    },
-  };
+  const emit = createTenantEventEmitter(deps.bus, deps.slugOf);
+  return { emit: (type, tenantId, ctx, userId, data) => emit(tenantId, type, `user:${userId}`, ctx, data) };
 }

@@ -1,0 +1,48 @@
+/**
+ * Request validation with two Ajv instances: query strings, path parameters and headers arrive as
+ * text, so they are coerced to the schema's types; JSON bodies already carry types, so they are NOT
+ * coerced — `{"active": true}` must not become `"true"` because a union lists `string` first, and
+ * `{"name": 42}` is a 400, not the name "42". Neither removes unknown properties (Fastify's default
+ * Ajv silently drops them; here they are refused) and both fill defaults.
+ *
+ * Installed as Fastify's validator *factory* (`schemaController.compilersFactory.buildValidator`),
+ * not with `setValidatorCompiler`: a plugin that calls `addSchema` gets a fresh schema controller,
+ * which would fall back to the default compiler; the factory is used for every context.
+ */
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
+import formats from 'ajv-formats';
+
+function createAjv(coerce: boolean, shared: readonly AnySchema[]): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: coerce ? 'array' : false,
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    strict: false,
+  });
+  // ajv-formats is CommonJS with its function on `default`
+  (formats as unknown as { default: (a: Ajv) => void }).default(ajv);
+  for (const schema of shared) ajv.addSchema(schema);
+  return ajv;
+}
+
+/** What Fastify passes the compiler for each route part (its type declarations say less). */
+export interface RouteSchemaDefinition {
+  schema: unknown;
+  httpPart?: string;
+}
+
+/** The validator factory for `Fastify({ schemaController: { compilersFactory: { buildValidator } } })`. */
+export function buildValidator(
+  externalSchemas: Record<string, unknown> | undefined,
+): (route: RouteSchemaDefinition) => ValidateFunction {
+  const shared = Object.values(externalSchemas ?? {}) as AnySchema[];
+  const bodies = createAjv(false, shared);
+  const text = createAjv(true, shared);
+  return ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? bodies : text;
+    const id = (schema as { $id?: string }).$id;
+    const existing = id ? ajv.getSchema(id) : undefined;
+    return (existing ?? ajv.compile(schema as AnySchema)) as ValidateFunction;
+  };
+}
