@@ -17,11 +17,11 @@ import { registerUserRoutes } from './capabilities/users/index.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
+import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
 import { createMetrics, registerMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
 import { assertStrictSchema } from './http/schema-kit.ts';
-import { buildValidator } from './http/validation.ts';
 import type { Runtime } from './runtime.ts';
 import type { Services } from './services.ts';
 import { migrations } from './storage/migrations/index.ts';
@@ -46,8 +46,14 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 512 },
-    // see http/validation.ts; Fastify's declared type is narrower than what it passes at runtime
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    // see http/validation.ts and http/lazy-compilers.ts; Fastify's declared types are narrower than
+    // what it passes at runtime
+    schemaController: {
+      compilersFactory: {
+        buildValidator: buildLazyValidator as never,
+        buildSerializer: buildLazySerializer as never,
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // infrastructure hooks

@@ -12,7 +12,7 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 
-function createAjv(coerce: boolean, shared: readonly AnySchema[]): Ajv {
+function createAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
     coerceTypes: coerce ? 'array' : false,
     removeAdditional: false,
@@ -22,8 +22,23 @@ function createAjv(coerce: boolean, shared: readonly AnySchema[]): Ajv {
   });
   // ajv-formats is CommonJS with its function on `default`
   (formats as unknown as { default: (a: Ajv) => void }).default(ajv);
-  for (const schema of shared) ajv.addSchema(schema);
   return ajv;
+}
+
+// One pair for the process: building an Ajv instance costs ~10 ms (meta-schemas, formats) and Fastify
+// asks for a validator per plugin context, so fresh instances per call made start-up seconds slower.
+// Shared schemas are added once per $id; compiled validators are cached by Ajv per schema object.
+let instances: { bodies: Ajv; text: Ajv } | undefined;
+
+function ajvPair(shared: readonly AnySchema[]): { bodies: Ajv; text: Ajv } {
+  instances ??= { bodies: createAjv(false), text: createAjv(true) };
+  for (const ajv of [instances.bodies, instances.text]) {
+    for (const schema of shared) {
+      const id = (schema as { $id?: string }).$id;
+      if (id && !ajv.getSchema(id)) ajv.addSchema(schema);
+    }
+  }
+  return instances;
 }
 
 /** What Fastify passes the compiler for each route part (its type declarations say less). */
@@ -36,9 +51,7 @@ export interface RouteSchemaDefinition {
 export function buildValidator(
   externalSchemas: Record<string, unknown> | undefined,
 ): (route: RouteSchemaDefinition) => ValidateFunction {
-  const shared = Object.values(externalSchemas ?? {}) as AnySchema[];
-  const bodies = createAjv(false, shared);
-  const text = createAjv(true, shared);
+  const { bodies, text } = ajvPair(Object.values(externalSchemas ?? {}) as AnySchema[]);
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? bodies : text;
     const id = (schema as { $id?: string }).$id;
