@@ -187,6 +187,12 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
         patch.name_lower = patch.name.toLowerCase();
       }
       if (input.description !== undefined) patch.description = input.description;
+      if (Object.keys(patch).length === 0) {
+        // nothing to change: no new version, no audit entry — but a stale If-Match is still refused
+        const current = await mustGet(tenantId, groupId);
+        if (expected !== undefined && expected !== current.version) throw new AppError('precondition_failed');
+        return toGroupView(current);
+      }
       const row = isId(groupId)
         ? await store.update(tenantId, groupId, patch, expected, Date.now()).catch(conflict)
         : undefined;

@@ -179,6 +179,13 @@ export function createRolesService(deps: RolesDeps): RolesService {
       if (input.description !== undefined) patch.description = input.description;
       if (input.permissions !== undefined)
         patch.permissions = JSON.stringify(normalisePermissions(input.permissions));
+      if (Object.keys(patch).length === 0) {
+        // nothing to change: no new version, no audit entry — built-ins and stale If-Match still refused
+        const current = await mustGet(tenantId, roleId);
+        if (current.builtin) throw new AppError('role_in_use');
+        if (expected !== undefined && expected !== current.version) throw new AppError('precondition_failed');
+        return toRoleView(current);
+      }
       const row = isId(roleId)
         ? await store.update(tenantId, roleId, patch, expected, Date.now()).catch(conflict)
         : undefined;
