@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerAuditRoutes } from './capabilities/audit/routes.ts';
+import { createAuditSearch } from './capabilities/audit/search.ts';
 import { registerCredentialRoutes } from './capabilities/credentials/routes.ts';
 import { registerGroupRoutes } from './capabilities/groups/index.ts';
 import { registerOrganizationRoutes } from './capabilities/organizations/index.ts';
@@ -117,6 +119,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       registerOrganizationRoutes(admin, services);
       registerUserRoutes(admin, services);
       registerSettingsRoutes(admin, runtime);
+      registerAuditRoutes(admin, { auditSearch: createAuditSearch(database) });
     },
     { prefix: '/api/v1' },
   );

@@ -112,6 +112,19 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
     });
     closers.push(() => audit.close());
 
+    // retention: prune once shortly after start, then hourly (safe with several instances: a prune
+    // runs under the audit chain's lock and the second finds nothing left to prune)
+    const prune = () =>
+      audit.prune().catch((err: unknown) => logger.error({ err }, 'audit retention prune failed'));
+    const firstPrune = setTimeout(prune, 60_000);
+    const prunes = setInterval(prune, 3_600_000);
+    firstPrune.unref();
+    prunes.unref();
+    closers.push(async () => {
+      clearTimeout(firstPrune);
+      clearInterval(prunes);
+    });
+
     return {
       loaded,
       settings,

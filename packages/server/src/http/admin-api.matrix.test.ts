@@ -11,6 +11,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 interface Endpoint {
   method: Method;
   path: string;
+  /** The ability the operation requires, from its OpenAPI security requirement. */
+  ability: string;
 }
 
 /** A valid body per write endpoint, so the request reaches the service (and its tenant checks). */
@@ -41,7 +43,8 @@ describe('admin API authorization matrix', () => {
   let endpoints: Endpoint[];
   let ids: Record<string, string>;
   let tokenA: string;
-  let noAbility: string;
+  /** A token per noun, holding `<noun>:*` — wrong for every route of another noun. */
+  let byNoun: Record<string, string>;
 
   beforeAll(async () => {
     t = await createAdminTestApp();
@@ -76,17 +79,23 @@ describe('admin API authorization matrix', () => {
       key: 'b-key',
     };
     tokenA = await t.token('matrix-a', ['*']);
-    // no admin route needs audit:read yet; when one does, give this token another unrelated ability
-    noAbility = await t.token(null, ['audit:read']);
+    byNoun = {};
+    for (const noun of ['tenants', 'users', 'groups', 'roles', 'orgs', 'tokens', 'settings', 'audit']) {
+      byNoun[noun] = await t.token(null, [`${noun}:*`]);
+    }
     const spec = (await t.app.inject('/openapi.json')).json() as {
-      paths: Record<string, Record<string, unknown>>;
+      paths: Record<string, Record<string, { security?: { adminToken?: string[] }[] }>>;
     };
     endpoints = Object.entries(spec.paths)
       .filter(([path]) => path.startsWith('/api/v1/'))
       .flatMap(([path, ops]) =>
         Object.keys(ops)
           .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-          .map((m) => ({ method: m.toUpperCase() as Method, path })),
+          .map((m) => ({
+            method: m.toUpperCase() as Method,
+            path,
+            ability: ops[m]?.security?.[0]?.adminToken?.[0] ?? '',
+          })),
       );
   });
   afterAll(async () => {
@@ -96,8 +105,9 @@ describe('admin API authorization matrix', () => {
   const fill = (path: string, tenant: string) =>
     path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'tenant' ? tenant : (ids[name] ?? 'unknown')));
 
-  it('covers the directory endpoints', () => {
+  it('covers the directory endpoints, each documenting its ability', () => {
     expect(endpoints.length).toBeGreaterThan(30);
+    for (const e of endpoints) expect(e.ability, `${e.method} ${e.path}`).toMatch(/^[a-z]+:(read|write)$/);
   });
 
   it('answers 401 without a credential everywhere', async () => {
@@ -112,11 +122,19 @@ describe('admin API authorization matrix', () => {
 
   it('answers 403 when the credential lacks the ability', async () => {
     for (const e of endpoints) {
-      const r = await t.call(e.method, fill(e.path, 'matrix-a'), {
-        token: noAbility,
-        body: BODIES[`${e.method} ${e.path}`],
-      });
-      expect(r.statusCode, `${e.method} ${e.path}`).toBe(403);
+      const noun = e.ability.split(':')[0]!;
+      // every other noun's full ability, and read-only for a write route
+      const wrong = Object.entries(byNoun)
+        .filter(([n]) => n !== noun)
+        .map(([, token]) => token);
+      if (e.ability.endsWith(':write')) wrong.push(await t.token(null, [`${noun}:read`]));
+      for (const token of wrong) {
+        const r = await t.call(e.method, fill(e.path, 'matrix-a'), {
+          token,
+          body: BODIES[`${e.method} ${e.path}`],
+        });
+        expect(r.statusCode, `${e.method} ${e.path}`).toBe(403);
+      }
     }
   });
 

@@ -14,6 +14,12 @@ export async function registerOpenApi(
 ): Promise<void> {
   app.addSchema(ProblemSchema);
   await app.register(swagger, {
+    // each admin operation documents the ability it requires as its security requirement's role
+    // (OpenAPI 3.1: for non-OAuth schemes the array lists the roles required)
+    transform: ({ schema, url, route }) => {
+      const ability = (route.config as { ability?: string } | undefined)?.ability;
+      return { schema: ability ? { ...schema, security: [{ adminToken: [ability] }] } : schema, url };
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -13,6 +13,20 @@ export function registerAudit(program: Command): void {
   registerAuditExport(audit);
 
   audit
+    .command('prune')
+    .description('delete entries older than auditRetentionDays now (the server also does this hourly)')
+    .action(async (_opts, cmd: Command) => {
+      await withRuntime(cmd, async (rt) => {
+        const result = await rt.audit.prune();
+        out(
+          result
+            ? `pruned ${result.deleted} entries through seq ${result.prune.throughSeq}; the chain still verifies from there`
+            : `nothing older than ${rt.settings.get('auditRetentionDays')} days`,
+        );
+      });
+    });
+
+  audit
     .command('verify')
     .description('verify the audit hash chain and its signed checkpoints')
     .option('--from-checkpoint', 'start at the newest valid checkpoint (incremental)')
