@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { sql } from 'kysely';
 import { loadConfig } from '../packages/server/src/config/load.ts';
 import { generateFernetKey } from '../packages/server/src/crypto/fernet.ts';
 import { createLogger } from '../packages/server/src/logger.ts';
@@ -123,7 +124,7 @@ const deepCursor = (
 const targets: [string, string][] = [
   ['GET /tenants?limit=50', `${base}/tenants?limit=50`],
   ['GET /tenants?q=tenant-09&limit=50', `${base}/tenants?q=tenant-09&limit=50`],
-  ['GET /tenants/{slug}', `${base}/tenants/tenant-05000`],
+  ['GET /tenants/{slug}', `${base}/tenants/${tenantRows[Math.floor(TENANTS / 2)]!.slug}`],
   ['GET /tenants/big/users?limit=50', `${base}/tenants/big/users?limit=50`],
   [
     'GET /tenants/big/users (page 2, cursor)',
