@@ -110,6 +110,39 @@ describe('admin API authorization matrix', () => {
     for (const e of endpoints) expect(e.ability, `${e.method} ${e.path}`).toMatch(/^[a-z]+:(read|write)$/);
   });
 
+  it('documents errors as problem+json, If-Match on updates, and named shared schemas', async () => {
+    const spec = (await t.app.inject('/openapi.json')).json() as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<string, { content?: Record<string, unknown> }>;
+            parameters?: { in: string; name: string }[];
+          }
+        >
+      >;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(spec.components.schemas)).toEqual(
+      expect.arrayContaining(['Problem', 'Tenant', 'Credential']),
+    );
+    for (const e of endpoints) {
+      const op = spec.paths[e.path]![e.method.toLowerCase()]!;
+      for (const code of ['400', '401', '403']) {
+        expect(op.responses[code]?.content, `${e.method} ${e.path} ${code}`).toHaveProperty([
+          'application/problem+json',
+        ]);
+      }
+      if (e.method === 'PATCH' || e.method === 'DELETE') {
+        expect(
+          op.parameters?.some((p) => p.in === 'header' && p.name === 'if-match'),
+          `${e.method} ${e.path}`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('answers 401 without a credential everywhere', async () => {
     for (const e of endpoints) {
       const r = await t.call(e.method, fill(e.path, 'matrix-a'), {

@@ -1,11 +1,69 @@
 /**
  * OpenAPI 3.1 generated from the route schemas (never written by hand), served at `/openapi.json`,
- * with a browsable API reference at `/docs`.
+ * with a browsable API reference at `/docs`. The transform below adds what every admin operation
+ * shares, so each route declares only its own schemas:
+ * - `security`: the ability the operation requires, as the role of its `adminToken` requirement
+ *   (OpenAPI 3.1 §4.8.30: for non-OAuth schemes the array lists the roles required);
+ * - the error responses the admin guard and the HTTP edge can send, as `application/problem+json`;
+ * - the `If-Match` request header on PATCH and DELETE (optimistic concurrency, see http/etag.ts).
+ * Shared schemas keep their `$id` as their component name, so generated SDK types read well.
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ProblemSchema } from './schema-kit.ts';
+
+type Json = Record<string, unknown>;
+
+const PROBLEM = { $ref: 'Problem#' };
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  '400': 'The request does not match the schema (problem `validation_failed`, …)',
+  '401': 'No or an invalid admin API token',
+  '403': 'The token lacks the ability or belongs to another tenant',
+  '404': 'No such resource in this tenant',
+  '409': 'Conflicts with an existing resource',
+  '412': 'If-Match names a stale version',
+  '429': 'Rate limited',
+};
+
+/** Adds the shared admin error responses, each as application/problem+json. */
+function withProblemResponses(response: Json | undefined, method: string): Json {
+  const out: Json = { ...response };
+  const codes = [
+    '400',
+    '401',
+    '403',
+    '404',
+    ...(['PATCH', 'DELETE', 'PUT', 'POST'].includes(method) ? ['409'] : []),
+  ];
+  if (method === 'PATCH' || method === 'DELETE') codes.push('412');
+  for (const code of codes) if (!(code in out)) out[code] = PROBLEM;
+  for (const [code, value] of Object.entries(out)) {
+    if (Number(code) >= 400 && (value as Json | undefined)?.$ref === 'Problem#') {
+      out[code] = {
+        description: ERROR_DESCRIPTIONS[code] ?? 'Error',
+        content: { 'application/problem+json': { schema: PROBLEM } },
+      };
+    }
+  }
+  return out;
+}
+
+function withIfMatch(headers: Json | undefined): Json {
+  const base = (headers ?? { type: 'object', properties: {} }) as { properties?: Json };
+  return {
+    ...base,
+    type: 'object',
+    properties: {
+      ...base.properties,
+      'if-match': {
+        type: 'string',
+        maxLength: 32,
+        description: 'Apply only if the resource still has this ETag (its version), else 412',
+      },
+    },
+  };
+}
 
 export async function registerOpenApi(
   app: FastifyInstance,
@@ -14,11 +72,21 @@ export async function registerOpenApi(
 ): Promise<void> {
   app.addSchema(ProblemSchema);
   await app.register(swagger, {
-    // each admin operation documents the ability it requires as its security requirement's role
-    // (OpenAPI 3.1: for non-OAuth schemes the array lists the roles required)
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transform: ({ schema, url, route }) => {
       const ability = (route.config as { ability?: string } | undefined)?.ability;
-      return { schema: ability ? { ...schema, security: [{ adminToken: [ability] }] } : schema, url };
+      if (!ability) return { schema, url };
+      const method = String(Array.isArray(route.method) ? route.method[0] : route.method);
+      const s = schema as Json;
+      const documented: Json = {
+        ...s,
+        security: [{ adminToken: [ability] }],
+        response: withProblemResponses(s.response as Json | undefined, method),
+        ...(method === 'PATCH' || method === 'DELETE'
+          ? { headers: withIfMatch(s.headers as Json | undefined) }
+          : {}),
+      };
+      return { schema: documented as typeof schema, url };
     },
     openapi: {
       openapi: '3.1.0',
@@ -26,7 +94,8 @@ export async function registerOpenApi(
         title: 'Gatekeeper API',
         version,
         description:
-          'Identity and authorization service. Errors are RFC 9457 problem documents with a stable `code`.',
+          'Identity and authorization service. Errors are RFC 9457 problem documents with a stable `code`. ' +
+          'Each admin operation names the ability it requires in its security requirement.',
       },
       servers: [{ url: publicUrl }],
       components: {

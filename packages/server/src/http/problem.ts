@@ -38,10 +38,14 @@ function classify(err: FastifyError): Problem {
     return problemOf(err.code, { ...(err.detail ? { detail: err.detail } : {}), ...err.extensions });
   }
   if (err.validation) {
-    const errors = err.validation.slice(0, 20).map((v) => ({
-      path: `${err.validationContext ?? 'body'}${v.instancePath || ''}`,
-      message: v.message ?? 'invalid',
-    }));
+    const errors = err.validation.slice(0, 20).map((v) => {
+      const extra = (v.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+      const unknown = typeof extra === 'string' ? `/${extra.slice(0, 64)}` : '';
+      return {
+        path: `${err.validationContext ?? 'body'}${v.instancePath || ''}${unknown}`,
+        message: v.message ?? 'invalid',
+      };
+    });
     return problemOf('validation_failed', { detail: `${errors[0]?.path}: ${errors[0]?.message}`, errors });
   }
   const mapped = err.code ? fastifyCodeMap[err.code] : undefined;

@@ -1,0 +1,39 @@
+/**
+ * @gatekeeper/client — the Gatekeeper SDK. Today: the admin API client (`createAdminClient`), its
+ * resource types, and the two errors every call can throw: `GatekeeperApiError` (the server answered
+ * with a problem document; switch on `code`) and `GatekeeperRequestError` (no usable answer: network,
+ * timeout, abort). Token verification, middleware, the service-token provider, the request signer
+ * and the webhook verifier (ARCHITECTURE.md §1) will join it here.
+ */
+export {
+  type AdminClient,
+  type AdminClientOptions,
+  type ApiResponse,
+  createAdminClient,
+  type HttpMethod,
+  type QueryParams,
+  type QueryValue,
+  type RequestOptions,
+} from './admin-client.ts';
+export type {
+  AdminResources,
+  AuditApi,
+  GroupsApi,
+  TenantsApi,
+  TokensApi,
+  UsersApi,
+  WriteOptions,
+} from './admin-resources.ts';
+export type * from './admin-types.ts';
+export {
+  GatekeeperApiError,
+  isGatekeeperApiError,
+  type ProblemDocument,
+  type ProblemFieldError,
+  UNEXPECTED_RESPONSE,
+} from './problem-error.ts';
+export {
+  GatekeeperRequestError,
+  isGatekeeperRequestError,
+  type RequestFailure,
+} from './request-error.ts';
