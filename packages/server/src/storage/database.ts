@@ -29,6 +29,8 @@ export interface Database {
   ping(): Promise<void>;
   tableExists(name: string): Promise<boolean>;
   poolStats(): PoolStats;
+  /** Refreshes the planner's statistics for tables after a bulk load (ANALYZE / PRAGMA optimize). */
+  refreshStatistics(tables: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       return (r.rows[0]?.n ?? 0) > 0;
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async refreshStatistics(tables) {
+      for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }
@@ -138,6 +143,9 @@ async function openSqlite(url: string, readOnly: boolean): Promise<Database> {
       return (r.rows[0]?.n ?? 0) > 0;
     },
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async refreshStatistics() {
+      await sql`pragma optimize`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

@@ -259,6 +259,10 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
             }),
           });
           progress.stop();
+          // a bulk load skews per-tenant row counts: refresh planner statistics now rather than
+          // waiting for autovacuum, so list queries keep their index plans
+          if (!opts.dryRun && result.imported > 0)
+            await rt.database.refreshStatistics(['users', 'group_users']);
           if (!opts.dryRun) {
             rt.bus.emit({
               type: 'users.imported',
