@@ -279,9 +279,8 @@ describe('first-run setup link', () => {
     expect(await owners()).toEqual([]);
   });
 
-  // KNOWN BUG (reported): `complete()` consumes the token before the users service validates the
-  // email, so the form above offers a retry with a link that is already spent (410), and no
-  // administrator exists until the server is restarted. Turn `it.fails` into `it` once fixed.
+  // `complete()` consumes the token first (so two submissions cannot both create an administrator)
+  // and gives it back when the directory refuses the input, so the form's retry still works.
   it('keeps the link usable after the directory refuses the email', async () => {
     const link = (await t.services.setup.issueLinkIfNeeded())!;
     const token = tokenOf(link);

@@ -1,6 +1,6 @@
 /**
  * The users routes wired the way `app.ts` wires capabilities — strict-schema check at registration,
- * problem+json errors, input guards, OpenAPI, and the admin guard with a stub authenticator — so the
+ * problem+json errors, input guards, OpenAPI, and the admin guard with a fixed test authenticator — so the
  * HTTP contract is checked here without the full runtime: status codes, ETag / If-Match, Location,
  * abilities, 400 for unknown fields, 404 for malformed ids. (The full admin API suite, with real
  * tokens and tenants, lives with the admin test harness.)
