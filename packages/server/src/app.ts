@@ -105,12 +105,31 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   // hosted pages
   await app.register(async (pages) => registerSetupRoutes(pages, { setup: services.setup, state }));
 
+  // 20 failed admin authentications per address per minute, then 429 for five minutes
+  const authFailureLimiter = state.createRateLimiter({
+    name: 'admin-auth-failures',
+    points: 20,
+    durationSec: 60,
+    blockDurationSec: 300,
+  });
+
   // capabilities: the admin REST API, every route behind the admin guard
   await app.register(
     async (admin) => {
       registerAdminGuard(admin, {
         authenticate: (secret) => services.credentials.authenticateAdmin(secret),
         resolveTenant: (slug) => services.tenants.resolve(slug),
+        authFailures: authFailureLimiter,
+        onDenied: (d) =>
+          runtime.bus.emit({
+            type: 'admin.access_denied',
+            tenant: d.tenant,
+            actor: d.actor ?? `ip:${d.ip}`,
+            target: `${d.method} ${d.route}`,
+            result: 'denied',
+            requestId: d.requestId,
+            data: { code: d.code, ip: d.ip },
+          }),
       });
       registerTenantRoutes(admin, services);
       registerCredentialRoutes(admin, services);

@@ -7,6 +7,8 @@
  * 3. a suspended tenant refuses tenant-scoped credentials (root administrators can still reactivate it);
  * 4. the route's declared ability (`config.ability`) must be granted — every admin route must declare
  *    one, checked at registration, so a forgotten guard fails start-up rather than opening a hole.
+ * Every refusal is reported through `onDenied` (the composition root audits it), and a client that
+ * keeps presenting invalid credentials is rate limited per address (429 before any lookup).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
@@ -27,7 +29,23 @@ export interface TenantRef {
   status: 'active' | 'suspended';
 }
 
+export interface AdminDenial {
+  /** `unauthenticated`, `invalid_token`, `forbidden`, `tenant_suspended`, `not_found`. */
+  code: string;
+  ip: string;
+  method: string;
+  route: string;
+  requestId: string;
+  /** The acting credential when it was valid but lacked access. */
+  actor: string | null;
+  tenant: string | null;
+}
+
 export interface AdminGuardDeps {
+  /** Records a refused request (never with the presented secret). */
+  onDenied?(denial: AdminDenial): void;
+  /** Failed authentications allowed per client address before 429 (rate-limiter-flexible backed). */
+  authFailures?: { consume(key: string): Promise<{ allowed: boolean; retryAfterMs: number }> };
   /** Verifies a presented secret; throws AppError('invalid_token') when it is not valid. */
   authenticate(secret: string): Promise<Principal>;
   /** Resolves a tenant slug; throws AppError('not_found') when there is none. */
@@ -87,10 +105,28 @@ export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): 
     if (!route.config?.ability)
       throw new Error(`admin route ${route.method} ${route.url} declares no ability`);
   });
+  app.addHook('onError', async (request, _reply, err) => {
+    if (!(err instanceof AppError) || ![401, 403, 404].includes(err.status)) return;
+    if (err.status === 404 && request.principal) return; // a lookup miss, not a refusal
+    deps.onDenied?.({
+      code: err.code,
+      ip: request.ip,
+      method: request.method,
+      route: request.routeOptions.url ?? request.url.split('?')[0]!,
+      requestId: String(request.id),
+      actor: request.principal?.actor ?? null,
+      tenant: (request.params as { tenant?: string }).tenant ?? null,
+    });
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const principal = await deps.authenticate(bearer(request)).catch((err: unknown) => {
+    const principal = await deps.authenticate(bearer(request)).catch(async (err: unknown) => {
       reply.header('www-authenticate', 'Bearer realm="gatekeeper", error="invalid_token"');
+      const limit = await deps.authFailures?.consume(request.ip);
+      if (limit && !limit.allowed) {
+        reply.header('retry-after', String(Math.ceil(limit.retryAfterMs / 1000)));
+        throw new AppError('rate_limited', { detail: 'too many failed authentications from this address' });
+      }
       throw err;
     });
     request.principal = principal;

@@ -346,7 +346,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const r = await api('GET', `/users/${vic}/organizations`);
       expect(r.statusCode).toBe(200);
       const got = (r.json() as unknown as { items: { orgId: string }[] }).items;
-      expect([...got].sort((a, b) => a.orgId.localeCompare(b.orgId))).toEqual([
+      // ordered by organization name (ids made in the same millisecond are not ordered)
+      expect(got).toEqual([
         { orgId: top.id, orgName: 'Multi', kind: 'organization', roles: ['viewer'] },
         { orgId: unit.id, orgName: 'Multi-Unit', kind: 'unit', roles: ['auditor', 'writer'] },
       ]);
