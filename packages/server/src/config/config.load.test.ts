@@ -87,9 +87,9 @@ describe('configuration loading', () => {
   });
 
   it('never echoes a secret value in an error', () => {
-    const err = errorOf(() => loadConfig({ env: { GATEKEEPER_MASTER_KEYS: 'x'.repeat(9000) } }));
+    const err = errorOf(() => loadConfig({ env: { GATEKEEPER_MASTER_KEYS: 'k'.repeat(9000) } }));
     expect(err.setting).toBe('GATEKEEPER_MASTER_KEYS');
-    expect(err.message).not.toContain('xxxx');
+    expect(err.message).not.toContain('kkkk');
   });
 
   it('ignores the test-harness variables', () => {
