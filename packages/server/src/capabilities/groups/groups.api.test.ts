@@ -9,32 +9,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
 import { dialectAvailable } from '../../../test/databases.ts';
+import {
+  BAD_IDS,
+  BAD_INPUT,
+  createTenantApi,
+  expectWritesAudited,
+  GHOST_ID,
+  ISO_TIME,
+  problemCode,
+} from '../../../test/tenant-api.ts';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-interface Options {
-  body?: unknown;
-  ifMatch?: string;
-  /** An idempotent repeat changes nothing, so it leaves no audit entry. */
-  noop?: boolean;
-}
 interface Named {
   id: string;
   name: string;
   version: number;
 }
-type Reply = { statusCode: number; body: string; json(): { code: string } };
 
 const TENANT = 'teams';
 const BASE = `/api/v1/tenants/${TENANT}`;
-const GHOST = '01890a5d-ac96-774b-bcce-b302099a8057';
-const BAD_IDS = [GHOST, 'not-a-uuid'];
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-const BAD_INPUT = ['validation_failed', 'invalid_characters'];
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe.runIf(dialectAvailable(dialect))(`groups API [${dialect}]`, () => {
     let t: AdminTestApp;
-    const writes: string[] = [];
+    const { api, writes } = createTenantApi(() => t, BASE);
 
     beforeAll(async () => {
       t = await createAdminTestApp({ dialect });
@@ -44,16 +41,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await t?.close();
     });
 
-    async function api(method: Method, path: string, o: Options = {}) {
-      const headers = o.ifMatch ? { 'if-match': o.ifMatch } : undefined;
-      const r = await t.call(method, `${BASE}${path}`, { body: o.body, headers });
-      if (method !== 'GET' && r.statusCode < 300 && !o.noop) writes.push(String(r.headers['x-request-id']));
-      return r;
-    }
-    function problem(r: Reply, status: number) {
-      expect(r.statusCode, r.body).toBe(status);
-      return r.json().code;
-    }
     async function group(name: string): Promise<Named> {
       const r = await api('POST', '/groups', { body: { name } });
       expect(r.statusCode, r.body).toBe(201);
@@ -88,11 +75,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         name: 'Engineering',
         description: 'Builds things',
-        createdAt: expect.stringMatching(ISO),
-        updatedAt: expect.stringMatching(ISO),
+        createdAt: expect.stringMatching(ISO_TIME),
+        updatedAt: expect.stringMatching(ISO_TIME),
         version: 1,
       });
-      expect(problem(await api('POST', '/groups', { body: { name: 'ENGINEERING' } }), 409)).toBe('conflict');
+      expect(problemCode(await api('POST', '/groups', { body: { name: 'ENGINEERING' } }), 409)).toBe(
+        'conflict',
+      );
     });
 
     it.each([
@@ -104,7 +93,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ['a NUL byte', { name: 'a\u0000b' }],
       ['an overlong description', { name: 'g2', description: 'd'.repeat(1025) }],
     ])('POST /groups refuses %s with 400', async (_what, body) => {
-      expect(BAD_INPUT).toContain(problem(await api('POST', '/groups', { body }), 400));
+      expect(BAD_INPUT).toContain(problemCode(await api('POST', '/groups', { body }), 400));
     });
 
     it('GET /groups/:id answers 200 with an ETag, and 404 for unknown and malformed ids', async () => {
@@ -113,8 +102,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(r.statusCode).toBe(200);
       expect(r.headers.etag).toBe('"1"');
       expect(r.json()).toMatchObject({ id: g.id, name: 'Readers', description: null });
-      for (const id of BAD_IDS) expect(problem(await api('GET', `/groups/${id}`), 404)).toBe('not_found');
-      expect(problem(await api('GET', '/groups/a%00b'), 400)).toBe('invalid_characters');
+      for (const id of BAD_IDS) expect(problemCode(await api('GET', `/groups/${id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('GET', '/groups/a%00b'), 400)).toBe('invalid_characters');
     });
 
     it('PATCH /groups/:id honours If-Match (200 + new ETag; 412 when stale) and refuses duplicates', async () => {
@@ -124,14 +113,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(ok.headers.etag).toBe('"2"');
       expect(ok.json()).toMatchObject({ name: 'Sales', description: 'Sells', version: 2 });
       expect(
-        problem(await api('PATCH', `/groups/${g.id}`, { body: { name: 'Lost' }, ifMatch: '"1"' }), 412),
+        problemCode(await api('PATCH', `/groups/${g.id}`, { body: { name: 'Lost' }, ifMatch: '"1"' }), 412),
       ).toBe('precondition_failed');
       expect((await api('GET', `/groups/${g.id}`)).json()).toMatchObject({ name: 'Sales', version: 2 });
       const renamed = await api('PATCH', `/groups/${g.id}`, {
         body: { name: 'Sales EU', description: null },
       });
       expect(renamed.json()).toMatchObject({ name: 'Sales EU', description: null, version: 3 });
-      expect(problem(await api('PATCH', `/groups/${g.id}`, { body: { name: 'readers' } }), 409)).toBe(
+      expect(problemCode(await api('PATCH', `/groups/${g.id}`, { body: { name: 'readers' } }), 409)).toBe(
         'conflict',
       );
       for (const body of [
@@ -141,10 +130,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { name: '' },
         { name: 'a\u0000' },
       ]) {
-        expect(BAD_INPUT).toContain(problem(await api('PATCH', `/groups/${g.id}`, { body }), 400));
+        expect(BAD_INPUT).toContain(problemCode(await api('PATCH', `/groups/${g.id}`, { body }), 400));
       }
       for (const id of BAD_IDS) {
-        expect(problem(await api('PATCH', `/groups/${id}`, { body: { description: 'x' } }), 404)).toBe(
+        expect(problemCode(await api('PATCH', `/groups/${id}`, { body: { description: 'x' } }), 404)).toBe(
           'not_found',
         );
       }
@@ -152,14 +141,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     it('DELETE /groups/:id honours If-Match (412), answers 204, then 404', async () => {
       const g = await group('Temporary');
-      expect(problem(await api('DELETE', `/groups/${g.id}`, { ifMatch: '"9"' }), 412)).toBe(
+      expect(problemCode(await api('DELETE', `/groups/${g.id}`, { ifMatch: '"9"' }), 412)).toBe(
         'precondition_failed',
       );
       const r = await api('DELETE', `/groups/${g.id}`, { ifMatch: '"1"' });
       expect(r.statusCode).toBe(204);
       expect(r.body).toBe('');
       for (const id of [g.id, ...BAD_IDS])
-        expect(problem(await api('DELETE', `/groups/${id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/groups/${id}`), 404)).toBe('not_found');
     });
 
     it('GET /groups paginates with cursors (no duplicates, no gaps), sorts and filters by prefix', async () => {
@@ -173,7 +162,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const byAge = names(await collect<Named>('/groups?limit=4&q=team-&sort=createdAt'));
       expect([...byAge].sort()).toEqual([...made].sort());
       const first = (await api('GET', '/groups?limit=1&q=team-')).json() as unknown as { nextCursor: string };
-      expect(problem(await api('GET', `/groups?sort=createdAt&cursor=${first.nextCursor}`), 400)).toBe(
+      expect(problemCode(await api('GET', `/groups?sort=createdAt&cursor=${first.nextCursor}`), 400)).toBe(
         'invalid_cursor',
       );
     });
@@ -187,7 +176,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       `q=${'q'.repeat(129)}`,
       'q=%00',
     ])('GET /groups?%s answers 400', async (query) => {
-      expect([...BAD_INPUT, 'invalid_cursor']).toContain(problem(await api('GET', `/groups?${query}`), 400));
+      expect([...BAD_INPUT, 'invalid_cursor']).toContain(
+        problemCode(await api('GET', `/groups?${query}`), 400),
+      );
     });
 
     it('members/users: PUT adds (204, idempotent), GET lists, DELETE removes (204, then 404)', async () => {
@@ -202,26 +193,30 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const list = await api('GET', `/groups/${g.id}/members`);
       expect(list.statusCode).toBe(200);
       expect(list.json()).toEqual({
-        items: [{ type: 'user', id: ann.id, name: 'ann', addedAt: expect.stringMatching(ISO) }],
+        items: [{ type: 'user', id: ann.id, name: 'ann', addedAt: expect.stringMatching(ISO_TIME) }],
         nextCursor: null,
       });
       for (const [gid, uid] of [
-        [GHOST, ann.id],
+        [GHOST_ID, ann.id],
         ['not-a-uuid', ann.id],
-        [g.id, GHOST],
+        [g.id, GHOST_ID],
         [g.id, 'not-a-uuid'],
       ]) {
-        expect(problem(await api('PUT', `/groups/${gid}/members/users/${uid}`), 404)).toBe('not_found');
-        expect(problem(await api('DELETE', `/groups/${gid}/members/users/${uid}`), 404)).toBe('not_found');
+        expect(problemCode(await api('PUT', `/groups/${gid}/members/users/${uid}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/groups/${gid}/members/users/${uid}`), 404)).toBe(
+          'not_found',
+        );
       }
-      expect(problem(await api('PUT', `/groups/${g.id}/members/users/a%00b`), 400)).toBe(
+      expect(problemCode(await api('PUT', `/groups/${g.id}/members/users/a%00b`), 400)).toBe(
         'invalid_characters',
       );
-      expect(problem(await api('PUT', `/groups/${g.id}/members/users/${'x'.repeat(65)}`), 400)).toBe(
+      expect(problemCode(await api('PUT', `/groups/${g.id}/members/users/${'x'.repeat(65)}`), 400)).toBe(
         'validation_failed',
       );
       expect((await api('DELETE', `/groups/${g.id}/members/users/${ann.id}`)).statusCode).toBe(204);
-      expect(problem(await api('DELETE', `/groups/${g.id}/members/users/${ann.id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('DELETE', `/groups/${g.id}/members/users/${ann.id}`), 404)).toBe(
+        'not_found',
+      );
       expect((await api('GET', `/groups/${g.id}/members`)).json()).toEqual({ items: [], nextCursor: null });
     });
 
@@ -237,7 +232,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         [b, a],
         [a, a],
       ]) {
-        expect(problem(await api('PUT', `/groups/${parent!.id}/members/groups/${child!.id}`), 409)).toBe(
+        expect(problemCode(await api('PUT', `/groups/${parent!.id}/members/groups/${child!.id}`), 409)).toBe(
           'group_cycle',
         );
       }
@@ -246,15 +241,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       };
       expect(members.items).toEqual([expect.objectContaining({ type: 'group', id: b.id, name: 'Cycle-B' })]);
       for (const id of BAD_IDS) {
-        expect(problem(await api('PUT', `/groups/${a.id}/members/groups/${id}`), 404)).toBe('not_found');
-        expect(problem(await api('PUT', `/groups/${id}/members/groups/${a.id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('PUT', `/groups/${a.id}/members/groups/${id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('PUT', `/groups/${id}/members/groups/${a.id}`), 404)).toBe('not_found');
       }
-      expect(problem(await api('PUT', `/groups/${a.id}/members/groups/a%00b`), 400)).toBe(
+      expect(problemCode(await api('PUT', `/groups/${a.id}/members/groups/a%00b`), 400)).toBe(
         'invalid_characters',
       );
       expect((await api('DELETE', `/groups/${b.id}/members/groups/${c.id}`)).statusCode).toBe(204);
-      expect(problem(await api('DELETE', `/groups/${b.id}/members/groups/${c.id}`), 404)).toBe('not_found');
-      expect(problem(await api('DELETE', `/groups/${b.id}/members/groups/not-a-uuid`), 404)).toBe(
+      expect(problemCode(await api('DELETE', `/groups/${b.id}/members/groups/${c.id}`), 404)).toBe(
+        'not_found',
+      );
+      expect(problemCode(await api('DELETE', `/groups/${b.id}/members/groups/not-a-uuid`), 404)).toBe(
         'not_found',
       );
       // with the link gone, the former cycle is allowed
@@ -273,10 +270,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       );
       expect(names(users).sort()).toEqual(usernames);
       for (const q of ['limit=Infinity', 'type=robot', 'sort=-id', 'extra=1', 'cursor=%00']) {
-        expect(BAD_INPUT).toContain(problem(await api('GET', `/groups/${g.id}/members?${q}`), 400));
+        expect(BAD_INPUT).toContain(problemCode(await api('GET', `/groups/${g.id}/members?${q}`), 400));
       }
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/groups/${id}/members`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/groups/${id}/members`), 404)).toBe('not_found');
     });
 
     it('GET /users/:id/groups lists direct groups, and nested ones with transitive=true', async () => {
@@ -290,8 +287,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           id: inner.id,
           name: 'Inner',
           description: null,
-          createdAt: expect.stringMatching(ISO),
-          updatedAt: expect.stringMatching(ISO),
+          createdAt: expect.stringMatching(ISO_TIME),
+          updatedAt: expect.stringMatching(ISO_TIME),
           version: 1,
           direct: true,
         },
@@ -310,10 +307,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       };
       expect(names(after.items)).toEqual(['Inner']);
       for (const q of ['transitive=maybe', 'limit=1']) {
-        expect(problem(await api('GET', `/users/${zed.id}/groups?${q}`), 400)).toBe('validation_failed');
+        expect(problemCode(await api('GET', `/users/${zed.id}/groups?${q}`), 400)).toBe('validation_failed');
       }
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/users/${id}/groups`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/users/${id}/groups`), 404)).toBe('not_found');
     });
 
     it('deleting a group removes its memberships', async () => {
@@ -328,26 +325,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('every successful write left an audit entry naming the credential', async () => {
-      await t.runtime.audit.flush();
-      const rows = await t.runtime.database.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('tenant', '=', TENANT)
-        .execute();
-      const byRequest = new Map(rows.map((r) => [r.request_id, r]));
-      expect(writes.length).toBeGreaterThan(30);
-      expect(writes.filter((id) => !byRequest.has(id))).toEqual([]);
-      for (const id of writes) expect(byRequest.get(id)!.actor).toMatch(/^credential:/);
-      const actions = new Set(rows.map((r) => r.action));
-      for (const a of [
+      await expectWritesAudited(t, TENANT, writes, 30, [
         'group.created',
         'group.updated',
         'group.deleted',
         'group.member_added',
         'group.member_removed',
-      ]) {
-        expect(actions).toContain(a);
-      }
+      ]);
     });
   });
 }

@@ -9,12 +9,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
 import { dialectAvailable } from '../../../test/databases.ts';
+import {
+  BAD_IDS,
+  BAD_INPUT,
+  createTenantApi,
+  expectWritesAudited,
+  GHOST_ID,
+  ISO_TIME,
+  problemCode,
+} from '../../../test/tenant-api.ts';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-interface Options {
-  body?: unknown;
-  ifMatch?: string;
-}
 interface Org {
   id: string;
   parentId: string | null;
@@ -25,19 +29,14 @@ interface Org {
 interface Tree extends Org {
   children: Tree[];
 }
-type Reply = { statusCode: number; body: string; json(): { code: string } };
 
 const TENANT = 'orgs';
 const BASE = `/api/v1/tenants/${TENANT}`;
-const GHOST = '01890a5d-ac96-774b-bcce-b302099a8057';
-const BAD_IDS = [GHOST, 'not-a-uuid'];
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-const BAD_INPUT = ['validation_failed', 'invalid_characters'];
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe.runIf(dialectAvailable(dialect))(`organizations API [${dialect}]`, () => {
     let t: AdminTestApp;
-    const writes: string[] = [];
+    const { api, writes } = createTenantApi(() => t, BASE);
 
     beforeAll(async () => {
       t = await createAdminTestApp({ dialect });
@@ -47,16 +46,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await t?.close();
     });
 
-    async function api(method: Method, path: string, o: Options = {}) {
-      const headers = o.ifMatch ? { 'if-match': o.ifMatch } : undefined;
-      const r = await t.call(method, `${BASE}${path}`, { body: o.body, headers });
-      if (method !== 'GET' && r.statusCode < 300) writes.push(String(r.headers['x-request-id']));
-      return r;
-    }
-    function problem(r: Reply, status: number) {
-      expect(r.statusCode, r.body).toBe(status);
-      return r.json().code;
-    }
     async function org(name: string, parentId?: string): Promise<Org> {
       const r = await api('POST', '/organizations', { body: { name, ...(parentId ? { parentId } : {}) } });
       expect(r.statusCode, r.body).toBe(201);
@@ -94,18 +83,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         parentId: null,
         kind: 'organization',
         name: 'Acme',
-        createdAt: expect.stringMatching(ISO),
-        updatedAt: expect.stringMatching(ISO),
+        createdAt: expect.stringMatching(ISO_TIME),
+        updatedAt: expect.stringMatching(ISO_TIME),
         version: 1,
       });
       const sales = await org('Sales', acme.id);
       expect(sales).toMatchObject({ parentId: acme.id, kind: 'unit', name: 'Sales' });
-      expect(problem(await api('POST', '/organizations', { body: { name: 'ACME' } }), 409)).toBe('conflict');
+      expect(problemCode(await api('POST', '/organizations', { body: { name: 'ACME' } }), 409)).toBe(
+        'conflict',
+      );
       const dup = await api('POST', '/organizations', { body: { name: 'sales', parentId: acme.id } });
-      expect(problem(dup, 409)).toBe('conflict');
+      expect(problemCode(dup, 409)).toBe('conflict');
       expect((await org('Sales', sales.id)).kind).toBe('unit'); // same name, other parent: fine
       for (const parentId of BAD_IDS) {
-        expect(problem(await api('POST', '/organizations', { body: { name: 'X', parentId } }), 404)).toBe(
+        expect(problemCode(await api('POST', '/organizations', { body: { name: 'X', parentId } }), 404)).toBe(
           'not_found',
         );
       }
@@ -120,7 +111,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ['a NUL byte', { name: 'a\u0000b' }],
       ['an empty parentId', { name: 'o2', parentId: '' }],
     ])('POST /organizations refuses %s with 400', async (_what, body) => {
-      expect(BAD_INPUT).toContain(problem(await api('POST', '/organizations', { body }), 400));
+      expect(BAD_INPUT).toContain(problemCode(await api('POST', '/organizations', { body }), 400));
     });
 
     it('GET /organizations/:id answers 200 with an ETag, and 404 for unknown and malformed ids', async () => {
@@ -130,8 +121,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(r.headers.etag).toBe('"1"');
       expect(r.json()).toEqual(o);
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/organizations/${id}`), 404)).toBe('not_found');
-      expect(problem(await api('GET', '/organizations/a%00b'), 400)).toBe('invalid_characters');
+        expect(problemCode(await api('GET', `/organizations/${id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('GET', '/organizations/a%00b'), 400)).toBe('invalid_characters');
     });
 
     it('PATCH /organizations/:id renames with If-Match (412 when stale, 409 for a sibling name)', async () => {
@@ -146,9 +137,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(ok.headers.etag).toBe('"2"');
       expect(ok.json()).toMatchObject({ name: 'Alpha One', version: 2 });
       const stale = await api('PATCH', `/organizations/${a.id}`, { body: { name: 'Lost' }, ifMatch: '"1"' });
-      expect(problem(stale, 412)).toBe('precondition_failed');
+      expect(problemCode(stale, 412)).toBe('precondition_failed');
       expect((await api('GET', `/organizations/${a.id}`)).json()).toMatchObject({ name: 'Alpha One' });
-      expect(problem(await api('PATCH', `/organizations/${a.id}`, { body: { name: 'BETA' } }), 409)).toBe(
+      expect(problemCode(await api('PATCH', `/organizations/${a.id}`, { body: { name: 'BETA' } }), 409)).toBe(
         'conflict',
       );
       for (const body of [
@@ -157,10 +148,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { name: 'n'.repeat(201) },
         { name: '\u0000' },
       ]) {
-        expect(BAD_INPUT).toContain(problem(await api('PATCH', `/organizations/${a.id}`, { body }), 400));
+        expect(BAD_INPUT).toContain(problemCode(await api('PATCH', `/organizations/${a.id}`, { body }), 400));
       }
       for (const id of BAD_IDS) {
-        expect(problem(await api('PATCH', `/organizations/${id}`, { body: { name: 'x' } }), 404)).toBe(
+        expect(problemCode(await api('PATCH', `/organizations/${id}`, { body: { name: 'x' } }), 404)).toBe(
           'not_found',
         );
       }
@@ -184,7 +175,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ((await api('GET', `/organizations/${deep.id}/tree`)).json() as unknown as Tree).children,
       ).toEqual([]);
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/organizations/${id}/tree`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/organizations/${id}/tree`), 404)).toBe('not_found');
     });
 
     it('POST /organizations/:id/move moves units with If-Match; cycles are 409 org_unit_cycle', async () => {
@@ -202,23 +193,23 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         body: { parentId: left.id },
         ifMatch: '"1"',
       });
-      expect(problem(stale, 412)).toBe('precondition_failed');
+      expect(problemCode(stale, 412)).toBe('precondition_failed');
       const tree = (await api('GET', `/organizations/${right.id}/tree`)).json() as unknown as Tree;
       expect(tree.children[0]!.children[0]!.id).toBe(child.id);
       for (const parentId of [unit.id, child.id]) {
         const cycle = await api('POST', `/organizations/${unit.id}/move`, { body: { parentId } });
-        expect(problem(cycle, 409)).toBe('org_unit_cycle');
+        expect(problemCode(cycle, 409)).toBe('org_unit_cycle');
       }
       const top = await api('POST', `/organizations/${left.id}/move`, { body: { parentId: right.id } });
-      expect(problem(top, 400)).toBe('validation_failed');
+      expect(problemCode(top, 400)).toBe('validation_failed');
       for (const parentId of BAD_IDS) {
         expect(
-          problem(await api('POST', `/organizations/${unit.id}/move`, { body: { parentId } }), 404),
+          problemCode(await api('POST', `/organizations/${unit.id}/move`, { body: { parentId } }), 404),
         ).toBe('not_found');
       }
       for (const id of BAD_IDS) {
         expect(
-          problem(await api('POST', `/organizations/${id}/move`, { body: { parentId: left.id } }), 404),
+          problemCode(await api('POST', `/organizations/${id}/move`, { body: { parentId: left.id } }), 404),
         ).toBe('not_found');
       }
       for (const body of [
@@ -228,7 +219,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { parentId: 'a\u0000' },
       ]) {
         expect(BAD_INPUT).toContain(
-          problem(await api('POST', `/organizations/${unit.id}/move`, { body }), 400),
+          problemCode(await api('POST', `/organizations/${unit.id}/move`, { body }), 400),
         );
       }
       expect((await api('GET', `/organizations/${unit.id}`)).json()).toMatchObject({
@@ -258,9 +249,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const first = (await api('GET', `/organizations?limit=1&${q}`)).json() as unknown as {
         nextCursor: string;
       };
-      expect(problem(await api('GET', `/organizations?sort=createdAt&cursor=${first.nextCursor}`), 400)).toBe(
-        'invalid_cursor',
-      );
+      expect(
+        problemCode(await api('GET', `/organizations?sort=createdAt&cursor=${first.nextCursor}`), 400),
+      ).toBe('invalid_cursor');
     });
 
     it.each([
@@ -273,7 +264,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       'x=1',
       'parentId=%00',
     ])('GET /organizations?%s answers 400', async (query) => {
-      expect(BAD_INPUT).toContain(problem(await api('GET', `/organizations?${query}`), 400));
+      expect(BAD_INPUT).toContain(problemCode(await api('GET', `/organizations?${query}`), 400));
     });
 
     it('members: PUT adds (201) and replaces roles (200), GET lists with cursors, DELETE removes (204, 404)', async () => {
@@ -296,7 +287,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(listed.map((m) => m.userId)).toEqual([...ids].sort());
       expect(listed.find((m) => m.userId === uma)!.roles).toEqual(['admin']);
       const unknownRole = await member(o.id, uma, ['admin', 'wizard']);
-      expect(problem(unknownRole, 400)).toBe('validation_failed');
+      expect(problemCode(unknownRole, 400)).toBe('validation_failed');
       expect(unknownRole.body).toContain('wizard');
       for (const roles of [
         [],
@@ -307,10 +298,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ]) {
         const body = roles === 'member-as-object' ? { roles: { name: 'member' } } : { roles };
         const r = await api('PUT', `/organizations/${o.id}/members/${uma}`, { body });
-        expect(BAD_INPUT).toContain(problem(r, 400));
+        expect(BAD_INPUT).toContain(problemCode(r, 400));
       }
       expect(BAD_INPUT).toContain(
-        problem(
+        problemCode(
           await api('PUT', `/organizations/${o.id}/members/${uma}`, {
             body: { roles: ['member'], since: 1 },
           }),
@@ -318,23 +309,29 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ),
       );
       for (const [oid, uid] of [
-        [GHOST, uma],
+        [GHOST_ID, uma],
         ['not-a-uuid', uma],
-        [o.id, GHOST],
+        [o.id, GHOST_ID],
         [o.id, 'not-a-uuid'],
       ]) {
-        expect(problem(await member(oid!, uid!, ['member']), 404)).toBe('not_found');
-        expect(problem(await api('DELETE', `/organizations/${oid}/members/${uid}`), 404)).toBe('not_found');
+        expect(problemCode(await member(oid!, uid!, ['member']), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/organizations/${oid}/members/${uid}`), 404)).toBe(
+          'not_found',
+        );
       }
       for (const q of ['limit=Infinity', 'sort=name', 'x=1', 'cursor=%00']) {
-        expect(BAD_INPUT).toContain(problem(await api('GET', `/organizations/${o.id}/members?${q}`), 400));
+        expect(BAD_INPUT).toContain(
+          problemCode(await api('GET', `/organizations/${o.id}/members?${q}`), 400),
+        );
       }
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/organizations/${id}/members`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/organizations/${id}/members`), 404)).toBe('not_found');
       const removed = await api('DELETE', `/organizations/${o.id}/members/${uma}`);
       expect(removed.statusCode).toBe(204);
       expect(removed.body).toBe('');
-      expect(problem(await api('DELETE', `/organizations/${o.id}/members/${uma}`), 404)).toBe('not_found');
+      expect(problemCode(await api('DELETE', `/organizations/${o.id}/members/${uma}`), 404)).toBe(
+        'not_found',
+      );
     });
 
     it("GET /users/:id/organizations lists a user's organizations and units with their roles", async () => {
@@ -352,8 +349,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { orgId: unit.id, orgName: 'Multi-Unit', kind: 'unit', roles: ['auditor', 'writer'] },
       ]);
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/users/${id}/organizations`), 404)).toBe('not_found');
-      expect(problem(await api('GET', '/users/a%00b/organizations'), 400)).toBe('invalid_characters');
+        expect(problemCode(await api('GET', `/users/${id}/organizations`), 404)).toBe('not_found');
+      expect(problemCode(await api('GET', '/users/a%00b/organizations'), 400)).toBe('invalid_characters');
     });
 
     it('DELETE /organizations/:id honours If-Match (412), cascades to units and memberships, then 404', async () => {
@@ -361,42 +358,29 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const unit = await org('Doomed-Unit', top.id);
       const wes = await user('wes');
       await member(unit.id, wes, ['member']);
-      expect(problem(await api('DELETE', `/organizations/${top.id}`, { ifMatch: '"3"' }), 412)).toBe(
+      expect(problemCode(await api('DELETE', `/organizations/${top.id}`, { ifMatch: '"3"' }), 412)).toBe(
         'precondition_failed',
       );
       const r = await api('DELETE', `/organizations/${top.id}`, { ifMatch: '"1"' });
       expect(r.statusCode).toBe(204);
       expect(r.body).toBe('');
       for (const id of [top.id, unit.id])
-        expect(problem(await api('GET', `/organizations/${id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/organizations/${id}`), 404)).toBe('not_found');
       expect((await api('GET', `/users/${wes}/organizations`)).json()).toEqual({ items: [] });
       for (const id of [top.id, ...BAD_IDS]) {
-        expect(problem(await api('DELETE', `/organizations/${id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/organizations/${id}`), 404)).toBe('not_found');
       }
     });
 
     it('every successful write left an audit entry naming the credential', async () => {
-      await t.runtime.audit.flush();
-      const rows = await t.runtime.database.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('tenant', '=', TENANT)
-        .execute();
-      const byRequest = new Map(rows.map((r) => [r.request_id, r]));
-      expect(writes.length).toBeGreaterThan(40);
-      expect(writes.filter((id) => !byRequest.has(id))).toEqual([]);
-      for (const id of writes) expect(byRequest.get(id)!.actor).toMatch(/^credential:/);
-      const actions = new Set(rows.map((r) => r.action));
-      for (const a of [
+      await expectWritesAudited(t, TENANT, writes, 40, [
         'org.created',
         'org.updated',
         'org.moved',
         'org.deleted',
         'org.member_added',
         'org.member_removed',
-      ]) {
-        expect(actions).toContain(a);
-      }
+      ]);
     });
   });
 }

@@ -10,14 +10,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
 import { dialectAvailable } from '../../../test/databases.ts';
+import {
+  BAD_IDS,
+  BAD_INPUT,
+  createTenantApi,
+  expectWritesAudited,
+  GHOST_ID,
+  ISO_TIME,
+  problemCode,
+} from '../../../test/tenant-api.ts';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-interface Options {
-  body?: unknown;
-  ifMatch?: string;
-  /** An idempotent repeat changes nothing, so it leaves no audit entry. */
-  noop?: boolean;
-}
 interface Role {
   id: string;
   name: string;
@@ -25,20 +27,15 @@ interface Role {
   builtin: boolean;
   version: number;
 }
-type Reply = { statusCode: number; body: string; json(): { code: string } };
 
 const TENANT = 'perms';
 const BASE = `/api/v1/tenants/${TENANT}`;
-const GHOST = '01890a5d-ac96-774b-bcce-b302099a8057';
-const BAD_IDS = [GHOST, 'not-a-uuid'];
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-const BAD_INPUT = ['validation_failed', 'invalid_characters'];
 const BUILTINS = ['admin', 'auditor', 'member', 'owner', 'viewer', 'writer'];
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe.runIf(dialectAvailable(dialect))(`roles API [${dialect}]`, () => {
     let t: AdminTestApp;
-    const writes: string[] = [];
+    const { api, writes } = createTenantApi(() => t, BASE);
 
     beforeAll(async () => {
       t = await createAdminTestApp({ dialect });
@@ -48,16 +45,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await t?.close();
     });
 
-    async function api(method: Method, path: string, o: Options = {}) {
-      const headers = o.ifMatch ? { 'if-match': o.ifMatch } : undefined;
-      const r = await t.call(method, `${BASE}${path}`, { body: o.body, headers });
-      if (method !== 'GET' && r.statusCode < 300 && !o.noop) writes.push(String(r.headers['x-request-id']));
-      return r;
-    }
-    function problem(r: Reply, status: number) {
-      expect(r.statusCode, r.body).toBe(status);
-      return r.json().code;
-    }
     async function create(path: string, body: object): Promise<{ id: string }> {
       const r = await api('POST', path, { body });
       expect(r.statusCode, r.body).toBe(201);
@@ -116,7 +103,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       'q=%00',
       'cursor=bad',
     ])('GET /roles?%s answers 400', async (query) => {
-      expect([...BAD_INPUT, 'invalid_cursor']).toContain(problem(await api('GET', `/roles?${query}`), 400));
+      expect([...BAD_INPUT, 'invalid_cursor']).toContain(
+        problemCode(await api('GET', `/roles?${query}`), 400),
+      );
     });
 
     it('POST /roles creates a custom role (201, Location, ETag) with sorted, deduplicated permissions', async () => {
@@ -137,12 +126,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         description: 'Helps',
         permissions: ['audit:read', 'users:read'],
         builtin: false,
-        createdAt: expect.stringMatching(ISO),
-        updatedAt: expect.stringMatching(ISO),
+        createdAt: expect.stringMatching(ISO_TIME),
+        updatedAt: expect.stringMatching(ISO_TIME),
         version: 1,
       });
       for (const name of ['SUPPORT', 'Owner']) {
-        expect(problem(await api('POST', '/roles', { body: { name } }), 409)).toBe('conflict');
+        expect(problemCode(await api('POST', '/roles', { body: { name } }), 409)).toBe('conflict');
       }
     });
 
@@ -160,7 +149,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ['an overlong description', { name: 'r5', description: 'd'.repeat(1025) }],
       ['a NUL byte', { name: 'r6', description: 'a\u0000b' }],
     ])('POST /roles refuses %s with 400', async (_what, body) => {
-      expect(BAD_INPUT).toContain(problem(await api('POST', '/roles', { body }), 400));
+      expect(BAD_INPUT).toContain(problemCode(await api('POST', '/roles', { body }), 400));
     });
 
     it('GET /roles/:id answers 200 with an ETag, and 404 for unknown and malformed ids', async () => {
@@ -169,8 +158,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(r.statusCode).toBe(200);
       expect(r.headers.etag).toBe('"1"');
       expect(r.json()).toMatchObject({ name: 'viewer', builtin: true });
-      for (const id of BAD_IDS) expect(problem(await api('GET', `/roles/${id}`), 404)).toBe('not_found');
-      expect(problem(await api('GET', `/roles/${'x'.repeat(65)}`), 400)).toBe('validation_failed');
+      for (const id of BAD_IDS) expect(problemCode(await api('GET', `/roles/${id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('GET', `/roles/${'x'.repeat(65)}`), 400)).toBe('validation_failed');
     });
 
     it('PATCH /roles/:id honours If-Match (412), refuses duplicates (409) and built-ins (409 role_in_use)', async () => {
@@ -183,15 +172,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(ok.headers.etag).toBe('"2"');
       expect(ok.json()).toMatchObject({ name: 'Editor', permissions: ['users:write'], version: 2 });
       const stale = await api('PATCH', `/roles/${r.id}`, { body: { permissions: ['*'] }, ifMatch: '"1"' });
-      expect(problem(stale, 412)).toBe('precondition_failed');
+      expect(problemCode(stale, 412)).toBe('precondition_failed');
       expect((await api('GET', `/roles/${r.id}`)).json()).toMatchObject({ permissions: ['users:write'] });
-      expect(problem(await api('PATCH', `/roles/${r.id}`, { body: { name: 'SUPPORT' } }), 409)).toBe(
+      expect(problemCode(await api('PATCH', `/roles/${r.id}`, { body: { name: 'SUPPORT' } }), 409)).toBe(
         'conflict',
       );
       const owner = await builtin('owner');
       for (const ifMatch of [undefined, '"1"']) {
         const refused = await api('PATCH', `/roles/${owner.id}`, { body: { description: 'mine' }, ifMatch });
-        expect(problem(refused, 409)).toBe('role_in_use');
+        expect(problemCode(refused, 409)).toBe('role_in_use');
       }
       for (const body of [
         { builtin: false },
@@ -199,10 +188,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { permissions: ['nope'] },
         { description: 'a\u0000' },
       ]) {
-        expect(BAD_INPUT).toContain(problem(await api('PATCH', `/roles/${r.id}`, { body }), 400));
+        expect(BAD_INPUT).toContain(problemCode(await api('PATCH', `/roles/${r.id}`, { body }), 400));
       }
       for (const id of BAD_IDS) {
-        expect(problem(await api('PATCH', `/roles/${id}`, { body: { description: 'x' } }), 404)).toBe(
+        expect(problemCode(await api('PATCH', `/roles/${id}`, { body: { description: 'x' } }), 404)).toBe(
           'not_found',
         );
       }
@@ -210,16 +199,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     it('DELETE /roles/:id: built-ins are 409 role_in_use; stale If-Match 412; then 204 and 404', async () => {
       const owner = await builtin('owner');
-      expect(problem(await api('DELETE', `/roles/${owner.id}`), 409)).toBe('role_in_use');
+      expect(problemCode(await api('DELETE', `/roles/${owner.id}`), 409)).toBe('role_in_use');
       const r = await role('Ephemeral');
-      expect(problem(await api('DELETE', `/roles/${r.id}`, { ifMatch: '"5"' }), 412)).toBe(
+      expect(problemCode(await api('DELETE', `/roles/${r.id}`, { ifMatch: '"5"' }), 412)).toBe(
         'precondition_failed',
       );
       const gone = await api('DELETE', `/roles/${r.id}`, { ifMatch: '"1"' });
       expect(gone.statusCode).toBe(204);
       expect(gone.body).toBe('');
       for (const id of [r.id, ...BAD_IDS])
-        expect(problem(await api('DELETE', `/roles/${id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/roles/${id}`), 404)).toBe('not_found');
       expect((await items('/roles?builtin=true')).map((x) => x.name)).toEqual(BUILTINS);
     });
 
@@ -234,20 +223,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         expect.objectContaining({ id: viewer.id, name: 'viewer' }),
       ]);
       for (const [uid, rid] of [
-        [GHOST, viewer.id],
+        [GHOST_ID, viewer.id],
         ['not-a-uuid', viewer.id],
-        [u.id, GHOST],
+        [u.id, GHOST_ID],
         [u.id, 'not-a-uuid'],
       ]) {
-        expect(problem(await api('PUT', `/users/${uid}/roles/${rid}`), 404)).toBe('not_found');
-        expect(problem(await api('DELETE', `/users/${uid}/roles/${rid}`), 404)).toBe('not_found');
+        expect(problemCode(await api('PUT', `/users/${uid}/roles/${rid}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/users/${uid}/roles/${rid}`), 404)).toBe('not_found');
       }
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/users/${id}/roles`), 404)).toBe('not_found');
-      expect(problem(await api('PUT', `/users/${u.id}/roles/a%00b`), 400)).toBe('invalid_characters');
-      expect(problem(await api('GET', `/users/${'u'.repeat(65)}/roles`), 400)).toBe('validation_failed');
+        expect(problemCode(await api('GET', `/users/${id}/roles`), 404)).toBe('not_found');
+      expect(problemCode(await api('PUT', `/users/${u.id}/roles/a%00b`), 400)).toBe('invalid_characters');
+      expect(problemCode(await api('GET', `/users/${'u'.repeat(65)}/roles`), 400)).toBe('validation_failed');
       expect((await api('DELETE', `/users/${u.id}/roles/${viewer.id}`)).statusCode).toBe(204);
-      expect(problem(await api('DELETE', `/users/${u.id}/roles/${viewer.id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('DELETE', `/users/${u.id}/roles/${viewer.id}`), 404)).toBe('not_found');
       expect(await items(`/users/${u.id}/roles`)).toEqual([]);
     });
 
@@ -260,24 +249,24 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         expect.objectContaining({ id: auditor.id, name: 'auditor', permissions: ['audit:read'] }),
       ]);
       for (const [gid, rid] of [
-        [GHOST, auditor.id],
+        [GHOST_ID, auditor.id],
         ['not-a-uuid', auditor.id],
-        [g.id, GHOST],
+        [g.id, GHOST_ID],
         [g.id, 'not-a-uuid'],
       ]) {
-        expect(problem(await api('PUT', `/groups/${gid}/roles/${rid}`), 404)).toBe('not_found');
-        expect(problem(await api('DELETE', `/groups/${gid}/roles/${rid}`), 404)).toBe('not_found');
+        expect(problemCode(await api('PUT', `/groups/${gid}/roles/${rid}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/groups/${gid}/roles/${rid}`), 404)).toBe('not_found');
       }
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/groups/${id}/roles`), 404)).toBe('not_found');
-      expect(problem(await api('PUT', `/groups/${g.id}/roles/${'r'.repeat(65)}`), 400)).toBe(
+        expect(problemCode(await api('GET', `/groups/${id}/roles`), 404)).toBe('not_found');
+      expect(problemCode(await api('PUT', `/groups/${g.id}/roles/${'r'.repeat(65)}`), 400)).toBe(
         'validation_failed',
       );
-      expect(problem(await api('DELETE', `/groups/a%00b/roles/${auditor.id}`), 400)).toBe(
+      expect(problemCode(await api('DELETE', `/groups/a%00b/roles/${auditor.id}`), 400)).toBe(
         'invalid_characters',
       );
       expect((await api('DELETE', `/groups/${g.id}/roles/${auditor.id}`)).statusCode).toBe(204);
-      expect(problem(await api('DELETE', `/groups/${g.id}/roles/${auditor.id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('DELETE', `/groups/${g.id}/roles/${auditor.id}`), 404)).toBe('not_found');
     });
 
     it('GET /users/:id/access follows nested groups and changes at once on every change', async () => {
@@ -318,31 +307,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await api('DELETE', `/groups/${inner.id}`);
       expect(await access(u.id)).toEqual(direct);
       for (const id of BAD_IDS)
-        expect(problem(await api('GET', `/users/${id}/access`), 404)).toBe('not_found');
-      expect(problem(await api('GET', '/users/a%00b/access'), 400)).toBe('invalid_characters');
+        expect(problemCode(await api('GET', `/users/${id}/access`), 404)).toBe('not_found');
+      expect(problemCode(await api('GET', '/users/a%00b/access'), 400)).toBe('invalid_characters');
     });
 
     it('every successful write left an audit entry naming the credential', async () => {
-      await t.runtime.audit.flush();
-      const rows = await t.runtime.database.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('tenant', '=', TENANT)
-        .execute();
-      const byRequest = new Map(rows.map((r) => [r.request_id, r]));
-      expect(writes.length).toBeGreaterThan(25);
-      expect(writes.filter((id) => !byRequest.has(id))).toEqual([]);
-      for (const id of writes) expect(byRequest.get(id)!.actor).toMatch(/^credential:/);
-      const actions = new Set(rows.map((r) => r.action));
-      for (const a of [
+      await expectWritesAudited(t, TENANT, writes, 25, [
         'role.created',
         'role.updated',
         'role.deleted',
         'user.role_added',
         'group.role_removed',
-      ]) {
-        expect(actions).toContain(a);
-      }
+      ]);
     });
   });
 }

@@ -8,12 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
 import { dialectAvailable } from '../../../test/databases.ts';
+import {
+  BAD_IDS,
+  BAD_INPUT,
+  createTenantApi,
+  expectWritesAudited,
+  ISO_TIME,
+  problemCode,
+  type Reply,
+} from '../../../test/tenant-api.ts';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-interface Options {
-  body?: unknown;
-  ifMatch?: string;
-}
 interface User {
   id: string;
   username: string;
@@ -24,16 +28,21 @@ interface User {
 const TENANT = 'people';
 const BASE = `/api/v1/tenants/${TENANT}`;
 const PASSWORD = 'Secret-Horse-Battery-42';
-const GHOST = '01890a5d-ac96-774b-bcce-b302099a8057';
-const BAD_IDS = [GHOST, 'not-a-uuid'];
 const SUBJECT = 'uid=gina/ou=ops, dc=example?#%';
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe.runIf(dialectAvailable(dialect))(`users API [${dialect}]`, () => {
     let t: AdminTestApp;
     /** Request ids of the successful writes: each must leave an audit entry. */
-    const writes: string[] = [];
+    const { api, writes } = createTenantApi(
+      () => t,
+      BASE,
+      // no response ever carries the password or anything hash-like
+      (r) => {
+        expect(r.body).not.toContain(PASSWORD);
+        expect(r.body).not.toMatch(/argon2|password_?hash/i);
+      },
+    );
 
     beforeAll(async () => {
       t = await createAdminTestApp({ dialect });
@@ -43,21 +52,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await t?.close();
     });
 
-    async function api(method: Method, path: string, o: Options = {}) {
-      const headers = o.ifMatch ? { 'if-match': o.ifMatch } : undefined;
-      const r = await t.call(method, `${BASE}${path}`, { body: o.body, headers });
-      expect(r.body).not.toContain(PASSWORD);
-      expect(r.body).not.toMatch(/argon2|password_?hash/i);
-      if (method !== 'GET' && r.statusCode < 300) writes.push(String(r.headers['x-request-id']));
-      return r;
-    }
-    function problem(r: { statusCode: number; body: string; json(): { code: string } }, status: number) {
-      expect(r.statusCode, r.body).toBe(status);
-      return r.json().code;
-    }
     /** A 400 from schema validation, or from the NUL-byte guard in front of it. */
-    const refused = (r: { statusCode: number; body: string; json(): { code: string } }) =>
-      expect(['validation_failed', 'invalid_characters']).toContain(problem(r, 400));
+    const refused = (r: Reply) => expect(BAD_INPUT).toContain(problemCode(r, 400));
     async function create(username: string, extra: object = {}): Promise<User> {
       const r = await api('POST', '/users', { body: { username, ...extra } });
       expect(r.statusCode, r.body).toBe(201);
@@ -106,8 +102,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         locale: 'en-GB',
         picture: 'https://example.com/a.png',
         status: 'active',
-        createdAt: expect.stringMatching(ISO),
-        updatedAt: expect.stringMatching(ISO),
+        createdAt: expect.stringMatching(ISO_TIME),
+        updatedAt: expect.stringMatching(ISO_TIME),
         lastSignInAt: null,
         version: 1,
       });
@@ -136,9 +132,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('POST /users answers 409 for a username or email differing only in case', async () => {
-      expect(problem(await api('POST', '/users', { body: { username: 'ALICE' } }), 409)).toBe('conflict');
+      expect(problemCode(await api('POST', '/users', { body: { username: 'ALICE' } }), 409)).toBe('conflict');
       expect(
-        problem(
+        problemCode(
           await api('POST', '/users', { body: { username: 'alice2', email: 'alice@EXAMPLE.COM' } }),
           409,
         ),
@@ -152,7 +148,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(r.headers.etag).toBe('"1"');
       expect(r.json()).toMatchObject({ id: u.id, username: 'bob', email: 'bob@example.com' });
       expect(r.json()).not.toHaveProperty('password');
-      for (const id of BAD_IDS) expect(problem(await api('GET', `/users/${id}`), 404)).toBe('not_found');
+      for (const id of BAD_IDS) expect(problemCode(await api('GET', `/users/${id}`), 404)).toBe('not_found');
     });
 
     it('PATCH /users/:id honours If-Match (200 + new ETag, 412 when stale) and refuses case-duplicates', async () => {
@@ -162,9 +158,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(ok.headers.etag).toBe('"2"');
       expect(ok.json()).toMatchObject({ name: 'Carol', version: 2 });
       const stale = await api('PATCH', `/users/${u.id}`, { body: { name: 'Lost' }, ifMatch: '"1"' });
-      expect(problem(stale, 412)).toBe('precondition_failed');
+      expect(problemCode(stale, 412)).toBe('precondition_failed');
       expect(
-        problem(await api('PATCH', `/users/${u.id}`, { body: { name: 'x' }, ifMatch: 'W/"2"' }), 412),
+        problemCode(await api('PATCH', `/users/${u.id}`, { body: { name: 'x' }, ifMatch: 'W/"2"' }), 412),
       ).toBe('precondition_failed');
       expect((await api('GET', `/users/${u.id}`)).json().name).toBe('Carol');
       const any = await api('PATCH', `/users/${u.id}`, {
@@ -174,12 +170,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(any.headers.etag).toBe('"3"');
       const cleared = await api('PATCH', `/users/${u.id}`, { body: { name: null, locale: 'de' } });
       expect(cleared.json()).toMatchObject({ name: null, locale: 'de', version: 4 });
-      expect(problem(await api('PATCH', `/users/${u.id}`, { body: { username: 'BOB' } }), 409)).toBe(
+      expect(problemCode(await api('PATCH', `/users/${u.id}`, { body: { username: 'BOB' } }), 409)).toBe(
         'conflict',
       );
-      expect(problem(await api('PATCH', `/users/${u.id}`, { body: { email: 'BOB@example.COM' } }), 409)).toBe(
-        'conflict',
-      );
+      expect(
+        problemCode(await api('PATCH', `/users/${u.id}`, { body: { email: 'BOB@example.COM' } }), 409),
+      ).toBe('conflict');
       for (const body of [
         { nick: 'x' },
         { name: 'n'.repeat(257) },
@@ -189,7 +185,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         refused(await api('PATCH', `/users/${u.id}`, { body }));
       }
       for (const id of BAD_IDS)
-        expect(problem(await api('PATCH', `/users/${id}`, { body: { name: 'x' } }), 404)).toBe('not_found');
+        expect(problemCode(await api('PATCH', `/users/${id}`, { body: { name: 'x' } }), 404)).toBe(
+          'not_found',
+        );
     });
 
     it('POST /users/:id/disable and /enable change the status, with ETag and If-Match', async () => {
@@ -198,29 +196,29 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(off.statusCode).toBe(200);
       expect(off.headers.etag).toBe('"2"');
       expect(off.json()).toMatchObject({ status: 'disabled', version: 2 });
-      expect(problem(await api('POST', `/users/${u.id}/enable`, { ifMatch: '"1"' }), 412)).toBe(
+      expect(problemCode(await api('POST', `/users/${u.id}/enable`, { ifMatch: '"1"' }), 412)).toBe(
         'precondition_failed',
       );
       const on = await api('POST', `/users/${u.id}/enable`, { ifMatch: '"2"' });
       expect(on.json()).toMatchObject({ status: 'active', version: 3 });
       for (const action of ['disable', 'enable']) {
         for (const id of BAD_IDS)
-          expect(problem(await api('POST', `/users/${id}/${action}`), 404)).toBe('not_found');
-        expect(problem(await api('POST', `/users/a%00b/${action}`), 400)).toBe('invalid_characters');
+          expect(problemCode(await api('POST', `/users/${id}/${action}`), 404)).toBe('not_found');
+        expect(problemCode(await api('POST', `/users/a%00b/${action}`), 400)).toBe('invalid_characters');
       }
     });
 
     it('DELETE /users/:id honours If-Match (412), answers 204, then 404', async () => {
       const u = await create('erin');
-      expect(problem(await api('DELETE', `/users/${u.id}`, { ifMatch: '"7"' }), 412)).toBe(
+      expect(problemCode(await api('DELETE', `/users/${u.id}`, { ifMatch: '"7"' }), 412)).toBe(
         'precondition_failed',
       );
       const r = await api('DELETE', `/users/${u.id}`, { ifMatch: '"1"' });
       expect(r.statusCode).toBe(204);
       expect(r.body).toBe('');
-      expect(problem(await api('GET', `/users/${u.id}`), 404)).toBe('not_found');
+      expect(problemCode(await api('GET', `/users/${u.id}`), 404)).toBe('not_found');
       for (const id of [u.id, ...BAD_IDS])
-        expect(problem(await api('DELETE', `/users/${id}`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/users/${id}`), 404)).toBe('not_found');
     });
 
     it('PUT /users/:id/password answers 204, sets a usable password, and refuses bad input', async () => {
@@ -243,7 +241,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
       for (const id of BAD_IDS) {
         expect(
-          problem(await api('PUT', `/users/${id}/password`, { body: { password: PASSWORD } }), 404),
+          problemCode(await api('PUT', `/users/${id}/password`, { body: { password: PASSWORD } }), 404),
         ).toBe('not_found');
       }
       // the one successful change bumped the version; the refused ones changed nothing
@@ -262,13 +260,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         provider: 'ldap',
         subject: SUBJECT,
         data: { dept: 'ops', site: 'berlin' },
-        createdAt: expect.stringMatching(ISO),
+        createdAt: expect.stringMatching(ISO_TIME),
       });
       const list = await api('GET', `/users/${u.id}/identities`);
       expect(list.statusCode).toBe(200);
       expect(list.json().items.map((i: { subject: string }) => i.subject)).toEqual([SUBJECT]);
       const dup = { body: { provider: 'ldap', subject: SUBJECT } };
-      expect(problem(await api('POST', `/users/${other.id}/identities`, dup), 409)).toBe('conflict');
+      expect(problemCode(await api('POST', `/users/${other.id}/identities`, dup), 409)).toBe('conflict');
       for (const body of [
         { provider: 'ldap', subject: 'x', extra: 1 },
         { provider: 'p'.repeat(65), subject: 'x' },
@@ -280,19 +278,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         refused(await api('POST', `/users/${u.id}/identities`, { body }));
       }
       for (const id of BAD_IDS) {
-        expect(problem(await api('GET', `/users/${id}/identities`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/users/${id}/identities`), 404)).toBe('not_found');
         expect(
-          problem(
+          problemCode(
             await api('POST', `/users/${id}/identities`, { body: { provider: 'x', subject: 'y' } }),
             404,
           ),
         ).toBe('not_found');
-        expect(problem(await api('DELETE', `/users/${id}/identities/ldap/x`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/users/${id}/identities/ldap/x`), 404)).toBe('not_found');
       }
       const path = String(r.headers.location).slice(BASE.length); // the Location works as given
       expect((await api('DELETE', path)).statusCode).toBe(204);
-      expect(problem(await api('DELETE', path), 404)).toBe('not_found');
-      expect(problem(await api('DELETE', `/users/${u.id}/identities/bad%20provider/x`), 400)).toBe(
+      expect(problemCode(await api('DELETE', path), 404)).toBe('not_found');
+      expect(problemCode(await api('DELETE', `/users/${u.id}/identities/bad%20provider/x`), 400)).toBe(
         'validation_failed',
       );
       expect((await api('GET', `/users/${u.id}/identities`)).json()).toEqual({ items: [] });
@@ -316,7 +314,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         app: 'crm',
         key: 'tier',
         value: 'gold',
-        updatedAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO_TIME),
       });
       expect(
         (await api('PUT', `/users/${u.id}/properties/crm/tier`, { body: { value: 'platinum' } })).json()
@@ -343,14 +341,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         refused(await api('GET', `/users/${u.id}/properties?${q}`));
       }
       for (const id of BAD_IDS) {
-        expect(problem(await api('GET', `/users/${id}/properties`), 404)).toBe('not_found');
+        expect(problemCode(await api('GET', `/users/${id}/properties`), 404)).toBe('not_found');
         expect(
-          problem(await api('PUT', `/users/${id}/properties/crm/tier`, { body: { value: 'x' } }), 404),
+          problemCode(await api('PUT', `/users/${id}/properties/crm/tier`, { body: { value: 'x' } }), 404),
         ).toBe('not_found');
-        expect(problem(await api('DELETE', `/users/${id}/properties/crm/tier`), 404)).toBe('not_found');
+        expect(problemCode(await api('DELETE', `/users/${id}/properties/crm/tier`), 404)).toBe('not_found');
       }
       expect((await api('DELETE', `/users/${u.id}/properties/crm/tier`)).statusCode).toBe(204);
-      expect(problem(await api('DELETE', `/users/${u.id}/properties/crm/tier`), 404)).toBe('not_found');
+      expect(problemCode(await api('DELETE', `/users/${u.id}/properties/crm/tier`), 404)).toBe('not_found');
     });
 
     it('GET /users paginates with cursors (no duplicates, no gaps), sorts and filters', async () => {
@@ -368,10 +366,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await api('POST', `/users/${p6.id}/disable`);
       expect(await usernames('q=page-&status=disabled')).toEqual(['page-6']);
       const first = (await api('GET', '/users?limit=1&q=page-')).json();
-      expect(problem(await api('GET', `/users?sort=email&cursor=${first.nextCursor}`), 400)).toBe(
+      expect(problemCode(await api('GET', `/users?sort=email&cursor=${first.nextCursor}`), 400)).toBe(
         'invalid_cursor',
       );
-      expect(problem(await api('GET', '/users?cursor=garbage'), 400)).toBe('invalid_cursor');
+      expect(problemCode(await api('GET', '/users?cursor=garbage'), 400)).toBe('invalid_cursor');
       // keyset pagination over a nullable sort key (users without email) neither skips nor repeats
       await create('no-email-1');
       await create('no-email-2');
@@ -397,17 +395,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('every successful write left an audit entry, and no entry holds the password', async () => {
-      await t.runtime.audit.flush();
-      const rows = await t.runtime.database.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('tenant', '=', TENANT)
-        .execute();
-      const audited = new Set(rows.map((r) => r.request_id));
-      expect(writes.length).toBeGreaterThan(20);
-      expect(writes.filter((id) => !audited.has(id))).toEqual([]);
+      const rows = await expectWritesAudited(t, TENANT, writes, 20);
       for (const row of rows) {
-        if (writes.includes(row.request_id!)) expect(row.actor).toMatch(/^credential:/);
         expect(row.data).not.toContain(PASSWORD);
         expect(row.data).not.toMatch(/argon2/i);
       }
