@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import type { ActionContext } from '../events/event-bus.ts';
 
 export interface Principal {
   credentialId: string;
@@ -80,6 +81,11 @@ export function hasAbility(granted: readonly string[], needed: string): boolean 
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError('unauthenticated');
   return request.principal;
+}
+
+/** The audit context of an authenticated admin request: the acting credential and the request id. */
+export function actionContextOf(request: FastifyRequest): ActionContext {
+  return { actor: principalOf(request).actor, requestId: String(request.id) };
 }
 
 /** The tenant of a `/tenants/:tenant/…` request. */

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
-import { hasAbility, principalOf, tenantOf } from '../../http/admin-guard.ts';
+import { actionContextOf as ctxOf, hasAbility, principalOf, tenantOf } from '../../http/admin-guard.ts';
 import { listQueryProperties, PageSchema, toListOptions } from '../../http/pagination.ts';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
 import { Slug } from '../tenants/schemas.ts';
@@ -48,11 +48,6 @@ const TenantIdParams = Obj({ tenant: Slug, tokenId: Str({ max: 64 }) });
 const TenantParams = Obj({ tenant: Slug });
 const problem = { $ref: 'Problem#' };
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
-
-const ctxOf = (request: FastifyRequest) => ({
-  actor: principalOf(request).actor,
-  requestId: String(request.id),
-});
 
 function checkGrantable(request: FastifyRequest, abilities: readonly string[]): void {
   const mine = principalOf(request).abilities;

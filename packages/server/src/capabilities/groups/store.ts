@@ -4,7 +4,6 @@
  * read-then-compare. Lists use keyset pagination on (name_lower, id) or (created_at, id).
  * Memberships live in `membership-store.ts`.
  */
-import { sql } from 'kysely';
 import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { startsWith } from '../../storage/prefix.ts';

@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import { isId } from '../../storage/ids.ts';
-import type { OrganizationStore, OrgRow } from './store.ts';
+import type { OrgRow } from './store.ts';
 
 /**
  * Most levels a hierarchy may have, the top-level organization included. Deeper creates and moves are

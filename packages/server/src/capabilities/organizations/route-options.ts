@@ -3,9 +3,6 @@
  * guard checks (`orgs:read` for reads, `orgs:write` for changes), and the action context (actor and
  * request id) handed to the service for events.
  */
-import type { FastifyRequest } from 'fastify';
-import type { ActionContext } from '../../events/event-bus.ts';
-import { principalOf } from '../../http/admin-guard.ts';
 import type { OrganizationService } from './service.ts';
 
 export interface OrganizationRoutesDeps {
@@ -17,7 +14,4 @@ export const SECURITY = [{ adminToken: [] }];
 export const READ = { ability: 'orgs:read' };
 export const WRITE = { ability: 'orgs:write' };
 
-/** Who is acting, for events: the admin credential and the request id. */
-export function actionContext(request: FastifyRequest): ActionContext {
-  return { actor: principalOf(request).actor, requestId: String(request.id) };
-}
+export { actionContextOf as actionContext } from '../../http/admin-guard.ts';

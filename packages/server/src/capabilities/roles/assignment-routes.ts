@@ -6,8 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { ActionContext } from '../../events/event-bus.ts';
-import { principalOf, tenantOf } from '../../http/admin-guard.ts';
+import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
 import type { EffectiveAccessService } from './effective.ts';
 import {
   AccessSchema,
@@ -21,10 +20,6 @@ import type { RolesService } from './service.ts';
 
 const problem = { $ref: 'Problem#' };
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
-const ctxOf = (request: FastifyRequest): ActionContext => ({
-  actor: principalOf(request).actor,
-  requestId: String(request.id),
-});
 
 interface Ids {
   tenant: string;

@@ -4,10 +4,10 @@
  * and deleting are root-only.
  */
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
-import { principalOf } from '../../http/admin-guard.ts';
+import { actionContextOf as ctxOf, principalOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import {
@@ -20,10 +20,6 @@ import {
 } from './schemas.ts';
 import type { TenantsService } from './service.ts';
 
-const ctxOf = (request: FastifyRequest) => ({
-  actor: principalOf(request).actor,
-  requestId: String(request.id),
-});
 const problem = { $ref: 'Problem#' };
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
 
