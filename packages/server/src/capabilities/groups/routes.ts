@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { registerLinkRoutes } from '../../http/link-routes.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import {
   CreateGroupBody,
@@ -178,77 +179,31 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
     },
   );
 
-  app.put(
-    '/tenants/:tenant/groups/:groupId/members/users/:userId',
-    {
-      config: { ability: 'groups:write' },
-      schema: {
-        tags: ['groups'],
-        summary: 'Add a user to a group (idempotent)',
-        params: GroupUserParams,
-        response: { 204: Type.Null(), ...errors },
-      },
+  registerLinkRoutes(app, {
+    path: '/tenants/:tenant/groups/:groupId/members/users/:userId',
+    ability: 'groups:write',
+    tags: ['groups'],
+    params: GroupUserParams,
+    summaries: {
+      add: 'Add a user to a group (idempotent)',
+      remove: 'Remove a user from a group (404 when not a direct member)',
     },
-    async (request, reply) => {
-      const { groupId, userId } = ids(request);
-      await groups.addUser(tenantOf(request).id, groupId, userId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
+    add: (tenantId, p, ctx) => groups.addUser(tenantId, p.groupId!, p.userId!, ctx),
+    remove: (tenantId, p, ctx) => groups.removeUser(tenantId, p.groupId!, p.userId!, ctx),
+  });
 
-  app.delete(
-    '/tenants/:tenant/groups/:groupId/members/users/:userId',
-    {
-      config: { ability: 'groups:write' },
-      schema: {
-        tags: ['groups'],
-        summary: 'Remove a user from a group (404 when not a direct member)',
-        params: GroupUserParams,
-        response: { 204: Type.Null(), ...errors },
-      },
+  registerLinkRoutes(app, {
+    path: '/tenants/:tenant/groups/:groupId/members/groups/:childId',
+    ability: 'groups:write',
+    tags: ['groups'],
+    params: GroupChildParams,
+    summaries: {
+      add: 'Nest a group in this group (idempotent; 409 group_cycle when it would contain itself)',
+      remove: 'Un-nest a group from this group (404 when not nested here)',
     },
-    async (request, reply) => {
-      const { groupId, userId } = ids(request);
-      await groups.removeUser(tenantOf(request).id, groupId, userId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
-
-  app.put(
-    '/tenants/:tenant/groups/:groupId/members/groups/:childId',
-    {
-      config: { ability: 'groups:write' },
-      schema: {
-        tags: ['groups'],
-        summary: 'Nest a group in this group (idempotent; 409 group_cycle when it would contain itself)',
-        params: GroupChildParams,
-        response: { 204: Type.Null(), ...errors, 409: problem },
-      },
-    },
-    async (request, reply) => {
-      const { groupId, childId } = ids(request);
-      await groups.addGroup(tenantOf(request).id, groupId, childId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete(
-    '/tenants/:tenant/groups/:groupId/members/groups/:childId',
-    {
-      config: { ability: 'groups:write' },
-      schema: {
-        tags: ['groups'],
-        summary: 'Un-nest a group from this group (404 when not nested here)',
-        params: GroupChildParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const { groupId, childId } = ids(request);
-      await groups.removeGroup(tenantOf(request).id, groupId, childId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
+    add: (tenantId, p, ctx) => groups.addGroup(tenantId, p.groupId!, p.childId!, ctx),
+    remove: (tenantId, p, ctx) => groups.removeGroup(tenantId, p.groupId!, p.childId!, ctx),
+  });
 
   app.get(
     '/tenants/:tenant/users/:userId/groups',

@@ -5,8 +5,8 @@
  * `roles:write` action whoever receives it: it hands out permissions.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import Type from 'typebox';
-import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
+import { tenantOf } from '../../http/admin-guard.ts';
+import { registerLinkRoutes } from '../../http/link-routes.ts';
 import type { EffectiveAccessService } from './effective.ts';
 import {
   AccessSchema,
@@ -49,41 +49,18 @@ export function registerAssignmentRoutes(
     async (request) => ({ items: await roles.listUserRoles(tenantOf(request).id, ids(request).userId) }),
   );
 
-  app.put(
-    '/tenants/:tenant/users/:userId/roles/:roleId',
-    {
-      config: { ability: 'roles:write' },
-      schema: {
-        tags: ['roles'],
-        summary: 'Give a user a role (idempotent)',
-        params: UserRoleParams,
-        response: { 204: Type.Null(), ...errors },
-      },
+  registerLinkRoutes(app, {
+    path: '/tenants/:tenant/users/:userId/roles/:roleId',
+    ability: 'roles:write',
+    tags: ['roles'],
+    params: UserRoleParams,
+    summaries: {
+      add: 'Give a user a role (idempotent)',
+      remove: 'Take a role from a user (404 when the user does not hold it)',
     },
-    async (request, reply) => {
-      const { userId, roleId } = ids(request);
-      await roles.assignToUser(tenantOf(request).id, userId, roleId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete(
-    '/tenants/:tenant/users/:userId/roles/:roleId',
-    {
-      config: { ability: 'roles:write' },
-      schema: {
-        tags: ['roles'],
-        summary: 'Take a role from a user (404 when the user does not hold it)',
-        params: UserRoleParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const { userId, roleId } = ids(request);
-      await roles.removeFromUser(tenantOf(request).id, userId, roleId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
+    add: (tenantId, p, ctx) => roles.assignToUser(tenantId, p.userId!, p.roleId!, ctx),
+    remove: (tenantId, p, ctx) => roles.removeFromUser(tenantId, p.userId!, p.roleId!, ctx),
+  });
 
   app.get(
     '/tenants/:tenant/groups/:groupId/roles',
@@ -99,41 +76,18 @@ export function registerAssignmentRoutes(
     async (request) => ({ items: await roles.listGroupRoles(tenantOf(request).id, ids(request).groupId) }),
   );
 
-  app.put(
-    '/tenants/:tenant/groups/:groupId/roles/:roleId',
-    {
-      config: { ability: 'roles:write' },
-      schema: {
-        tags: ['roles'],
-        summary: 'Map a role to a group (idempotent)',
-        params: GroupRoleParams,
-        response: { 204: Type.Null(), ...errors },
-      },
+  registerLinkRoutes(app, {
+    path: '/tenants/:tenant/groups/:groupId/roles/:roleId',
+    ability: 'roles:write',
+    tags: ['roles'],
+    params: GroupRoleParams,
+    summaries: {
+      add: 'Map a role to a group (idempotent)',
+      remove: 'Remove a role from a group (404 when the group does not hold it)',
     },
-    async (request, reply) => {
-      const { groupId, roleId } = ids(request);
-      await roles.assignToGroup(tenantOf(request).id, groupId, roleId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete(
-    '/tenants/:tenant/groups/:groupId/roles/:roleId',
-    {
-      config: { ability: 'roles:write' },
-      schema: {
-        tags: ['roles'],
-        summary: 'Remove a role from a group (404 when the group does not hold it)',
-        params: GroupRoleParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const { groupId, roleId } = ids(request);
-      await roles.removeFromGroup(tenantOf(request).id, groupId, roleId, ctxOf(request));
-      return reply.code(204).send();
-    },
-  );
+    add: (tenantId, p, ctx) => roles.assignToGroup(tenantId, p.groupId!, p.roleId!, ctx),
+    remove: (tenantId, p, ctx) => roles.removeFromGroup(tenantId, p.groupId!, p.roleId!, ctx),
+  });
 
   app.get(
     '/tenants/:tenant/users/:userId/access',
