@@ -46,8 +46,6 @@ const ListQuery = Obj({ ...listQueryProperties(['createdAt'] as const) });
 const IdParams = Obj({ tokenId: Str({ max: 64 }) });
 const TenantIdParams = Obj({ tenant: Slug, tokenId: Str({ max: 64 }) });
 const TenantParams = Obj({ tenant: Slug });
-const problem = { $ref: 'Problem#' };
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
 
 function checkGrantable(request: FastifyRequest, abilities: readonly string[]): void {
   const mine = principalOf(request).abilities;
@@ -75,7 +73,7 @@ export function registerCredentialRoutes(
           summary: scoped ? "List a tenant's admin API tokens" : 'List all-tenant admin API tokens',
           ...(scoped ? { params: TenantParams } : {}),
           querystring: ListQuery,
-          response: { 200: PageSchema(CredentialSchema), ...errors },
+          response: { 200: PageSchema(CredentialSchema) },
         },
       },
       async (request) =>
@@ -90,7 +88,7 @@ export function registerCredentialRoutes(
           summary: scoped ? 'Create an admin API token for a tenant' : 'Create an all-tenant admin API token',
           ...(scoped ? { params: TenantParams } : {}),
           body: CreateBody,
-          response: { 201: Created, ...errors },
+          response: { 201: Created },
         },
       },
       async (request, reply) => {
@@ -127,7 +125,7 @@ export function registerCredentialRoutes(
           tags,
           summary: 'Get an admin API token',
           params: scoped ? TenantIdParams : IdParams,
-          response: { 200: CredentialSchema, ...errors },
+          response: { 200: CredentialSchema },
         },
       },
       async (request) => credentials.get((request.params as { tokenId: string }).tokenId, scopeOf(request)),
@@ -140,7 +138,7 @@ export function registerCredentialRoutes(
           tags,
           summary: 'Revoke an admin API token (effective on every instance within a second)',
           params: scoped ? TenantIdParams : IdParams,
-          response: { 204: Type.Null(), ...errors },
+          response: { 204: Type.Null() },
         },
       },
       async (request, reply) => {

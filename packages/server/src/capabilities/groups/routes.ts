@@ -33,9 +33,6 @@ import {
 } from './schemas.ts';
 import type { GroupsService } from './service.ts';
 
-const problem = { $ref: 'Problem#' };
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
-
 interface Ids {
   tenant: string;
   groupId: string;
@@ -56,7 +53,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         summary: 'List groups',
         params: TenantParams,
         querystring: ListGroupsQuery,
-        response: { 200: PageSchema(GroupSchema), ...errors },
+        response: { 200: PageSchema(GroupSchema) },
       },
     },
     async (request) => {
@@ -74,7 +71,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         summary: 'Create a group',
         params: TenantParams,
         body: CreateGroupBody,
-        response: { 201: GroupSchema, ...errors, 409: problem },
+        response: { 201: GroupSchema },
       },
     },
     async (request, reply) => {
@@ -99,7 +96,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         tags: ['groups'],
         summary: 'Get a group',
         params: GroupParams,
-        response: { 200: GroupSchema, ...errors },
+        response: { 200: GroupSchema },
       },
     },
     async (request, reply) => {
@@ -118,7 +115,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         summary: 'Update a group (send If-Match with the ETag you read)',
         params: GroupParams,
         body: UpdateGroupBody,
-        response: { 200: GroupSchema, ...errors, 409: problem, 412: problem },
+        response: { 200: GroupSchema },
       },
     },
     async (request, reply) => {
@@ -142,7 +139,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         tags: ['groups'],
         summary: 'Delete a group, its memberships and its role mappings',
         params: GroupParams,
-        response: { 204: Type.Null(), ...errors, 412: problem },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
@@ -165,7 +162,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         summary: 'List the direct members of a group: users and nested groups',
         params: GroupParams,
         querystring: ListMembersQuery,
-        response: { 200: PageSchema(MemberSchema), ...errors },
+        response: { 200: PageSchema(MemberSchema) },
       },
     },
     async (request) => {
@@ -214,7 +211,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         summary: "A user's groups; transitive=true adds the groups they are nested in",
         params: UserParams,
         querystring: UserGroupsQuery,
-        response: { 200: Type.Object({ items: Type.Array(UserGroupSchema) }), ...errors },
+        response: { 200: Type.Object({ items: Type.Array(UserGroupSchema) }) },
       },
     },
     async (request) => {

@@ -18,9 +18,6 @@ import {
 } from './schemas.ts';
 import type { RolesService } from './service.ts';
 
-const problem = { $ref: 'Problem#' };
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
-
 interface Ids {
   tenant: string;
   userId: string;
@@ -43,7 +40,7 @@ export function registerAssignmentRoutes(
         tags: ['roles'],
         summary: "List a user's direct roles",
         params: UserParams,
-        response: { 200: RoleListSchema, ...errors },
+        response: { 200: RoleListSchema },
       },
     },
     async (request) => ({ items: await roles.listUserRoles(tenantOf(request).id, ids(request).userId) }),
@@ -70,7 +67,7 @@ export function registerAssignmentRoutes(
         tags: ['roles'],
         summary: "List a group's roles (held by all its members, nested ones included)",
         params: GroupParams,
-        response: { 200: RoleListSchema, ...errors },
+        response: { 200: RoleListSchema },
       },
     },
     async (request) => ({ items: await roles.listGroupRoles(tenantOf(request).id, ids(request).groupId) }),
@@ -97,7 +94,7 @@ export function registerAssignmentRoutes(
         tags: ['roles'],
         summary: "A user's effective roles and permissions (direct and through groups, nested ones included)",
         params: UserParams,
-        response: { 200: AccessSchema, ...errors },
+        response: { 200: AccessSchema },
       },
     },
     async (request) => access.effectiveAccess(tenantOf(request).id, ids(request).userId),

@@ -24,9 +24,6 @@ import {
 } from './schemas.ts';
 import type { RolesService } from './service.ts';
 
-const problem = { $ref: 'Problem#' };
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
-
 export interface RoleRouteDeps {
   roles: RolesService;
   access: Pick<EffectiveAccessService, 'effectiveAccess'>;
@@ -45,7 +42,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
         summary: 'List roles (built-in and custom)',
         params: TenantParams,
         querystring: ListRolesQuery,
-        response: { 200: PageSchema(RoleSchema), ...errors },
+        response: { 200: PageSchema(RoleSchema) },
       },
     },
     async (request) => {
@@ -66,7 +63,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
         summary: 'Create a custom role',
         params: TenantParams,
         body: CreateRoleBody,
-        response: { 201: RoleSchema, ...errors, 409: problem },
+        response: { 201: RoleSchema },
       },
     },
     async (request, reply) => {
@@ -87,7 +84,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
         tags: ['roles'],
         summary: 'Get a role',
         params: RoleParams,
-        response: { 200: RoleSchema, ...errors },
+        response: { 200: RoleSchema },
       },
     },
     async (request, reply) => {
@@ -106,7 +103,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
         summary: 'Update a custom role (send If-Match with the ETag you read)',
         params: RoleParams,
         body: UpdateRoleBody,
-        response: { 200: RoleSchema, ...errors, 409: problem, 412: problem },
+        response: { 200: RoleSchema },
       },
     },
     async (request, reply) => {
@@ -130,7 +127,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
         tags: ['roles'],
         summary: 'Delete a custom role (and every assignment of it)',
         params: RoleParams,
-        response: { 204: Type.Null(), ...errors, 409: problem, 412: problem },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {

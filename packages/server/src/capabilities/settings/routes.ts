@@ -35,8 +35,6 @@ const PatchBody = Type.Object(
   },
 );
 
-const problem = { $ref: 'Problem#' };
-
 export function registerSettingsRoutes(app: FastifyInstance, deps: { settings: SettingsService }): void {
   const { settings } = deps;
   app.get(
@@ -46,7 +44,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: { settings: S
       schema: {
         tags: ['settings'],
         summary: 'List every setting with its effective value and source (secrets masked)',
-        response: { 200: Type.Object({ items: Type.Array(SettingSchema) }), 401: problem, 403: problem },
+        response: { 200: Type.Object({ items: Type.Array(SettingSchema) }) },
       },
     },
     async () => ({ items: settings.list() }),
@@ -61,9 +59,6 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: { settings: S
         body: PatchBody,
         response: {
           200: Type.Object({ items: Type.Array(SettingSchema) }),
-          400: problem,
-          401: problem,
-          403: problem,
         },
       },
     },

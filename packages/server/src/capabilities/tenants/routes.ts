@@ -20,9 +20,6 @@ import {
 } from './schemas.ts';
 import type { TenantsService } from './service.ts';
 
-const problem = { $ref: 'Problem#' };
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
-
 export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: TenantsService }): void {
   const { tenants } = deps;
 
@@ -34,7 +31,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
         tags: ['tenants'],
         summary: 'List tenants',
         querystring: ListTenantsQuery,
-        response: { 200: PageSchema(TenantSchema), ...errors },
+        response: { 200: PageSchema(TenantSchema) },
       },
     },
     async (request) => {
@@ -57,7 +54,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
         tags: ['tenants'],
         summary: 'Create a tenant',
         body: CreateTenantBody,
-        response: { 201: TenantSchema, ...errors, 409: problem },
+        response: { 201: TenantSchema },
       },
     },
     async (request, reply) => {
@@ -78,7 +75,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
         tags: ['tenants'],
         summary: 'Get a tenant',
         params: TenantParams,
-        response: { 200: TenantSchema, ...errors },
+        response: { 200: TenantSchema },
       },
     },
     async (request, reply) => {
@@ -97,7 +94,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
         summary: 'Update a tenant (status changes need an all-tenant credential)',
         params: TenantParams,
         body: UpdateTenantBody,
-        response: { 200: TenantSchema, ...errors, 409: problem, 412: problem },
+        response: { 200: TenantSchema },
       },
     },
     async (request, reply) => {
@@ -126,7 +123,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
         tags: ['tenants'],
         summary: 'Delete a tenant and everything it owns (all-tenant credential only)',
         params: TenantParams,
-        response: { 204: Type.Null(), ...errors, 409: problem, 412: problem },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
