@@ -27,6 +27,18 @@ export async function consumeOne<T extends keyof Tables & string>(
   return rows[0] as Tables[T] | undefined;
 }
 
+/** Deletes every row matching all the equalities in `where`; true when at least one row went. */
+export async function deleteMatching<T extends keyof Tables & string>(
+  db: Executor,
+  table: T,
+  where: Record<string, string | number>,
+): Promise<boolean> {
+  let q = (db as AnyExecutor).deleteFrom(table as string);
+  for (const [column, value] of Object.entries(where)) q = q.where(column, '=', value);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
 export interface IncrementOptions {
   /** Amount to add (default 1). */
   by?: number;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDialect, dialectAvailable } from '../../test/databases.ts';
 import { migrations } from './migrations/index.ts';
 import { type Migration, migrate, migrationStatus } from './migrator.ts';
-import { consumeOne, incrementOne } from './primitives.ts';
+import { consumeOne, deleteMatching, incrementOne } from './primitives.ts';
 import { checkSqliteParameter } from './sqlite-driver.ts';
 
 describeEachDialect('storage', (get, label) => {
@@ -85,6 +85,27 @@ describeEachDialect('storage', (get, label) => {
       .executeTakeFirst();
     expect(row?.updated_at).toBe(10);
     expect(await incrementOne(db, 'settings', 'updated_at', { key: 'missing' })).toBeUndefined();
+  });
+
+  it('deletes exactly the rows matching every equality', async () => {
+    const { db } = get().database;
+    const row = (key: string, by: string) => ({
+      key,
+      value: '1',
+      encrypted: 0,
+      updated_at: 1,
+      updated_by: by,
+    });
+    await db
+      .insertInto('settings')
+      .values([row('del-a', 'x'), row('del-b', 'y')])
+      .execute();
+    expect(await deleteMatching(db, 'settings', { key: 'del-a', updated_by: 'y' })).toBe(false);
+    expect(await deleteMatching(db, 'settings', { key: 'del-a', updated_by: 'x' })).toBe(true);
+    expect(await deleteMatching(db, 'settings', { key: 'del-a' })).toBe(false);
+    expect(
+      await db.selectFrom('settings').select('key').where('key', '=', 'del-b').executeTakeFirst(),
+    ).toBeDefined();
   });
 
   it('maps unique violations through the dialect flags', async () => {

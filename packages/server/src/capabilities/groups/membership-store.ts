@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import { deleteMatching } from '../../storage/primitives.ts';
 import type { MemberSort, MemberType } from './schemas.ts';
 import type { GroupRow } from './store.ts';
 
@@ -87,15 +88,8 @@ export function createMembershipStore(database: Database): MembershipStore {
         return missingOnForeignKey(err);
       }
     },
-    async removeUser(tenantId, groupId, userId) {
-      const r = await db
-        .deleteFrom('group_users')
-        .where('tenant_id', '=', tenantId)
-        .where('group_id', '=', groupId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    removeUser: (tenantId, groupId, userId) =>
+      deleteMatching(db, 'group_users', { tenant_id: tenantId, group_id: groupId, user_id: userId }),
     async addGroup(tenantId, parentId, childId, now) {
       return db
         .transaction()
@@ -128,15 +122,8 @@ export function createMembershipStore(database: Database): MembershipStore {
         })
         .catch(missingOnForeignKey);
     },
-    async removeGroup(tenantId, parentId, childId) {
-      const r = await db
-        .deleteFrom('group_groups')
-        .where('tenant_id', '=', tenantId)
-        .where('parent_id', '=', parentId)
-        .where('child_id', '=', childId)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    removeGroup: (tenantId, parentId, childId) =>
+      deleteMatching(db, 'group_groups', { tenant_id: tenantId, parent_id: parentId, child_id: childId }),
     async listMembers(tenantId, groupId, options, type) {
       const users = db
         .selectFrom('group_users as gu')

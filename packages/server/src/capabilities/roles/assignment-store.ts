@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
+import { deleteMatching } from '../../storage/primitives.ts';
 import type { RoleRow } from './store.ts';
 
 /** Outcome of linking two rows: newly linked, already linked, or an end not found in the tenant. */
@@ -88,15 +89,8 @@ export function createAssignmentStore(database: Database): AssignmentStore {
     roleExists: (tenantId, roleId) => exists('roles', tenantId, roleId),
     assignToUser: (tenantId, userId, roleId, now) =>
       link('user_roles', { table: 'users', id: userId }, tenantId, roleId, now),
-    async removeFromUser(tenantId, userId, roleId) {
-      const r = await db
-        .deleteFrom('user_roles')
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .where('role_id', '=', roleId)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    removeFromUser: (tenantId, userId, roleId) =>
+      deleteMatching(db, 'user_roles', { tenant_id: tenantId, user_id: userId, role_id: roleId }),
     userRoles: (tenantId, userId) =>
       db
         .selectFrom('roles')
@@ -109,15 +103,8 @@ export function createAssignmentStore(database: Database): AssignmentStore {
         .execute(),
     assignToGroup: (tenantId, groupId, roleId, now) =>
       link('group_roles', { table: 'groups', id: groupId }, tenantId, roleId, now),
-    async removeFromGroup(tenantId, groupId, roleId) {
-      const r = await db
-        .deleteFrom('group_roles')
-        .where('tenant_id', '=', tenantId)
-        .where('group_id', '=', groupId)
-        .where('role_id', '=', roleId)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    removeFromGroup: (tenantId, groupId, roleId) =>
+      deleteMatching(db, 'group_roles', { tenant_id: tenantId, group_id: groupId, role_id: roleId }),
     groupRoles: (tenantId, groupId) =>
       db
         .selectFrom('roles')
