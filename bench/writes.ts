@@ -43,12 +43,20 @@ export async function measureWrites(port: number, token: string, durationSec: nu
       },
     ],
   });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const gk = await startAdminServer();
   const w = await measureWrites(gk.port, gk.token, seconds);
-  console.log(`admin writes (POST users, ${connections} connections): ${w.rps} writes/s, p50 ${w.p50} ms, p99 ${w.p99} ms, non-2xx ${w.non2xx}, errors ${w.errors}`);
+  console.log(
+    `admin writes (POST users, ${connections} connections): ${w.rps} writes/s, p50 ${w.p50} ms, p99 ${w.p99} ms, non-2xx ${w.non2xx}, errors ${w.errors}`,
+  );
   gk.child.kill('SIGTERM');
 }

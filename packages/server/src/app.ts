@@ -20,7 +20,7 @@ import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
 import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
-import { createMetrics, registerMetrics } from './http/metrics.ts';
+import { registerMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
 import { assertStrictSchema } from './http/schema-kit.ts';
@@ -74,9 +74,12 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   registerProblemHandlers(app);
   registerInputGuards(app);
 
-  const metrics = createMetrics();
-  metrics.gauge('gatekeeper_audit_queue_depth', 'Audit events waiting to be appended', () =>
+  const { metrics } = runtime;
+  metrics.gauge('gatekeeper_audit_queue_depth', 'Refusal events held in memory for the audit log', () =>
     audit.queueDepth(),
+  );
+  metrics.gauge('gatekeeper_audit_outbox_depth', 'Audit events committed but not chained yet', () =>
+    audit.outboxDepth(),
   );
   metrics.gauge(
     'gatekeeper_db_pool_connections',

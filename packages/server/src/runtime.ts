@@ -5,6 +5,8 @@
  * Used by the HTTP server (`app.ts`) and by every CLI command, so both run the same services.
  */
 import type { Logger } from 'pino';
+import { type CacheMetrics, type ChangeFeed, createCacheMetrics, createChangeFeed } from './cache/index.ts';
+import { createFileAnchor } from './capabilities/audit/anchors.ts';
 import { type AuditLog, createAuditLog } from './capabilities/audit/index.ts';
 import { createSettingsService, type SettingsService } from './capabilities/settings/service.ts';
 import { createSettingsStore } from './capabilities/settings/store.ts';
@@ -14,6 +16,7 @@ import { checkMasterKeys, loadMasterKeys } from './crypto/master-keys.ts';
 import type { EncryptedColumn } from './crypto/rewrap.ts';
 import { ConfigError } from './errors/app-error.ts';
 import { EventBus } from './events/event-bus.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { type Database, openDatabase } from './storage/database.ts';
 import { migrations } from './storage/migrations/index.ts';
@@ -27,14 +30,29 @@ export interface Runtime {
   readonly keyring: Keyring;
   readonly bus: EventBus;
   readonly audit: AuditLog;
+  /** The durable change feed every cache is invalidated through. */
+  readonly changes: ChangeFeed;
+  /** This process's Prometheus registry and the caches' counters on it. */
+  readonly metrics: Metrics;
+  readonly cacheMetrics: CacheMetrics;
+  readonly role: RuntimeRole;
   readonly logger: Logger;
   /** Every column holding a Fernet token, for `keys rewrap`. */
   readonly encryptedColumns: readonly EncryptedColumn[];
   close(): Promise<void>;
 }
 
+/**
+ * What the process is: a `server` follows the change feed, polls the audit outbox and signs
+ * checkpoints; a `cli` command writes (its changes reach servers through the feed) and chains its own
+ * audit events when it closes; `read-only` (`audit verify`, listings) writes nothing at all.
+ */
+export type RuntimeRole = 'server' | 'cli' | 'read-only';
+
 export interface RuntimeOptions {
   logger: Logger;
+  /** Default `server`. */
+  role?: RuntimeRole;
   /** Apply pending migrations (default true). `false` for read-only commands. */
   migrate?: boolean;
   /** Receives one line per insecure default or notable start-up fact. */
@@ -49,6 +67,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
 export async function createRuntime(loaded: LoadedConfig, options: RuntimeOptions): Promise<Runtime> {
   const { config } = loaded;
   const { logger } = options;
+  const role = options.role ?? 'server';
   const warn = options.warn ?? ((line: string) => logger.warn(line));
   const embedded = isEmbedded(config);
 
@@ -91,39 +110,65 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
     const bus = new EventBus((err, event) =>
       logger.error({ err, event: event.type }, 'event subscriber failed'),
     );
+    const metrics = createMetrics();
+    const changes = createChangeFeed({
+      database,
+      state,
+      onError: (err, what) => logger.warn({ err }, `${what} failed`),
+    });
+    if (role === 'server') {
+      await changes.start();
+      closers.push(() => changes.stop());
+    }
     const settings = createSettingsService({
       base: loaded,
       store: createSettingsStore(database),
       keyring,
-      state,
+      database,
+      changes,
       bus,
     });
     await settings.start();
     closers.push(() => settings.stop());
 
+    // The audit log writes its own lines at info whatever the log level (unless logging is off
+    // altogether): every checkpoint must reach the log stream, the outside anchor, also from a
+    // server started at `warn`.
+    const auditLogger = logger.child({ component: 'audit' });
+    if (logger.level !== 'silent') auditLogger.level = 'info';
     const audit = createAuditLog({
       database,
       bus,
       checkpointKeys: keyring.deriveKeys('audit-checkpoint'),
-      logger,
+      logger: auditLogger,
+      writeCheckpoints: role === 'server',
+      pollIntervalMs: role === 'server' ? 1000 : 0,
+      anchors: config.auditAnchorFile ? [createFileAnchor(config.auditAnchorFile)] : [],
       checkpointEvery: config.auditCheckpointEvery,
       checkpointIntervalMs: config.auditCheckpointIntervalSeconds * 1000,
       retentionDays: () => settings.get('auditRetentionDays'),
     });
-    closers.push(() => audit.close());
+    // read-only processes never drain the outbox: they stop listening without writing anything
+    closers.push(() => (role === 'read-only' ? Promise.resolve() : audit.close()));
 
-    // retention: prune once shortly after start, then hourly (safe with several instances: a prune
-    // runs under the audit chain's lock and the second finds nothing left to prune)
-    const prune = () =>
-      audit.prune().catch((err: unknown) => logger.error({ err }, 'audit retention prune failed'));
-    const firstPrune = setTimeout(prune, 60_000);
-    const prunes = setInterval(prune, 3_600_000);
-    firstPrune.unref();
-    prunes.unref();
-    closers.push(async () => {
-      clearTimeout(firstPrune);
-      clearInterval(prunes);
-    });
+    if (role === 'server') {
+      // retention: prune once shortly after start, then hourly (safe with several instances: a prune
+      // runs under the audit chain's lock and the second finds nothing left to prune); the change
+      // feed keeps ten minutes of history
+      const prune = () =>
+        audit.prune().catch((err: unknown) => logger.error({ err }, 'audit retention prune failed'));
+      const pruneFeed = () =>
+        changes.prune().catch((err: unknown) => logger.warn({ err }, 'change feed prune failed'));
+      const firstPrune = setTimeout(prune, 60_000);
+      const prunes = setInterval(prune, 3_600_000);
+      const feedPrunes = setInterval(pruneFeed, 60_000);
+      for (const t of [firstPrune, prunes, feedPrunes]) t.unref();
+      closers.push(async () => {
+        clearTimeout(firstPrune);
+        clearInterval(prunes);
+        clearInterval(feedPrunes);
+      });
+    }
 
     return {
       loaded,
@@ -133,6 +178,10 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
       keyring,
       bus,
       audit,
+      changes,
+      metrics,
+      cacheMetrics: createCacheMetrics(metrics.registry),
+      role,
       logger,
       encryptedColumns: ENCRYPTED_COLUMNS,
       close: closeAll,

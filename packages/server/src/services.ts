@@ -47,11 +47,11 @@ export interface Services {
 }
 
 export function createServices(rt: Runtime): Services {
-  const { database, bus, state, settings } = rt;
+  const { database, bus, settings, changes, cacheMetrics } = rt;
   const slugOf = (id: string) => tenants.slugOf(id);
 
   const assignments = createAssignmentStore(database);
-  const access = createEffectiveAccess({ assignments, state });
+  const access = createEffectiveAccess({ assignments, changes, cacheMetrics });
   const roles = createRolesService({
     store: createRoleStore(database),
     assignments,
@@ -64,15 +64,19 @@ export function createServices(rt: Runtime): Services {
     store: createTenantStore(database),
     database,
     bus,
-    state,
+    changes,
+    cacheMetrics,
     publicUrl: () => settings.get('publicUrl'),
     onCreated: (tenantId) => roles.seedBuiltinRoles(tenantId),
   });
   const credentials = createCredentialsService({
     store: createCredentialStore(database),
+    database,
     bus,
-    state,
+    changes,
+    cacheMetrics,
     slugOf,
+    ownerActive: (tenantId, userId) => users.isActive(tenantId, userId),
   });
   const groups = createGroupsService({
     store: createGroupStore(database),
@@ -82,13 +86,18 @@ export function createServices(rt: Runtime): Services {
     access,
     slugOf,
   });
-  const organizations = createOrganizationService({ store: createOrganizationStore(database), bus, slugOf });
+  const organizations = createOrganizationService({
+    store: createOrganizationStore(database),
+    database,
+    bus,
+    slugOf,
+  });
   const passwords = createConfiguredPasswordHasher(() => ({
     memoryCost: settings.get('argon2MemoryKib'),
     timeCost: settings.get('argon2Iterations'),
     parallelism: settings.get('argon2Parallelism'),
   }));
-  const users = createUsersService({ database, passwords, bus, slugOf });
+  const users: UsersService = createUsersService({ database, passwords, bus, changes, cacheMetrics, slugOf });
   const setup = createSetupService({
     credentials,
     directory: createAdminDirectory({ tenants, users, roles, access }),

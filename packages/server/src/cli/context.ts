@@ -8,7 +8,7 @@ import pino from 'pino';
 import { effectiveDatabaseUrl, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { checkMasterKeys } from '../crypto/master-keys.ts';
 import { createLogger } from '../logger.ts';
-import { createRuntime, type Runtime } from '../runtime.ts';
+import { createRuntime, type Runtime, type RuntimeRole } from '../runtime.ts';
 import { type Database, openDatabase } from '../storage/database.ts';
 
 /** The global options of the root command. */
@@ -23,11 +23,15 @@ export function loadCliConfig(cmd: Command): LoadedConfig {
   return loadConfig(config ? { configFile: config } : {});
 }
 
-/** Builds a runtime for the command, runs `fn`, and always closes the runtime. */
+/**
+ * Builds a runtime for the command (role `cli`: its changes reach running servers through the change
+ * feed, its audit events are chained when it closes, it signs no checkpoints), runs `fn`, and always
+ * closes the runtime. Pass `role: 'read-only'` for commands that must write nothing.
+ */
 export async function withRuntime<T>(
   cmd: Command,
   fn: (runtime: Runtime) => Promise<T>,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; role?: RuntimeRole } = {},
 ): Promise<T> {
   const loaded = loadCliConfig(cmd);
   const logger = createLogger(
@@ -37,6 +41,7 @@ export async function withRuntime<T>(
   const runtime = await createRuntime(loaded, {
     logger,
     migrate: options.migrate ?? true,
+    role: options.role ?? 'cli',
     warn: (line) => process.stderr.write(`warning: ${line}\n`),
   });
   try {

@@ -131,6 +131,12 @@ export const ConfigSchema = Type.Object(
       minimum: 1,
       maximum: 86_400,
     }),
+    auditAnchorFile: Type.String({
+      description:
+        'Append every signed audit checkpoint to this file as a JSON line (an outside anchor for `gatekeeper audit verify --anchors FILE`; keep it on storage the database administrator cannot rewrite). Empty: the JSON log only.',
+      default: '',
+      maxLength: 4096,
+    }),
     metricsEnabled: Type.Boolean({ description: 'Serve Prometheus metrics at /metrics.', default: true }),
   },
   { additionalProperties: false },

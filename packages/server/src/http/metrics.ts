@@ -9,7 +9,12 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 export interface Metrics {
   readonly registry: Registry;
   /** Registers a gauge whose value is read at scrape time. */
-  gauge(name: string, help: string, read: () => number | Record<string, number>, label?: string): void;
+  gauge(
+    name: string,
+    help: string,
+    read: () => number | Record<string, number> | Promise<number>,
+    label?: string,
+  ): void;
 }
 
 export function createMetrics(): Metrics {
@@ -23,8 +28,8 @@ export function createMetrics(): Metrics {
         help,
         registers: [registry],
         labelNames: label ? [label] : [],
-        collect() {
-          const v = read();
+        async collect() {
+          const v = await read();
           if (typeof v === 'number') this.set(v);
           else for (const [k, n] of Object.entries(v)) this.set({ [label ?? 'kind']: k }, n);
         },

@@ -5,11 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { type Dialect, Kysely, PostgresDialect, sql } from 'kysely';
 import { ConfigError } from '../errors/app-error.ts';
 import { type DialectFeatures, postgresFeatures, sqliteFeatures } from './dialect.ts';
 import { NodeSqliteDialect } from './sqlite-driver.ts';
 import type { Tables } from './tables.ts';
+import { UnitAwareDriver } from './unit-of-work.ts';
 
 export interface PoolStats {
   total: number;
@@ -20,6 +21,12 @@ export interface PoolStats {
 export interface Database {
   readonly db: Kysely<Tables>;
   readonly dialect: DialectFeatures;
+  /**
+   * Runs `fn` as one unit of work: every query it issues (through `db`, in any store) joins one
+   * transaction, together with the audit events and invalidations it records (storage/unit-of-work.ts).
+   * Inside another unit it joins that one. Keep slow non-database work (password hashing) outside.
+   */
+  write<T>(fn: () => Promise<T>): Promise<T>;
   /** Where the data lives, with any password removed (safe to log). */
   readonly location: string;
   /** SQLite file path (embedded mode only). */
@@ -88,10 +95,22 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     const reason = err instanceof Error ? err.message : String(err);
     throw new ConfigError(SETTING, `cannot connect to PostgreSQL at ${redactUrl(url)}: ${reason}`);
   }
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const pgDialect = new PostgresDialect({ pool });
+  let unitDriver: UnitAwareDriver | undefined;
+  const dialect: Dialect = {
+    createAdapter: () => pgDialect.createAdapter(),
+    createQueryCompiler: () => pgDialect.createQueryCompiler(),
+    createIntrospector: (k) => pgDialect.createIntrospector(k),
+    createDriver: () => {
+      unitDriver = new UnitAwareDriver(pgDialect.createDriver(), { singleConnection: false });
+      return unitDriver;
+    },
+  };
+  const db = new Kysely<Tables>({ dialect });
   return {
     db,
     dialect: postgresFeatures,
+    write: (fn) => unitDriver!.runUnit(fn),
     location: redactUrl(url),
     sqlitePath: undefined,
     sqliteHandle: () => undefined,
@@ -131,6 +150,7 @@ async function openSqlite(url: string, readOnly: boolean): Promise<Database> {
   return {
     db,
     dialect: sqliteFeatures,
+    write: (fn) => dialect.unitDriver.runUnit(fn),
     location: path,
     sqlitePath: path === ':memory:' ? undefined : path,
     sqliteHandle: () => dialect.handle,

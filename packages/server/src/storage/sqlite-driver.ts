@@ -23,6 +23,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { UnitAwareDriver } from './unit-of-work.ts';
 
 export interface NodeSqliteOptions {
   /** File path, or `:memory:`. */
@@ -156,10 +157,21 @@ class NodeSqliteDriver implements Driver {
   }
 }
 
+/**
+ * SQLite has one connection per process; `UnitAwareDriver` serialises its use (so a unit of work can
+ * share it with the queries it runs), hence Kysely must not add a mutex of its own.
+ */
+class SingleConnectionSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
 /** Kysely dialect over node:sqlite. */
 export class NodeSqliteDialect implements Dialect {
   readonly #options: NodeSqliteOptions;
   #driver: NodeSqliteDriver | undefined;
+  #unitAware: UnitAwareDriver | undefined;
 
   constructor(options: NodeSqliteOptions) {
     this.#options = options;
@@ -167,7 +179,14 @@ export class NodeSqliteDialect implements Dialect {
 
   createDriver(): Driver {
     this.#driver = new NodeSqliteDriver(this.#options);
-    return this.#driver;
+    this.#unitAware = new UnitAwareDriver(this.#driver, { singleConnection: true });
+    return this.#unitAware;
+  }
+
+  /** The driver that runs units of work (after Kysely created it). */
+  get unitDriver(): UnitAwareDriver {
+    if (!this.#unitAware) throw new Error('the sqlite dialect has no driver yet');
+    return this.#unitAware;
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -175,7 +194,7 @@ export class NodeSqliteDialect implements Dialect {
   }
 
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
+    return new SingleConnectionSqliteAdapter();
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: Kysely's introspector takes any database

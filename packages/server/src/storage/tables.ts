@@ -201,6 +201,30 @@ export interface CredentialsTable {
   created_by: string;
 }
 
+/** Audit events committed with their change, waiting for the sequencer to chain them. */
+export interface AuditOutboxTable {
+  id: Generated<number>;
+  ts: number;
+  tenant: string | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  result: string;
+  request_id: string | null;
+  /** Canonical JSON text of the redacted event data. */
+  data: string;
+}
+
+/** Durable cache invalidations, followed by every running process. */
+export interface ChangeFeedTable {
+  seq: Generated<number>;
+  ts: number;
+  channel: string;
+  key: string;
+  /** Id of the process that made the change (it delivered the change to itself already). */
+  origin: string;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -221,6 +245,8 @@ export interface Tables {
   audit_log: AuditLogTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_prunes: AuditPrunesTable;
+  audit_outbox: AuditOutboxTable;
+  change_feed: ChangeFeedTable;
 }
 
 export type { Generated };

@@ -1,12 +1,23 @@
 /**
- * The audit log service: subscribes to the domain-event bus and chains every event OFF the request
- * path (ARCHITECTURE.md §7). Events are snapshotted (redacted) on emit, queued in memory and appended
- * in batches by one worker at a time; a failed batch is retried with backoff, never dropped or
- * reordered. Checkpoints are signed every N entries or T ms and logged as the outside-the-database
- * anchor; retention prunes old entries and audits the prune itself.
+ * The audit log service: every domain event ends up, exactly once, in the hash chain.
+ *
+ * - An event emitted inside a unit of work (a change) is written to the outbox in the change's own
+ *   transaction: if the change commits, so does its event, even if the process dies a millisecond
+ *   later. Nothing is held in memory for it.
+ * - An event emitted outside a unit (a refusal: 401/403, rate limits) is batched in memory and written
+ *   to the outbox off the request path; losing the last few of those in a crash is accepted.
+ * - The sequencer drains the outbox into the chain in batches, one drainer at a time across every
+ *   process (the audit lock; on SQLite the single writer). It runs shortly after a commit, on a poll
+ *   (so events left by a CLI process or a crashed instance are chained by a surviving server), and on
+ *   `flush`/`close`. A failing drain is retried with backoff; the events wait safely in the outbox.
+ * - Checkpoints are signed every N entries or T ms by servers only (`writeCheckpoints`), in one locked
+ *   transaction, and handed to every anchor (the log whatever its level, an append-only file): the
+ *   outside record that makes a rewrite detectable even if the checkpoint rows are deleted.
+ * - Retention prunes old entries and audits the prune itself.
  */
 import type { EmittedEvent, EventBus } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
+import type { UnitOfWork } from '../../storage/unit-of-work.ts';
 import {
   type AuditEntry,
   CHAIN_NAME,
@@ -26,6 +37,11 @@ export interface AuditLogger {
   error(obj: object, msg: string): void;
 }
 
+/** Where signed checkpoints go besides the database (see `anchors.ts`). */
+export interface CheckpointAnchor {
+  write(anchor: { chain: string } & Checkpoint): void;
+}
+
 /** Options of `createAuditLog`; every default is stated on its field. */
 export interface AuditLogOptions {
   database: Database;
@@ -33,21 +49,27 @@ export interface AuditLogOptions {
   /** HMAC keys for checkpoints, newest first; [0] signs. At least one. */
   checkpointKeys: readonly CheckpointKey[];
   logger: AuditLogger;
-  /** Most events per append transaction. Default 500. */
+  /** Most events per drain transaction. Default 500. */
   batchSize?: number;
-  /** How long an event may wait for more to batch with. Default 50 ms. */
+  /** How long events may wait for more to batch with (outbox drain and refusal batches). Default 20 ms. */
   flushIntervalMs?: number;
-  /** Checkpoint after this many entries appended by this instance. Default 1000. */
+  /** How often the outbox is polled for events other processes left (0: never). Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Whether this process signs checkpoints (servers do, CLI commands do not). Default true. */
+  writeCheckpoints?: boolean;
+  /** Checkpoint after this many entries chained by this process. Default 1000. */
   checkpointEvery?: number;
   /** Checkpoint the head this often when it moved. Default 60 000 ms. */
   checkpointIntervalMs?: number;
+  /** Receive every checkpoint this process signs. Default: none (the log line is `logger.info`). */
+  anchors?: readonly CheckpointAnchor[];
   /** Retention in days, read at each prune (a live setting). Default 2555 (≈ 7 years). */
   retentionDays?: () => number;
-  /** First retry delay after a failed append; doubles per failure. Default 100 ms. */
+  /** First retry delay after a failed write; doubles per failure. Default 100 ms. */
   retryBaseMs?: number;
   /** Longest retry delay. Default 5000 ms. */
   retryMaxMs?: number;
-  /** Consecutive failed appends after which a closing log gives up on what is queued. Default 3. */
+  /** Consecutive failed writes after which a closing log stops retrying. Default 3. */
   closeRetries?: number;
   /** The store to write through. Default: `createAuditStore(database)` (tests pass a faulty one). */
   store?: AuditStore;
@@ -55,13 +77,15 @@ export interface AuditLogOptions {
 
 /** The running audit log. */
 export interface AuditLog {
-  /** Events received but not yet committed to the chain. */
+  /** Refusal events held in memory, not yet in the outbox. */
   queueDepth(): number;
-  /** Resolves once every event received so far is in the chain (retrying failures meanwhile). */
+  /** Events in the outbox, not yet chained (any process's). */
+  outboxDepth(): Promise<number>;
+  /** Resolves once every event received or committed so far is in the chain (retrying meanwhile). */
   flush(): Promise<void>;
-  /** Unsubscribes, stops the timers, flushes and writes a final checkpoint. Idempotent. */
+  /** Unsubscribes, stops the timers, flushes and (servers) writes a final checkpoint. Idempotent. */
   close(): Promise<void>;
-  /** Signs and stores a checkpoint of the current head and logs it; null on an empty chain. */
+  /** Signs and stores a checkpoint of the current head and anchors it; null on an empty chain. */
   checkpoint(): Promise<Checkpoint | null>;
   /** Real-time stream: `listener` gets each batch of entries once committed. Returns unsubscribe. */
   onAppended(listener: (entries: readonly AuditEntry[]) => void): () => void;
@@ -71,12 +95,6 @@ export interface AuditLog {
   readRange(fromSeq: number, limit: number): Promise<AuditEntry[]>;
   /** The newest committed entry. */
   head(): Promise<AuditEntry | undefined>;
-}
-
-interface Waiter {
-  target: number;
-  resolve: () => void;
-  reject: (err: unknown) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -97,44 +115,38 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const signingKey: CheckpointKey = newestKey;
   const store = options.store ?? createAuditStore(options.database);
   const batchSize = Math.max(1, options.batchSize ?? 500);
-  const flushIntervalMs = options.flushIntervalMs ?? 50;
+  const flushIntervalMs = options.flushIntervalMs ?? 20;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const writeCheckpoints = options.writeCheckpoints ?? true;
   const checkpointEvery = options.checkpointEvery ?? 1000;
   const retryBaseMs = options.retryBaseMs ?? 100;
   const retryMaxMs = options.retryMaxMs ?? 5000;
   const closeRetries = options.closeRetries ?? 3;
   const retentionDays = options.retentionDays ?? (() => 2555);
+  const anchors = options.anchors ?? [];
+  const backoff = (failures: number) => Math.min(retryMaxMs, retryBaseMs * 2 ** (failures - 1));
 
-  const queue: EmittedEvent[] = [];
-  const waiters: Waiter[] = [];
+  /** Refusal events waiting to be written to the outbox. */
+  const pending: EmittedEvent[] = [];
   const listeners = new Set<(entries: readonly AuditEntry[]) => void>();
   /** Data objects of events this service emitted itself (already chained by the store). */
   const selfEmitted = new WeakSet<object>();
-  let received = 0; // events ever queued
-  let settled = 0; // events appended (or given up on at close)
-  let draining = false;
+  /** Units that already asked for a drain after their commit. */
+  const kickedUnits = new WeakSet<UnitOfWork>();
   let closing = false;
   let closed: Promise<void> | undefined;
-  let flushTimer: NodeJS.Timeout | undefined;
-  let sinceCheckpoint = 0;
+  let drainTimer: NodeJS.Timeout | undefined;
+  let pendingTimer: NodeJS.Timeout | undefined;
+  /** Seq of the newest checkpoint this process knows of (it signs again `checkpointEvery` later). */
+  let checkpointedSeq = -1;
 
-  // Every database operation of this service runs one at a time, in the order asked: a checkpoint
-  // requested while a batch is being written signs the head after that batch, and appends, prunes and
-  // checkpoints of one instance never compete for the lock (or, on SQLite, the one connection).
+  // Every database operation of this service runs one at a time, in the order asked: appends, prunes
+  // and checkpoints of one process never compete for the lock (or, on SQLite, the one connection).
   let tail: Promise<unknown> = Promise.resolve();
   function exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = tail.then(work, work);
     tail = run.catch(() => {});
     return run;
-  }
-
-  function settleWaiters(err?: unknown): void {
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const waiter = waiters[i]!;
-      if (err !== undefined) waiter.reject(err);
-      else if (settled >= waiter.target) waiter.resolve();
-      else continue;
-      waiters.splice(i, 1);
-    }
   }
 
   function notify(entries: readonly AuditEntry[]): void {
@@ -147,102 +159,171 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  async function drain(): Promise<void> {
-    if (draining) return;
-    draining = true;
+  function reportError(what: string) {
+    return (err: unknown): null => {
+      logger.error({ err }, what);
+      return null;
+    };
+  }
+
+  /**
+   * Writes the held refusal events to the outbox; retries until written (or, closing, gives up). One
+   * writer at a time: a second caller joins the running loop, which goes on until nothing is held.
+   */
+  let writing: Promise<void> | undefined;
+  function writePending(): Promise<void> {
+    writing ??= writeHeld().finally(() => {
+      writing = undefined;
+    });
+    return writing;
+  }
+
+  async function writeHeld(): Promise<void> {
     let failures = 0;
-    try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, batchSize);
-        let entries: AuditEntry[];
-        try {
-          entries = await exclusive(() => store.appendBatch(batch));
-        } catch (err) {
-          failures++;
-          logger.error({ err, failures, queued: queue.length }, 'audit append failed; retrying');
-          if (closing && failures >= closeRetries) {
-            settled += queue.length;
-            logger.error({ lost: queue.length }, 'audit events could not be written before shutdown');
-            queue.length = 0;
-            settleWaiters(err);
-            return;
-          }
-          await sleep(Math.min(retryMaxMs, retryBaseMs * 2 ** (failures - 1)));
-          continue;
+    while (pending.length > 0) {
+      const batch = pending.slice(0, batchSize);
+      try {
+        await exclusive(() => store.enqueue(batch));
+      } catch (err) {
+        failures++;
+        logger.error({ err, failures, queued: pending.length }, 'audit append failed; retrying');
+        if (closing && failures >= closeRetries) {
+          logger.error({ lost: pending.length }, 'audit events could not be written before shutdown');
+          pending.length = 0;
+          throw err;
         }
-        failures = 0;
-        queue.splice(0, batch.length);
-        settled += batch.length;
-        settleWaiters();
-        notify(entries);
-        sinceCheckpoint += entries.length;
-        if (sinceCheckpoint >= checkpointEvery) await checkpoint().catch(reportCheckpointError);
+        await sleep(backoff(failures));
+        continue;
       }
-    } finally {
-      draining = false;
+      failures = 0;
+      pending.splice(0, batch.length);
     }
   }
 
-  function startDrain(): void {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    void drain();
+  /** Chains outbox events until the outbox is empty; retries failures (closing: gives up, throwing). */
+  async function drain(): Promise<void> {
+    let failures = 0;
+    for (;;) {
+      let entries: AuditEntry[];
+      try {
+        entries = await exclusive(() => store.drainOutbox(batchSize));
+      } catch (err) {
+        failures++;
+        logger.error({ err, failures }, 'audit append failed; retrying');
+        if (closing && failures >= closeRetries) throw err;
+        await sleep(backoff(failures));
+        continue;
+      }
+      failures = 0;
+      if (entries.length > 0) {
+        notify(entries);
+        const headSeq = entries.at(-1)!.seq;
+        if (checkpointedSeq < 0) checkpointedSeq = entries[0]!.seq - 1;
+        if (writeCheckpoints && headSeq - checkpointedSeq >= checkpointEvery)
+          await checkpoint().catch(reportError('audit checkpoint failed'));
+      }
+      if (entries.length < batchSize) return;
+    }
   }
 
-  function reportCheckpointError(err: unknown): null {
-    logger.error({ err }, 'audit checkpoint failed');
-    return null;
+  // One drain at a time per process (background or flush); a kick while it runs asks for another pass.
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let drainError: unknown;
+  function runDrain(): Promise<void> {
+    drainTimer = undefined;
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = (async () => {
+      try {
+        drainError = undefined;
+        do {
+          again = false;
+          await writePending();
+          await drain();
+        } while (again);
+      } catch (err) {
+        drainError = err;
+        logger.error({ err }, 'audit drain failed');
+      } finally {
+        draining = undefined;
+      }
+    })();
+    return draining;
   }
 
+  function kick(delayMs = flushIntervalMs): void {
+    if (drainTimer || closed) return;
+    drainTimer = setTimeout(runDrain, delayMs);
+  }
+
+  const unsubscribeUnit = bus.subscribeInUnit((event, unit) => {
+    unit.collect('audit-outbox', toAuditEvent(event), (events) => store.enqueue(events));
+    if (!kickedUnits.has(unit)) {
+      kickedUnits.add(unit);
+      unit.afterCommit(() => kick());
+    }
+  });
   const unsubscribe = bus.subscribe((event) => {
-    if (closing) return;
+    if (event.committed || closing) return; // a committed event is in the outbox already
     if (event.data && selfEmitted.has(event.data)) return;
-    queue.push(toAuditEvent(event));
-    received++;
-    if (draining) return; // the running worker picks it up
-    if (queue.length >= batchSize) {
-      if (flushTimer) clearTimeout(flushTimer);
-      flushTimer = setTimeout(startDrain, 0);
-    } else if (!flushTimer) {
-      flushTimer = setTimeout(startDrain, flushIntervalMs);
+    pending.push(toAuditEvent(event));
+    if (pending.length >= batchSize) kick(0);
+    else if (!pendingTimer) {
+      pendingTimer = setTimeout(() => {
+        pendingTimer = undefined;
+        kick(0);
+      }, flushIntervalMs);
     }
   });
 
-  const checkpointTimer = setInterval(() => {
-    checkpoint().catch(reportCheckpointError);
-  }, options.checkpointIntervalMs ?? 60_000);
-  checkpointTimer.unref();
+  const pollTimer = pollIntervalMs > 0 ? setInterval(() => kick(0), pollIntervalMs) : undefined;
+  pollTimer?.unref();
+  const checkpointTimer = writeCheckpoints
+    ? setInterval(() => {
+        checkpoint().catch(reportError('audit checkpoint failed'));
+      }, options.checkpointIntervalMs ?? 60_000)
+    : undefined;
+  checkpointTimer?.unref();
 
-  function flush(): Promise<void> {
-    if (settled >= received) return Promise.resolve();
-    const done = new Promise<void>((resolve, reject) => waiters.push({ target: received, resolve, reject }));
-    startDrain();
-    return done;
+  async function flush(): Promise<void> {
+    await writePending();
+    const through = await store.outboxHighWater();
+    if (through === 0) {
+      await draining;
+      return;
+    }
+    for (;;) {
+      if (drainTimer) clearTimeout(drainTimer);
+      await runDrain();
+      if (closing && drainError !== undefined) throw drainError;
+      if ((await store.outboxPending(through)) === 0) return;
+    }
   }
 
   function checkpoint(): Promise<Checkpoint | null> {
     return exclusive(async () => {
-      const head = await store.head();
-      if (!head) return null;
-      const latest = await store.latestCheckpoint();
-      if (latest && latest.seq === head.seq) return latest;
-      if (latest && latest.seq > head.seq) {
-        logger.error(
-          { headSeq: head.seq, checkpointSeq: latest.seq },
-          'audit head is behind its newest checkpoint',
-        );
-        return null;
-      }
-      const payload = { seq: head.seq, entryHash: head.entryHash, ts: Date.now() };
-      const cp: Checkpoint = {
+      const cp = await store.checkpointHead((payload) => ({
         ...payload,
         keyId: signingKey.id,
         signature: signCheckpoint(signingKey.key, payload),
-      };
-      await store.insertCheckpoint(cp);
-      sinceCheckpoint = 0;
-      logger.info({ auditCheckpoint: { chain: CHAIN_NAME, ...cp } }, 'audit checkpoint');
-      return cp;
+      }));
+      if (!cp) return null;
+      checkpointedSeq = Math.max(checkpointedSeq, cp.checkpoint.seq);
+      if (cp.created) {
+        const anchor = { chain: CHAIN_NAME, ...cp.checkpoint };
+        logger.info({ auditCheckpoint: anchor }, 'audit checkpoint');
+        for (const a of anchors) {
+          try {
+            a.write(anchor);
+          } catch (err) {
+            logger.error({ err }, 'audit checkpoint anchor failed');
+          }
+        }
+      }
+      return cp.checkpoint;
     });
   }
 
@@ -275,19 +356,24 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     closed ??= (async () => {
       closing = true;
       unsubscribe();
-      clearInterval(checkpointTimer);
+      unsubscribeUnit();
+      if (pollTimer) clearInterval(pollTimer);
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      if (drainTimer) clearTimeout(drainTimer);
+      if (pendingTimer) clearTimeout(pendingTimer);
       try {
+        await draining;
         await flush();
       } finally {
-        if (flushTimer) clearTimeout(flushTimer);
-        await checkpoint().catch(reportCheckpointError);
+        if (writeCheckpoints) await checkpoint().catch(reportError('audit checkpoint failed'));
       }
     })();
     return closed;
   }
 
   return {
-    queueDepth: () => queue.length,
+    queueDepth: () => pending.length,
+    outboxDepth: () => store.outboxPending(),
     flush,
     close,
     checkpoint,

@@ -7,11 +7,12 @@
 import type { Transaction } from 'kysely';
 import type { EmittedEvent } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
-import type { AuditLogTable, Tables } from '../../storage/tables.ts';
+import type { AuditLogTable, AuditOutboxTable, Tables } from '../../storage/tables.ts';
 import {
   type AuditEntry,
   CHAIN_NAME,
   type Checkpoint,
+  canonicalJson,
   GENESIS_ACTION,
   GENESIS_PREV_HASH,
   PRUNED_ACTION,
@@ -46,6 +47,21 @@ export interface CheckpointQuery {
 
 /** Everything the audit service and verifier need from the database. */
 export interface AuditStore {
+  /**
+   * Writes events to the outbox (unchained). Inside a unit of work this joins the change's
+   * transaction, which is how a change and its audit event commit together.
+   */
+  enqueue(events: readonly EmittedEvent[]): Promise<void>;
+  /**
+   * The sequencer's step: in one transaction under the audit lock, chains up to `limit` outbox
+   * events (oldest first) after the head and deletes them from the outbox. Returns the new entries
+   * (a genesis entry first if the chain was empty); none when the outbox is empty.
+   */
+  drainOutbox(limit: number): Promise<AuditEntry[]>;
+  /** The highest outbox id (0 when empty): `flush` waits until nothing at or below it is left. */
+  outboxHighWater(): Promise<number>;
+  /** Outbox events with id ≤ `throughId` not chained yet. */
+  outboxPending(throughId?: number): Promise<number>;
   /** Chains `events` after the current head in one locked transaction; returns the new entries (a genesis entry first if the chain was empty). */
   appendBatch(events: readonly EmittedEvent[]): Promise<AuditEntry[]>;
   /** Up to `limit` entries with `seq >= fromSeq`, in seq order. */
@@ -60,6 +76,14 @@ export interface AuditStore {
   count(fromSeq?: number): Promise<number>;
   /** Largest seq such that every entry up to it is older than `ts` (0 when none is). */
   lastSeqBefore(ts: number): Promise<number>;
+  /**
+   * In one transaction under the audit lock (one checkpoint writer at a time across instances): signs
+   * the head with `sign` and stores it unless the newest checkpoint is already at the head. Null on an
+   * empty chain or when the head is behind the newest checkpoint (truncation: verify reports it).
+   */
+  checkpointHead(
+    sign: (payload: { seq: number; entryHash: string; ts: number }) => Checkpoint,
+  ): Promise<{ checkpoint: Checkpoint; created: boolean } | null>;
   /** Stores a checkpoint; false when one already exists at that seq (another instance made it). */
   insertCheckpoint(checkpoint: Checkpoint): Promise<boolean>;
   listCheckpoints(query?: CheckpointQuery): Promise<Checkpoint[]>;
@@ -92,6 +116,71 @@ async function readLink(trx: Trx): Promise<{ seq: number; entryHash: string } | 
     .limit(1)
     .executeTakeFirst();
   return prune ? { seq: Number(prune.through_seq), entryHash: prune.through_hash } : undefined;
+}
+
+/** Chains `records` after the head inside `trx` (which holds the audit lock); genesis first if empty. */
+async function chainRecords(trx: Trx, records: readonly EmittedEvent[]): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let link = await readLink(trx);
+  if (!link) {
+    const ts = Math.min(Date.now(), records[0]?.ts ?? Date.now());
+    const genesis = chainAfter(
+      { seq: 0, entryHash: GENESIS_PREV_HASH },
+      toAuditEvent({
+        type: GENESIS_ACTION,
+        tenant: null,
+        actor: 'system',
+        target: null,
+        result: 'success',
+        data: { chain: CHAIN_NAME },
+        ts,
+      }),
+    );
+    entries.push(genesis);
+    link = genesis;
+  }
+  for (const record of records) {
+    const entry = chainAfter(link, record);
+    entries.push(entry);
+    link = entry;
+  }
+  await insertEntries(trx, entries);
+  return entries;
+}
+
+function outboxRowOf(event: EmittedEvent): Omit<AuditOutboxTable, 'id'> {
+  return {
+    ts: event.ts,
+    tenant: event.tenant,
+    actor: event.actor,
+    action: event.type,
+    target: event.target,
+    result: event.result,
+    request_id: event.requestId ?? null,
+    data: canonicalJson(event.data ?? {}),
+  };
+}
+
+function eventOfOutboxRow(row: {
+  ts: number;
+  tenant: string | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  result: string;
+  request_id: string | null;
+  data: string;
+}): EmittedEvent {
+  return {
+    type: row.action,
+    ts: Number(row.ts),
+    tenant: row.tenant,
+    actor: row.actor,
+    target: row.target,
+    result: row.result as EmittedEvent['result'],
+    requestId: row.request_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
 }
 
 async function insertEntries(trx: Trx, entries: readonly AuditEntry[]): Promise<void> {
@@ -146,33 +235,53 @@ export function createAuditStore(database: Database): AuditStore {
       const records = events.map(toAuditEvent);
       return db.transaction().execute(async (trx) => {
         await dialect.lockInTransaction(trx, AUDIT_LOCK);
-        const entries: AuditEntry[] = [];
-        let link = await readLink(trx);
-        if (!link) {
-          const ts = Math.min(Date.now(), records[0]?.ts ?? Date.now());
-          const genesis = chainAfter(
-            { seq: 0, entryHash: GENESIS_PREV_HASH },
-            toAuditEvent({
-              type: GENESIS_ACTION,
-              tenant: null,
-              actor: 'system',
-              target: null,
-              result: 'success',
-              data: { chain: CHAIN_NAME },
-              ts,
-            }),
-          );
-          entries.push(genesis);
-          link = genesis;
-        }
-        for (const record of records) {
-          const entry = chainAfter(link, record);
-          entries.push(entry);
-          link = entry;
-        }
-        await insertEntries(trx, entries);
+        return chainRecords(trx, records);
+      });
+    },
+
+    async enqueue(events) {
+      const rows = events.map((e) => outboxRowOf(toAuditEvent(e)));
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await db
+          .insertInto('audit_outbox')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
+      }
+    },
+
+    async drainOutbox(limit) {
+      return db.transaction().execute(async (trx) => {
+        await dialect.lockInTransaction(trx, AUDIT_LOCK);
+        const rows = await trx.selectFrom('audit_outbox').selectAll().orderBy('id').limit(limit).execute();
+        if (rows.length === 0) return [];
+        const entries = await chainRecords(trx, rows.map(eventOfOutboxRow));
+        await trx
+          .deleteFrom('audit_outbox')
+          .where(
+            'id',
+            'in',
+            rows.map((r) => Number(r.id)),
+          )
+          .execute();
         return entries;
       });
+    },
+
+    async outboxHighWater() {
+      const row = await db
+        .selectFrom('audit_outbox')
+        .select('id')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? Number(row.id) : 0;
+    },
+
+    async outboxPending(throughId) {
+      let q = db.selectFrom('audit_outbox').select((eb) => eb.fn.countAll().as('n'));
+      if (throughId !== undefined) q = q.where('id', '<=', throughId);
+      const row = await q.executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
 
     async readRange(fromSeq, limit) {
@@ -209,6 +318,41 @@ export function createAuditStore(database: Database): AuditStore {
         .limit(1)
         .executeTakeFirst();
       return young ? Number(young.seq) - 1 : headSeq();
+    },
+
+    async checkpointHead(sign) {
+      return db.transaction().execute(async (trx) => {
+        await dialect.lockInTransaction(trx, AUDIT_LOCK);
+        const head = await trx
+          .selectFrom('audit_log')
+          .select(['seq', 'entry_hash'])
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (!head) return null;
+        const latestRow = await trx
+          .selectFrom('audit_checkpoints')
+          .selectAll()
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const latest = latestRow ? checkpointFromRow(latestRow) : undefined;
+        const seq = Number(head.seq);
+        if (latest && latest.seq === seq) return { checkpoint: latest, created: false };
+        if (latest && latest.seq > seq) return null;
+        const cp = sign({ seq, entryHash: head.entry_hash, ts: Date.now() });
+        await trx
+          .insertInto('audit_checkpoints')
+          .values({
+            seq: cp.seq,
+            entry_hash: cp.entryHash,
+            ts: cp.ts,
+            key_id: cp.keyId,
+            signature: cp.signature,
+          })
+          .execute();
+        return { checkpoint: cp, created: true };
+      });
     },
 
     async insertCheckpoint(cp) {

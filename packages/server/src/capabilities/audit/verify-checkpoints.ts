@@ -7,41 +7,61 @@ import { type Checkpoint, verifyCheckpointSignature } from './chain.ts';
 import type { AuditStore } from './store.ts';
 import { fail } from './verify-problem.ts';
 
+/** A checkpoint as the verifier meets it: from the database, or from an outside anchor file. */
+export type VerifiedCheckpoint = Checkpoint & { anchored?: boolean };
+
+/** How a checkpoint is named in a problem message. */
+export function describeCheckpoint(cp: VerifiedCheckpoint): string {
+  return cp.anchored ? `anchored checkpoint at seq ${cp.seq}` : `checkpoint at seq ${cp.seq}`;
+}
+
 /**
- * Reads the checkpoints from `fromSeq` through `toSeq` in seq order, a page at a time, checking each
- * signature as it is taken. `toSeq` is the newest checkpoint when verification began: one written
- * while it runs may name entries appended after the walk passed, and must not look like truncation.
+ * Reads the checkpoints from `fromSeq` through `toSeq` in seq order, a page at a time, merged with
+ * the outside anchors (every one of them, whatever its seq: an anchor beyond the head is truncation),
+ * checking each signature as it is taken. `toSeq` is the newest stored checkpoint when verification
+ * began: one written while it runs may name entries appended after the walk passed, and must not look
+ * like truncation.
  */
 export function checkpointCursor(
   store: AuditStore,
   keys: ReadonlyMap<string, Buffer>,
   fromSeq: number,
   toSeq: number,
+  anchors: readonly Checkpoint[] = [],
 ) {
-  let page: Checkpoint[] = [];
+  let page: VerifiedCheckpoint[] = [];
   let next = fromSeq;
   let exhausted = false;
-  const peek = async (): Promise<Checkpoint | undefined> => {
+  const outside: VerifiedCheckpoint[] = anchors
+    .filter((a) => a.seq >= fromSeq)
+    .map((a) => ({ ...a, anchored: true }))
+    .sort((a, b) => a.seq - b.seq);
+  const fill = async (): Promise<void> => {
     if (page.length === 0 && !exhausted) {
       page = await store.listCheckpoints({ fromSeq: next, toSeq, limit: 1000 });
       exhausted = page.length === 0;
       next = (page.at(-1)?.seq ?? next) + 1;
     }
-    return page[0];
+  };
+  const source = (): VerifiedCheckpoint[] | undefined => {
+    const a = page[0];
+    const b = outside[0];
+    if (!a) return b ? outside : undefined;
+    if (!b) return page;
+    return b.seq < a.seq ? outside : page;
   };
   return {
-    peek,
+    async peek(): Promise<VerifiedCheckpoint | undefined> {
+      await fill();
+      return source()?.[0];
+    },
     /** Takes the next checkpoint after checking its signature. */
-    take(): Checkpoint {
-      const cp = page.shift()!;
+    take(): VerifiedCheckpoint {
+      const cp = source()!.shift()!;
       const key = keys.get(cp.keyId);
-      if (!key) fail(cp.seq, 'checkpoint', `checkpoint at seq ${cp.seq} names unknown key id "${cp.keyId}"`);
+      if (!key) fail(cp.seq, 'checkpoint', `${describeCheckpoint(cp)} names unknown key id "${cp.keyId}"`);
       if (!verifyCheckpointSignature(key, cp, cp.signature)) {
-        fail(
-          cp.seq,
-          'checkpoint',
-          `checkpoint at seq ${cp.seq} has an invalid signature (key "${cp.keyId}")`,
-        );
+        fail(cp.seq, 'checkpoint', `${describeCheckpoint(cp)} has an invalid signature (key "${cp.keyId}")`);
       }
       return cp;
     },

@@ -20,7 +20,12 @@ import {
 } from './chain.ts';
 import { rowHash } from './rows.ts';
 import { createAuditStore } from './store.ts';
-import { checkpointCursor, newestValidCheckpoint } from './verify-checkpoints.ts';
+import {
+  checkpointCursor,
+  describeCheckpoint,
+  newestValidCheckpoint,
+  type VerifiedCheckpoint,
+} from './verify-checkpoints.ts';
 import { fail, VerifyFailure, type VerifyProblem } from './verify-problem.ts';
 
 export type { VerifyProblem, VerifyProblemKind } from './verify-problem.ts';
@@ -46,6 +51,8 @@ export interface VerifyReport {
   /** Highest seq in the table (0 when empty). */
   headSeq: number;
   checkpointsVerified: number;
+  /** Outside anchors checked against the chain. */
+  anchorsVerified: number;
   problem?: VerifyProblem;
   warnings: string[];
 }
@@ -55,6 +62,11 @@ export interface VerifyOptions {
   database: Database;
   /** Every key a checkpoint may have been signed with (matched by id). */
   checkpointKeys: readonly CheckpointKey[];
+  /**
+   * Signed checkpoints kept outside the database (`--anchors FILE`, see `anchors.ts`): each must match
+   * the chain, so a rewrite is found even when the checkpoint rows were deleted with it.
+   */
+  anchors?: readonly Checkpoint[];
   /** Start at the newest validly signed checkpoint instead of the chain start (incremental). */
   fromCheckpoint?: boolean;
   /** Rows per read. Default 1000. */
@@ -85,6 +97,7 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
     entries: 0,
     headSeq: await store.headSeq(),
     checkpointsVerified: 0,
+    anchorsVerified: 0,
     warnings,
   };
   const warn = (message: string) => {
@@ -100,7 +113,7 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
   }
   const startSeq = anchor ? anchor.seq : 0;
   const total = await store.count(startSeq);
-  const checkpoints = checkpointCursor(store, keys, startSeq, newestCheckpointSeq);
+  const checkpoints = checkpointCursor(store, keys, startSeq, newestCheckpointSeq, options.anchors);
   const behind = new Map<string, number>(); // entry_hash → seq of rows before the previous one
   let prev: AuditLogTable | undefined;
   let sawPruneEntry = false;
@@ -220,12 +233,13 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
         fail(
           cp.seq,
           'checkpoint',
-          `checkpoint at seq ${cp.seq} does not match the chain`,
+          `${describeCheckpoint(cp)} does not match the chain: the entries up to it were rewritten`,
           cp.entryHash,
           expected,
         );
       }
-      report.checkpointsVerified++;
+      if (cp.anchored) report.anchorsVerified++;
+      else report.checkpointsVerified++;
     }
   }
 
@@ -255,13 +269,13 @@ export async function verifyChain(options: VerifyOptions): Promise<VerifyReport>
         'truncated',
         `the chain ends at seq ${report.headSeq} but checkpoint ${anchor.seq} vouches for more`,
       );
-    let newest: Checkpoint | undefined;
+    let newest: VerifiedCheckpoint | undefined;
     while (await checkpoints.peek()) newest = checkpoints.take();
     if (newest) {
       fail(
         report.headSeq + 1,
         'truncated',
-        `the chain ends at seq ${report.headSeq} but a checkpoint vouches for seq ${newest.seq}`,
+        `the chain ends at seq ${report.headSeq} but ${newest.anchored ? 'an anchored' : 'a'} checkpoint vouches for seq ${newest.seq}`,
         newest.entryHash,
         prev?.entry_hash,
       );

@@ -2,15 +2,17 @@
  * The one credential mechanism (ARCHITECTURE.md §6): admin API tokens, personal tokens, service,
  * enrollment, SCIM and setup tokens are all prefixed, checksummed random secrets stored by digest,
  * with abilities, an owner, an optional expiry, last-used time and revocation. Verification is a
- * digest lookup served from memory in steady state; revocation is announced on the shared state so
- * every instance drops its cached copy within a second.
+ * digest lookup served from the invalidated cache in steady state; a revocation, its audit event and
+ * its invalidation commit together, so every process drops its cached copy within a second.
  */
+import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
+import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { digestSecret, generateSecret, parseSecret } from '../../crypto/secret-token.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import type { Principal } from '../../http/admin-guard.ts';
 import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
-import type { SharedState } from '../../state/state.ts';
+import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
 import { toIso, toIsoOrNull } from '../../storage/time.ts';
 import { isAbility, normaliseAbilities } from './abilities.ts';
@@ -27,7 +29,6 @@ export const CREDENTIAL_KINDS = {
 } as const;
 export type CredentialKind = keyof typeof CREDENTIAL_KINDS;
 
-export const REVOCATIONS_CHANNEL = 'credentials.revoked';
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX = 50_000;
 
@@ -82,16 +83,29 @@ export interface CredentialsService {
 
 export interface CredentialsDeps {
   store: CredentialStore;
+  database: Database;
   bus: EventBus;
-  state: SharedState;
+  changes: ChangeFeed;
+  cacheMetrics?: CacheMetrics;
   slugOf(tenantId: string): Promise<string>;
+  /**
+   * Whether the user owning a personal token may use it now (an active user of its tenant). Checked
+   * at every use, so a disabled owner's tokens stop working.
+   */
+  ownerActive?(tenantId: string, userId: string): Promise<boolean>;
 }
 
 export function createCredentialsService(deps: CredentialsDeps): CredentialsService {
-  const { store, bus, state } = deps;
-  // digest → row (or null for an unknown digest), with expiry
-  const cache = new Map<string, { row: CredentialRow | null; expires: number }>();
-  let unsubscribe: (() => Promise<void>) | undefined;
+  const { store, bus, database } = deps;
+  // digest → row, or null for an unknown digest (so probes with random tokens stay off the database)
+  const cache = createInvalidatedCache<CredentialRow | null>({
+    name: 'credentials',
+    feed: deps.changes,
+    load: async (digest) => (await store.byDigest(digest)) ?? null,
+    ttlMs: CACHE_TTL_MS,
+    maxEntries: CACHE_MAX,
+    ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+  });
 
   async function view(row: CredentialRow): Promise<CredentialView> {
     return {
@@ -109,15 +123,6 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       createdAt: toIso(row.created_at),
       createdBy: row.created_by,
     };
-  }
-
-  async function lookup(digest: string): Promise<CredentialRow | null> {
-    const hit = cache.get(digest);
-    if (hit && hit.expires > Date.now()) return hit.row;
-    const row = (await store.byDigest(digest)) ?? null;
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(digest, { row, expires: Date.now() + CACHE_TTL_MS });
-    return row;
   }
 
   function emit(
@@ -149,6 +154,7 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
         throw new AppError('validation_failed', { detail: 'expiresAt must be in the future' });
       }
       const { secret, digest, prefix } = generateSecret(input.kind);
+      const tenant = input.tenantId === null ? null : await deps.slugOf(input.tenantId);
       const row: CredentialRow = {
         id: newId(now),
         tenant_id: input.tenantId,
@@ -165,10 +171,12 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
         created_at: now,
         created_by: ctx.actor,
       };
-      await store.insert(row);
-      cache.delete(digest);
-      const tenant = row.tenant_id === null ? null : await deps.slugOf(row.tenant_id);
-      emit('credential.issued', row, ctx, tenant);
+      await database.write(async () => {
+        await store.insert(row);
+        // a probe may have cached this digest as unknown (it cannot have: the secret is new; cheap anyway)
+        await cache.invalidate(digest);
+        emit('credential.issued', row, ctx, tenant);
+      });
       return { secret, credential: await view(row) };
     },
     async verify(secret, kinds) {
@@ -176,7 +184,7 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       if (!parsed || !(kinds as readonly string[]).includes(parsed.kind)) {
         throw new AppError('invalid_token', { detail: 'not a valid credential' });
       }
-      const row = await lookup(digestSecret(parsed.secret));
+      const row = await cache.get(digestSecret(parsed.secret));
       const now = Date.now();
       if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
         throw new AppError('invalid_token', { detail: 'the credential is unknown, revoked or expired' });
@@ -189,6 +197,10 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
     },
     async authenticateAdmin(secret) {
       const row = await service.verify(secret, ['adm', 'pat']);
+      if (row.owner_type === 'user' && row.tenant_id !== null && row.owner_id !== null && deps.ownerActive) {
+        if (!(await deps.ownerActive(row.tenant_id, row.owner_id)))
+          throw new AppError('invalid_token', { detail: 'the owner of this token is not active' });
+      }
       return {
         credentialId: row.id,
         actor: `credential:${row.id}`,
@@ -201,37 +213,47 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       const parsed = parseSecret(secret);
       const row =
         parsed?.kind === kind
-          ? await store.consume(digestSecret(parsed.secret), kind, Date.now())
+          ? await database.write(async () => {
+              const consumed = await store.consume(digestSecret(parsed.secret), kind, Date.now());
+              if (!consumed) return undefined;
+              await cache.invalidate(consumed.digest);
+              const tenant = consumed.tenant_id === null ? null : await deps.slugOf(consumed.tenant_id);
+              emit('credential.consumed', consumed, ctx, tenant);
+              return consumed;
+            })
           : undefined;
       if (!row)
         throw new AppError('invalid_token', { detail: 'the link is invalid, expired or already used' });
-      cache.delete(row.digest);
-      await state.publish(REVOCATIONS_CHANNEL, row.digest);
-      emit('credential.consumed', row, ctx, row.tenant_id === null ? null : await deps.slugOf(row.tenant_id));
       return row;
     },
     async release(row) {
-      if (row.revoked_at !== null && (await store.release(row.id, row.revoked_at))) cache.delete(row.digest);
+      if (row.revoked_at === null) return;
+      const revokedAt = row.revoked_at;
+      await database.write(async () => {
+        if (await store.release(row.id, revokedAt)) await cache.invalidate(row.digest);
+      });
     },
     async revoke(id, tenantId, ctx) {
-      const row = await store.revoke(id, tenantId, Date.now());
-      if (!row) {
-        const existing = await store.byId(id);
-        if (!existing || existing.tenant_id !== tenantId)
-          throw new AppError('not_found', { detail: 'no such credential' });
-        return; // already revoked: idempotent
-      }
-      cache.delete(row.digest);
-      await state.publish(REVOCATIONS_CHANNEL, row.digest);
-      emit('credential.revoked', row, ctx, tenantId === null ? null : await deps.slugOf(tenantId));
+      const tenant = tenantId === null ? null : await deps.slugOf(tenantId);
+      const revoked = await database.write(async () => {
+        const row = await store.revoke(id, tenantId, Date.now());
+        if (!row) return false;
+        await cache.invalidate(row.digest);
+        emit('credential.revoked', row, ctx, tenant);
+        return true;
+      });
+      if (revoked) return;
+      const existing = await store.byId(id);
+      if (!existing || existing.tenant_id !== tenantId)
+        throw new AppError('not_found', { detail: 'no such credential' });
+      // already revoked: idempotent, and audited once (by the call that revoked it)
     },
     async revokeKind(kind, tenantId) {
-      const n = await store.revokeKind(kind, tenantId, Date.now());
-      if (n > 0) {
-        cache.clear();
-        await state.publish(REVOCATIONS_CHANNEL, '*');
-      }
-      return n;
+      return database.write(async () => {
+        const n = await store.revokeKind(kind, tenantId, Date.now());
+        if (n > 0) await cache.invalidateAll();
+        return n;
+      });
     },
     async list(tenantId, kinds, options) {
       const rows = await store.list(tenantId, kinds, options);
@@ -251,13 +273,10 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
     },
     countKind: (kind) => store.countKind(kind),
     async start() {
-      unsubscribe = await state.subscribe(REVOCATIONS_CHANNEL, (digest) => {
-        if (digest === '*') cache.clear();
-        else cache.delete(digest);
-      });
+      cache.start();
     },
     async stop() {
-      await unsubscribe?.();
+      cache.stop();
     },
   };
   return service;

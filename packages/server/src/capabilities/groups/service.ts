@@ -12,6 +12,7 @@ import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { isId, newId } from '../../storage/ids.ts';
 import { toIso } from '../../storage/time.ts';
+import { inUnits } from '../../storage/unit-of-work.ts';
 import { checkName, type EffectiveAccessService } from '../roles/index.ts';
 import type { AddResult, MemberRow, MembershipStore, UserGroupRow } from './membership-store.ts';
 import {
@@ -265,5 +266,13 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
       return rows.map(toUserGroupView);
     },
   };
-  return service;
+  return inUnits(database, service, [
+    'create',
+    'update',
+    'delete',
+    'addUser',
+    'removeUser',
+    'addGroup',
+    'removeGroup',
+  ]);
 }

@@ -13,7 +13,9 @@
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
+import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
+import { inUnits } from '../../storage/unit-of-work.ts';
 import { createMembershipService, type MembershipService } from './membership-service.ts';
 import {
   checkName,
@@ -72,6 +74,8 @@ export interface OrganizationService extends MembershipService {
 
 export interface OrganizationServiceDeps {
   store: OrganizationStore;
+  /** Every change runs as a unit of work on it (with its audit event). */
+  database: Database;
   bus: EventBus;
   /** Tenant id → slug for events (the tenants service's cached lookup). */
   slugOf: (tenantId: string) => Promise<string>;
@@ -274,5 +278,5 @@ export function createOrganizationService(deps: OrganizationServiceDeps): Organi
       return root;
     },
   };
-  return service;
+  return inUnits(deps.database, service, ['create', 'rename', 'move', 'delete', 'addMember', 'removeMember']);
 }

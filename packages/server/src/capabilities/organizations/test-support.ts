@@ -100,7 +100,12 @@ export function createHarness(database: Database): Harness {
         .where('id', '=', tenantId)
         .executeTakeFirstOrThrow()
     ).slug;
-  const organizations = createOrganizationService({ store: createOrganizationStore(database), bus, slugOf });
+  const organizations = createOrganizationService({
+    store: createOrganizationStore(database),
+    database,
+    bus,
+    slugOf,
+  });
   return { organizations, events };
 }
 

@@ -1,19 +1,18 @@
 /**
  * A user's effective access: the names of every role it holds directly or through any group it
- * belongs to (directly or nested), and the union of their permissions. Answers are cached in memory
- * per (tenant, user) and dropped per tenant on any directory change that could alter one — here at
- * once, and on every other instance through the `directory.changed` channel (ARCHITECTURE.md §6:
- * no cache without an invalidation path). Two guards keep a stale answer from being cached: a
- * computation that overlapped an invalidation of its tenant is returned but not stored, and every
- * entry expires after `ttlMs` as the fallback should an invalidation message be lost.
+ * belongs to (directly or nested), and the union of their permissions. Answers are served from the
+ * invalidated cache per (tenant, user) and dropped per tenant — in the change's own unit of work, so
+ * on every process once it commits — by any directory change that could alter one (ARCHITECTURE.md
+ * §6: no cache without an invalidation path). The cache's guards keep a stale answer from being
+ * stored, and every entry expires after `ttlMs` should an invalidation be lost.
  */
+import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
+import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { hasAbility } from '../../http/admin-guard.ts';
-import type { SharedState } from '../../state/state.ts';
 import { isId } from '../../storage/ids.ts';
 import type { AssignmentStore } from './assignment-store.ts';
 
-export const DIRECTORY_CHANNEL = 'directory.changed';
 const DEFAULT_TTL_MS = 60_000;
 const DEFAULT_MAX_ENTRIES = 50_000;
 
@@ -27,19 +26,23 @@ export interface EffectiveAccess {
 export interface EffectiveAccessService {
   /** The user's effective roles and permissions; `not_found` when the user is not in the tenant. */
   effectiveAccess(tenantId: string, userId: string): Promise<EffectiveAccess>;
-  /** Drops the tenant's cached answers here and on every instance. Call after the change commits. */
+  /**
+   * Drops the tenant's cached answers here and on every process. Call inside the change's unit of
+   * work (it is announced when that commits).
+   */
   directoryChanged(tenantId: string): Promise<void>;
-  /** Subscribes to invalidations published by other instances. */
+  /** Subscribes to invalidations from every process. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface EffectiveAccessDeps {
   assignments: AssignmentStore;
-  state: SharedState;
+  changes: ChangeFeed;
+  cacheMetrics?: CacheMetrics;
   /** Lifetime of a cached answer (default 60 s): the bound on staleness if a message is lost. */
   ttlMs?: number;
-  /** Cached answers kept across all tenants (default 50,000); the oldest tenant's go first. */
+  /** Cached answers kept across all tenants (default 50,000); the least recently used go first. */
   maxEntries?: number;
 }
 
@@ -52,53 +55,21 @@ export function hasPermission(permissions: readonly string[], needed: string): b
   return hasAbility(permissions, needed);
 }
 
-interface Entry {
-  access: EffectiveAccess;
-  expires: number;
-}
+/** Cache key of a (tenant, user) answer; its scope is the tenant. */
+const keyOf = (tenantId: string, userId: string) => `${tenantId}/${userId}`;
+const tenantOfKey = (key: string) => key.slice(0, key.indexOf('/'));
 
 export function createEffectiveAccess(deps: EffectiveAccessDeps): EffectiveAccessService {
-  const { assignments, state } = deps;
-  const ttlMs = deps.ttlMs ?? DEFAULT_TTL_MS;
-  const maxEntries = deps.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const cache = new Map<string, Map<string, Entry>>();
-  let size = 0;
-  // Invalidation clock: `seq` ticks on every invalidation; `invalidatedAt` remembers the tick per
-  // tenant, and `floor` stands in for every tenant once that map is cleared to stay bounded.
-  let seq = 0;
-  let floor = 0;
-  const invalidatedAt = new Map<string, number>();
-  let unsubscribe: (() => Promise<void>) | undefined;
-
-  function drop(tenantId: string): void {
-    seq += 1;
-    if (invalidatedAt.size >= maxEntries) {
-      invalidatedAt.clear();
-      floor = seq;
-    }
-    invalidatedAt.set(tenantId, seq);
-    const entries = cache.get(tenantId);
-    if (entries) {
-      size -= entries.size;
-      cache.delete(tenantId);
-    }
-  }
-
-  function store(tenantId: string, userId: string, access: EffectiveAccess, startedAt: number): void {
-    if (startedAt < floor || (invalidatedAt.get(tenantId) ?? 0) > startedAt) return;
-    while (size >= maxEntries && cache.size > 0) {
-      const [oldest, entries] = cache.entries().next().value as [string, Map<string, Entry>];
-      size -= entries.size;
-      cache.delete(oldest);
-    }
-    let entries = cache.get(tenantId);
-    if (!entries) {
-      entries = new Map();
-      cache.set(tenantId, entries);
-    }
-    if (!entries.has(userId)) size += 1;
-    entries.set(userId, { access, expires: Date.now() + ttlMs });
-  }
+  const { assignments } = deps;
+  const cache = createInvalidatedCache<EffectiveAccess>({
+    name: 'effective-access',
+    feed: deps.changes,
+    load: (key) => compute(tenantOfKey(key), key.slice(key.indexOf('/') + 1)),
+    ttlMs: deps.ttlMs ?? DEFAULT_TTL_MS,
+    maxEntries: deps.maxEntries ?? DEFAULT_MAX_ENTRIES,
+    scopeOf: tenantOfKey,
+    ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+  });
 
   async function compute(tenantId: string, userId: string): Promise<EffectiveAccess> {
     const [found, granted] = await Promise.all([
@@ -115,25 +86,14 @@ export function createEffectiveAccess(deps: EffectiveAccessDeps): EffectiveAcces
   return {
     async effectiveAccess(tenantId, userId) {
       if (!isId(userId)) throw new AppError('not_found', { detail: 'no such user in this tenant' });
-      const hit = cache.get(tenantId)?.get(userId);
-      if (hit && hit.expires > Date.now()) return structuredClone(hit.access);
-      const startedAt = seq;
-      const access = await compute(tenantId, userId);
-      store(tenantId, userId, access, startedAt);
-      return structuredClone(access);
+      return structuredClone(await cache.get(keyOf(tenantId, userId)));
     },
-    async directoryChanged(tenantId) {
-      drop(tenantId);
-      await state.publish(DIRECTORY_CHANNEL, tenantId);
-    },
+    directoryChanged: (tenantId) => cache.invalidateScope(tenantId),
     async start() {
-      if (unsubscribe) return;
-      unsubscribe = await state.subscribe(DIRECTORY_CHANNEL, (tenantId) => drop(tenantId));
+      cache.start();
     },
     async stop() {
-      const u = unsubscribe;
-      unsubscribe = undefined;
-      await u?.();
+      cache.stop();
     },
   };
 }

@@ -12,7 +12,6 @@ export {
 } from './assignment-store.ts';
 export {
   createEffectiveAccess,
-  DIRECTORY_CHANNEL,
   type EffectiveAccess,
   type EffectiveAccessDeps,
   type EffectiveAccessService,

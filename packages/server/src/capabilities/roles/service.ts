@@ -13,6 +13,7 @@ import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { isId, newId } from '../../storage/ids.ts';
 import { toIso } from '../../storage/time.ts';
+import { inUnits } from '../../storage/unit-of-work.ts';
 import type { AssignmentStore, LinkResult } from './assignment-store.ts';
 import type { EffectiveAccessService } from './effective.ts';
 import { BUILTIN_ROLES, checkName, normalisePermissions } from './permissions.ts';
@@ -115,7 +116,7 @@ export function createRolesService(deps: RolesDeps): RolesService {
       throw new AppError('not_found', { detail: `no such ${what} in this tenant` });
   }
 
-  return {
+  const service: RolesService = {
     async seedBuiltinRoles(tenantId) {
       const now = Date.now();
       await store.insertMissing(
@@ -245,4 +246,14 @@ export function createRolesService(deps: RolesDeps): RolesService {
       return (await assignments.groupRoles(tenantId, groupId)).map(toRoleView);
     },
   };
+  return inUnits(database, service, [
+    'seedBuiltinRoles',
+    'create',
+    'update',
+    'delete',
+    'assignToUser',
+    'removeFromUser',
+    'assignToGroup',
+    'removeFromGroup',
+  ]);
 }

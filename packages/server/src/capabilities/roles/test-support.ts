@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { createChangeFeed } from '../../cache/change-feed.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ErrorCode } from '../../errors/codes.ts';
 import { type EmittedEvent, EventBus } from '../../events/event-bus.ts';
@@ -101,7 +102,9 @@ export async function createDirectory(database: Database, state: SharedState = c
       .executeTakeFirst();
     return row?.slug ?? '?';
   };
-  const access = createEffectiveAccess({ assignments: createAssignmentStore(database), state });
+  const changes = createChangeFeed({ database, state });
+  await changes.start();
+  const access = createEffectiveAccess({ assignments: createAssignmentStore(database), changes });
   await access.start();
   const roles = createRolesService({
     store: createRoleStore(database),
@@ -119,7 +122,17 @@ export async function createDirectory(database: Database, state: SharedState = c
     access,
     slugOf,
   });
-  const directory: TestDirectory = { roles, groups, access, state, events, close: () => access.stop() };
+  const directory: TestDirectory = {
+    roles,
+    groups,
+    access,
+    state,
+    events,
+    close: async () => {
+      await access.stop();
+      await changes.stop();
+    },
+  };
   return directory;
 }
 

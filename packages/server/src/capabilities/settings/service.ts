@@ -1,21 +1,24 @@
 /**
  * Runtime settings: the highest-precedence configuration source. Only settings marked `runtime` in
  * the schema may be stored; every value is validated with the same rules as start-up configuration.
- * A change is written to the database, then announced on the shared-state channel so every instance
- * reloads within a moment — no restart. Secret values are stored encrypted and never shown.
+ * A change, its audit event and its announcement on the change feed commit together; every process
+ * (other instances, a server when the CLI changed it) reloads within a second — no restart. Secret
+ * values are stored encrypted and never shown.
  */
 
+import type { ChangeFeed } from '../../cache/change-feed.ts';
 import { type ConfigSource, displayValue, type LoadedConfig, parseSettingValue } from '../../config/load.ts';
 import type { Config, ConfigKey } from '../../config/schema.ts';
 import { isConfigKey, runtimeKeys, settingMeta } from '../../config/schema.ts';
 import type { Keyring } from '../../crypto/fernet.ts';
 import { AppError, ConfigError } from '../../errors/app-error.ts';
 import type { EventBus } from '../../events/event-bus.ts';
-import type { SharedState } from '../../state/state.ts';
+import type { Database } from '../../storage/database.ts';
 import type { SettingsTable } from '../../storage/tables.ts';
 import type { SettingsStore } from './store.ts';
 
-export const SETTINGS_CHANNEL = 'settings.changed';
+/** The change-feed channel on which stored settings change (key: the changed keys, JSON). */
+export const SETTINGS_CHANNEL = 'settings';
 
 export interface SettingView {
   key: ConfigKey;
@@ -46,7 +49,8 @@ export interface SettingsDeps {
   base: LoadedConfig;
   store: SettingsStore;
   keyring: Keyring;
-  state: SharedState;
+  database: Database;
+  changes: ChangeFeed;
   bus: EventBus;
 }
 
@@ -56,11 +60,11 @@ function toAppError(err: unknown): never {
 }
 
 export function createSettingsService(deps: SettingsDeps): SettingsService {
-  const { base, store, keyring, state, bus } = deps;
+  const { base, store, keyring, changes, database, bus } = deps;
   let stored = new Map<ConfigKey, unknown>();
   let current: Config = base.config;
   const listeners = new Set<(c: Config) => void>();
-  let unsubscribe: (() => Promise<void>) | undefined;
+  let unsubscribe: (() => void) | undefined;
 
   function recompute(): void {
     current = Object.freeze({ ...base.config, ...Object.fromEntries(stored) }) as Config;
@@ -98,6 +102,7 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
       const now = Date.now();
       const rows: SettingsTable[] = [];
       const changed: Record<string, unknown> = {};
+      const parsed = new Map<ConfigKey, unknown>();
       for (const [rawKey, raw] of Object.entries(values)) {
         const key = checkRuntimeKey(rawKey);
         let value: unknown;
@@ -116,26 +121,30 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
           updated_by: actor,
         });
         changed[key] = secret ? '[secret]' : value;
+        parsed.set(key, value);
       }
       if (rows.length === 0) return;
-      await store.putMany(rows);
-      await service.reload();
-      await state.publish(SETTINGS_CHANNEL, JSON.stringify(Object.keys(changed)));
-      bus.emit({
-        type: 'settings.changed',
-        tenant: null,
-        actor,
-        target: null,
-        result: 'success',
-        data: { changed },
+      await database.write(async () => {
+        await store.putMany(rows);
+        await changes.announce(SETTINGS_CHANNEL, JSON.stringify(Object.keys(changed)));
+        bus.emit({
+          type: 'settings.changed',
+          tenant: null,
+          actor,
+          target: null,
+          result: 'success',
+          data: { changed },
+        });
       });
+      // apply what was committed without reading it back (nothing that can fail after the commit)
+      for (const [key, value] of parsed) stored.set(key, value);
+      recompute();
     },
     async unset(key, actor) {
       const k = checkRuntimeKey(key);
-      const removed = await store.delete(k);
-      if (removed) {
-        await service.reload();
-        await state.publish(SETTINGS_CHANNEL, JSON.stringify([k]));
+      const removed = await database.write(async () => {
+        if (!(await store.delete(k))) return false;
+        await changes.announce(SETTINGS_CHANNEL, JSON.stringify([k]));
         bus.emit({
           type: 'settings.unset',
           tenant: null,
@@ -144,6 +153,11 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
           result: 'success',
           data: { key: k },
         });
+        return true;
+      });
+      if (removed) {
+        stored.delete(k);
+        recompute();
       }
       return removed;
     },
@@ -162,12 +176,12 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
     },
     async start() {
       await service.reload();
-      unsubscribe = await state.subscribe(SETTINGS_CHANNEL, () => {
+      unsubscribe ??= changes.subscribe(SETTINGS_CHANNEL, () => {
         service.reload().catch(() => {});
       });
     },
     async stop() {
-      await unsubscribe?.();
+      unsubscribe?.();
       unsubscribe = undefined;
     },
   };

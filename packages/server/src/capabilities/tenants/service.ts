@@ -2,14 +2,17 @@
  * Tenants: hard isolation units, each with its own users, groups, roles, clients, keys and OIDC
  * issuer (`<public URL>/t/<slug>`). The `root` tenant exists from first start and cannot be
  * suspended or deleted; its administrators administer every tenant. Nothing is loaded per tenant at
- * start-up: `resolve` looks a tenant up lazily and caches it, and every change is announced on the
- * shared state so all instances drop their cached copy at once (suspension takes effect everywhere).
+ * start-up: `resolve` looks a tenant up lazily through the invalidated cache (unknown slugs are cached
+ * as unknown, so probes of random slugs stay off the database), and every change commits with its
+ * audit event and its invalidation, so every process drops its copy within a second (suspension
+ * takes effect everywhere).
  */
+import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
+import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import type { TenantRef } from '../../http/admin-guard.ts';
 import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
-import type { SharedState } from '../../state/state.ts';
 import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
 import { toIso } from '../../storage/time.ts';
@@ -17,7 +20,6 @@ import type { CreateTenantInput, TenantSort, TenantView, UpdateTenantInput } fro
 import type { TenantFilters, TenantRow, TenantStore } from './store.ts';
 
 export const ROOT_TENANT = 'root';
-export const TENANTS_CHANNEL = 'tenants.changed';
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 10_000;
 
@@ -47,17 +49,37 @@ export interface TenantsDeps {
   store: TenantStore;
   database: Database;
   bus: EventBus;
-  state: SharedState;
+  changes: ChangeFeed;
+  cacheMetrics?: CacheMetrics;
   publicUrl: () => string;
   /** Called after a tenant is created (seeds built-in roles). */
   onCreated?: (tenantId: string) => Promise<void>;
 }
 
 export function createTenantsService(deps: TenantsDeps): TenantsService {
-  const { store, database, bus, state } = deps;
-  const cache = new Map<string, { ref: TenantRef; expires: number }>();
-  const slugs = new Map<string, string>();
-  let unsubscribe: (() => Promise<void>) | undefined;
+  const { store, database, bus } = deps;
+  const metrics = deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {};
+  // slug → tenant, or null for an unknown slug
+  const bySlug = createInvalidatedCache<TenantRef | null>({
+    name: 'tenants',
+    feed: deps.changes,
+    load: async (slug) => {
+      const row = await store.bySlug(slug);
+      return row ? { id: row.id, slug: row.slug, status: row.status } : null;
+    },
+    ttlMs: CACHE_TTL_MS,
+    maxEntries: CACHE_MAX,
+    ...metrics,
+  });
+  // id → slug (a slug never changes; the entry goes when the tenant is deleted)
+  const slugs = createInvalidatedCache<string | null>({
+    name: 'tenant-slugs',
+    feed: deps.changes,
+    load: async (id) => (await store.byId(id))?.slug ?? null,
+    ttlMs: CACHE_TTL_MS * 10,
+    maxEntries: CACHE_MAX,
+    ...metrics,
+  });
 
   const view = (row: TenantRow): TenantView => ({
     id: row.id,
@@ -75,11 +97,6 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
     const row = await store.bySlug(slug);
     if (!row) throw new AppError('not_found', { detail: `no tenant "${slug}"` });
     return row;
-  }
-
-  async function invalidate(slug: string): Promise<void> {
-    cache.delete(slug);
-    await state.publish(TENANTS_CHANNEL, slug);
   }
 
   function conflict(err: unknown): never {
@@ -111,39 +128,36 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
         updated_at: now,
         version: 1,
       };
-      await store.insert(row, input.domains ?? []).catch(conflict);
-      await deps.onCreated?.(row.id);
-      bus.emit({
-        type: 'tenant.created',
-        tenant: row.slug,
-        actor: ctx.actor,
-        target: `tenant:${row.slug}`,
-        result: 'success',
-        requestId: ctx.requestId ?? null,
-        data: { displayName: row.display_name, domains: input.domains ?? [] },
-      });
+      await database
+        .write(async () => {
+          await store.insert(row, input.domains ?? []);
+          await deps.onCreated?.(row.id);
+          await bySlug.invalidate(row.slug); // a probe may have cached the slug as unknown
+          bus.emit({
+            type: 'tenant.created',
+            tenant: row.slug,
+            actor: ctx.actor,
+            target: `tenant:${row.slug}`,
+            result: 'success',
+            requestId: ctx.requestId ?? null,
+            data: { displayName: row.display_name, domains: input.domains ?? [] },
+          });
+        })
+        .catch(conflict);
       return view({ ...row, domains: [...(input.domains ?? [])].sort() });
     },
     async get(slug) {
       return view(await mustGet(slug));
     },
     async resolve(slug) {
-      const hit = cache.get(slug);
-      if (hit && hit.expires > Date.now()) return hit.ref;
-      const row = await mustGet(slug);
-      const ref: TenantRef = { id: row.id, slug: row.slug, status: row.status };
-      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-      cache.set(slug, { ref, expires: Date.now() + CACHE_TTL_MS });
+      const ref = await bySlug.get(slug);
+      if (!ref) throw new AppError('not_found', { detail: `no tenant "${slug}"` });
       return ref;
     },
     async slugOf(id) {
-      const known = slugs.get(id);
-      if (known) return known;
-      const row = await store.byId(id);
-      if (!row) throw new AppError('not_found', { detail: 'no such tenant' });
-      if (slugs.size >= CACHE_MAX) slugs.delete(slugs.keys().next().value as string);
-      slugs.set(id, row.slug);
-      return row.slug;
+      const slug = await slugs.get(id);
+      if (!slug) throw new AppError('not_found', { detail: 'no such tenant' });
+      return slug;
     },
     async list(options, filters) {
       const rows = await store.list(options, filters);
@@ -155,44 +169,67 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       const patch: { display_name?: string; status?: 'active' | 'suspended' } = {};
       if (input.displayName !== undefined) patch.display_name = input.displayName;
       if (input.status !== undefined) patch.status = input.status;
-      const row = await store.update(current.id, patch, input.domains, expected, Date.now()).catch(conflict);
-      if (!row) throw new AppError('precondition_failed');
-      await invalidate(slug);
-      const suspended = input.status !== undefined && input.status !== current.status;
-      bus.emit({
-        type: suspended
-          ? `tenant.${input.status === 'suspended' ? 'suspended' : 'activated'}`
-          : 'tenant.updated',
-        tenant: slug,
-        actor: ctx.actor,
-        target: `tenant:${slug}`,
-        result: 'success',
-        requestId: ctx.requestId ?? null,
-        data: { changed: Object.keys(input) },
-      });
+      const changed: string[] = [];
+      if (patch.display_name !== undefined && patch.display_name !== current.display_name)
+        changed.push('displayName');
+      if (patch.status !== undefined && patch.status !== current.status) changed.push('status');
+      if (
+        input.domains !== undefined &&
+        [...input.domains].sort().join() !== [...current.domains].sort().join()
+      )
+        changed.push('domains');
+      if (changed.length === 0) {
+        // nothing to change (e.g. a retried suspend): idempotent, audited once by the call that changed it
+        if (expected !== undefined && expected !== current.version) throw new AppError('precondition_failed');
+        return view(current);
+      }
+      const row = await database
+        .write(async () => {
+          const updated = await store.update(current.id, patch, input.domains, expected, Date.now());
+          if (!updated) throw new AppError('precondition_failed');
+          await bySlug.invalidate(slug);
+          const statusChanged = input.status !== undefined && input.status !== current.status;
+          bus.emit({
+            type: statusChanged
+              ? `tenant.${input.status === 'suspended' ? 'suspended' : 'activated'}`
+              : 'tenant.updated',
+            tenant: slug,
+            actor: ctx.actor,
+            target: `tenant:${slug}`,
+            result: 'success',
+            requestId: ctx.requestId ?? null,
+            data: { changed },
+          });
+          return updated;
+        })
+        .catch(conflict);
       return view(row);
     },
     async delete(slug, expected, ctx) {
       if (slug === ROOT_TENANT) throw new AppError('tenant_protected');
       const current = await mustGet(slug);
-      if (!(await store.delete(current.id, expected))) throw new AppError('precondition_failed');
-      slugs.delete(current.id);
-      await invalidate(slug);
-      bus.emit({
-        type: 'tenant.deleted',
-        tenant: slug,
-        actor: ctx.actor,
-        target: `tenant:${slug}`,
-        result: 'success',
-        requestId: ctx.requestId ?? null,
+      await database.write(async () => {
+        if (!(await store.delete(current.id, expected))) throw new AppError('precondition_failed');
+        await slugs.invalidate(current.id);
+        await bySlug.invalidate(slug);
+        bus.emit({
+          type: 'tenant.deleted',
+          tenant: slug,
+          actor: ctx.actor,
+          target: `tenant:${slug}`,
+          result: 'success',
+          requestId: ctx.requestId ?? null,
+        });
       });
     },
     count: () => store.count(),
     async start() {
-      unsubscribe = await state.subscribe(TENANTS_CHANNEL, (slug) => cache.delete(slug));
+      bySlug.start();
+      slugs.start();
     },
     async stop() {
-      await unsubscribe?.();
+      bySlug.stop();
+      slugs.stop();
     },
   };
   return service;

@@ -7,6 +7,7 @@
  */
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
+import type { Database } from '../../storage/database.ts';
 import type { UsersTable } from '../../storage/tables.ts';
 import { createdFields, newUserRow, toUserView } from './rows.ts';
 import { foldCase } from './rules.ts';
@@ -38,8 +39,14 @@ export function createBatchCreate(deps: {
   store: UsersStore;
   events: UserEvents;
   now: () => number;
+  database: Database;
 }): BatchCreate {
-  const { store, events, now } = deps;
+  const { store, events, now, database } = deps;
+  const emitCreated = (tenantId: string, ctx: ActionContext, row: UsersTable) =>
+    events.emit('user.created', tenantId, ctx, row.id, {
+      username: row.username,
+      fields: createdFields(row),
+    });
   return {
     async findExisting(tenantId, usernames, emails) {
       return store.existing(tenantId, usernames.map(fold), emails.map(fold));
@@ -67,16 +74,25 @@ export function createBatchCreate(deps: {
             : null;
       const fresh = rows.filter((r) => exists(r) === null);
       const failedInsert = new Map<string, string>();
+      // each insert commits with its user.created audit event (one unit for the batch)
       try {
-        await store.insertMany(fresh);
+        await database.write(async () => {
+          await store.insertMany(fresh);
+          for (const r of fresh) await emitCreated(tenantId, ctx, r);
+        });
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'conflict')) throw err;
         // A concurrent writer took one of the names: insert one by one to find which.
         for (const r of fresh) {
-          await store.insert(r).catch((e: unknown) => {
-            if (!(e instanceof AppError)) throw e;
-            failedInsert.set(r.id, e.detail ?? e.message);
-          });
+          await database
+            .write(async () => {
+              await store.insert(r);
+              await emitCreated(tenantId, ctx, r);
+            })
+            .catch((e: unknown) => {
+              if (!(e instanceof AppError)) throw e;
+              failedInsert.set(r.id, e.detail ?? e.message);
+            });
         }
       }
       const result: BatchOutcome[] = [];
@@ -90,10 +106,6 @@ export function createBatchCreate(deps: {
           result.push({ ok: false, reason });
           continue;
         }
-        await events.emit('user.created', tenantId, ctx, o.id, {
-          username: o.username,
-          fields: createdFields(o),
-        });
         result.push({ ok: true, user: toUserView(o) });
       }
       return result;

@@ -9,6 +9,7 @@ import type { ActionContext } from '../../events/event-bus.ts';
 import { isId } from '../../storage/ids.ts';
 import type { UserAppPropertiesTable, UserIdentitiesTable } from '../../storage/tables.ts';
 import { toIso } from '../../storage/time.ts';
+import { inUnits } from '../../storage/unit-of-work.ts';
 import type { LinksStore } from './links-store.ts';
 import { checkRequiredText, checkToken, checkValueText } from './rules.ts';
 import {
@@ -98,6 +99,15 @@ function propertyView(row: UserAppPropertiesTable): PropertyView {
 }
 
 export function createLinksService(deps: UsersDeps & { links: LinksStore }): LinksService {
+  return inUnits(deps.database, createLinks(deps), [
+    'linkIdentity',
+    'unlinkIdentity',
+    'setProperty',
+    'deleteProperty',
+  ]);
+}
+
+function createLinks(deps: UsersDeps & { links: LinksStore }): LinksService {
   const { links } = deps;
   const now = deps.now ?? Date.now;
   const events = createUserEvents(deps);

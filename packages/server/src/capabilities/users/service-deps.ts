@@ -1,9 +1,10 @@
 /**
  * What the users service is built from, and how it announces changes: one domain event per change on
  * the bus (audit and webhooks subscribe), with the tenant's slug, the acting principal, the target
- * user and the names of what changed. Events are sent after the change is stored; a failure to
- * describe the tenant never undoes a committed change.
+ * user and the names of what changed. Each event is emitted inside the change's unit of work, so the
+ * change and its audit event commit together.
  */
+import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import type { PasswordHasher } from '../../crypto/password.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
@@ -16,6 +17,9 @@ export interface UsersDeps {
   /** Argon2id hasher (production: OWASP parameters from config). */
   passwords: PasswordHasher;
   bus: EventBus;
+  /** The change feed the user-status cache is invalidated through. */
+  changes: ChangeFeed;
+  cacheMetrics?: CacheMetrics;
   /** Tenant id → slug for events (wire `TenantsService.slugOf`, which is cached). */
   slugOf: (tenantId: string) => Promise<string>;
   /** Overrides for tests; default to the Kysely stores on `database`. */

@@ -6,10 +6,13 @@
  * their values when they are secret. External identities and per-application properties live in
  * `links-service.ts` and are merged into the one `UsersService`.
  */
+
+import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import { isId } from '../../storage/ids.ts';
+import { inUnits } from '../../storage/unit-of-work.ts';
 import { type BatchCreate, type BatchOutcome, createBatchCreate } from './batch.ts';
 import { createLinksService, type LinksService } from './links-service.ts';
 import { createLinksStore } from './links-store.ts';
@@ -63,6 +66,8 @@ export interface UsersService extends LinksService, BatchCreate {
    * stored hash used other parameters.
    */
   verifyPassword(tenantId: string, usernameOrEmail: string, password: string): Promise<UserView | null>;
+  /** True for an active user of the tenant (cached, invalidated on every status change and delete). */
+  isActive(tenantId: string, userId: string): Promise<boolean>;
   /** Stamps `lastSignInAt` (does not change the version/ETag). */
   recordSignIn(tenantId: string, userId: string, at?: number): Promise<void>;
 }
@@ -95,7 +100,21 @@ export function createUsersService(deps: UsersDeps): UsersService {
   const { passwords } = deps;
   const now = deps.now ?? Date.now;
   const events = createUserEvents(deps);
+  const { database } = deps;
   const links = createLinksService({ ...deps, links: deps.links ?? createLinksStore(deps.database) });
+  // tenant/user → active?, for credentials (a disabled owner's tokens stop working) and sessions
+  const active = createInvalidatedCache<boolean>({
+    name: 'user-status',
+    feed: deps.changes,
+    load: async (key) => {
+      const [tenantId, userId] = key.split('/') as [string, string];
+      return isId(userId) && (await store.byId(tenantId, userId))?.status === 'active';
+    },
+    ttlMs: 60_000,
+    maxEntries: 50_000,
+    ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+  });
+  active.start();
 
   async function mustGet(tenantId: string, id: string): Promise<UserRow> {
     if (!isId(id)) notFound();
@@ -124,6 +143,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
       if (fields.size === 0) return toUserView(row);
       const updated = await store.update(tenantId, id, diff, row.version, now());
       if (updated) {
+        if (diff.status !== undefined) await active.invalidate(`${tenantId}/${id}`);
         await events.emit(eventType([...fields]), tenantId, ctx, id, { fields: [...fields] });
         return toUserView(updated);
       }
@@ -140,16 +160,18 @@ export function createUsersService(deps: UsersDeps): UsersService {
     (tenantId: string, id: string, expected: number | undefined, ctx: ActionContext) =>
       change(tenantId, id, { status }, expected, ctx, () => type);
 
-  return {
+  const service: UsersService = {
     ...links,
 
     async create(tenantId, input, ctx) {
       const hash = input.password === undefined ? null : await passwords.hash(checkPassword(input.password));
       const row = newUserRow(tenantId, input, hash, now());
-      await store.insert(row);
-      await events.emit('user.created', tenantId, ctx, row.id, {
-        username: row.username,
-        fields: createdFields(row),
+      await database.write(async () => {
+        await store.insert(row);
+        await events.emit('user.created', tenantId, ctx, row.id, {
+          username: row.username,
+          fields: createdFields(row),
+        });
       });
       return toUserView(row);
     },
@@ -188,6 +210,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
         if (expected !== undefined && (await store.byId(tenantId, id))) stale();
         notFound();
       }
+      await active.invalidate(`${tenantId}/${id}`);
       await events.emit('user.deleted', tenantId, ctx, id, { username: row.username });
     },
 
@@ -196,9 +219,11 @@ export function createUsersService(deps: UsersDeps): UsersService {
     async setPassword(tenantId, userId, password, ctx) {
       if (!isId(userId)) notFound();
       const hash = await passwords.hash(checkPassword(password));
-      const row = await store.setPasswordHash(tenantId, userId, hash, now());
-      if (!row) notFound();
-      await events.emit('user.password_set', tenantId, ctx, userId, { fields: ['password'] });
+      await database.write(async () => {
+        const row = await store.setPasswordHash(tenantId, userId, hash, now());
+        if (!row) notFound();
+        await events.emit('user.password_set', tenantId, ctx, userId, { fields: ['password'] });
+      });
     },
 
     async verifyPassword(tenantId, login, password) {
@@ -220,12 +245,15 @@ export function createUsersService(deps: UsersDeps): UsersService {
       return toUserView(rest);
     },
 
+    isActive: (tenantId, userId) => active.get(`${tenantId}/${userId}`),
+
     async recordSignIn(tenantId, userId, at) {
       if (!isId(userId) || !(await store.recordSignIn(tenantId, userId, at ?? now()))) notFound();
     },
 
-    ...createBatchCreate({ store, events, now }),
+    ...createBatchCreate({ store, events, now, database }),
   };
+  return inUnits(database, service, ['update', 'disable', 'enable', 'delete']);
 }
 
 function statusVerb(status: UserStatus | undefined): string {

@@ -3,8 +3,10 @@
  * service with cheap Argon2 parameters, and a bus that records every event for assertions.
  */
 import type { TestDatabase } from '../../../test/databases.ts';
+import { createChangeFeed } from '../../cache/change-feed.ts';
 import { createPasswordHasher, type PasswordHashParams } from '../../crypto/password.ts';
 import { type EmittedEvent, EventBus } from '../../events/event-bus.ts';
+import { createMemoryState } from '../../state/memory-state.ts';
 import { newId } from '../../storage/ids.ts';
 import { createUsersService, type UsersService } from './service.ts';
 
@@ -43,6 +45,7 @@ export function usersFixture(t: TestDatabase, params: PasswordHashParams = CHEAP
     database: t.database,
     passwords: createPasswordHasher(params),
     bus,
+    changes: createChangeFeed({ database: t.database, state: createMemoryState() }),
     slugOf: async (id) => slugs.get(id) ?? id,
   });
   return { users, events, slugs };

@@ -3,10 +3,26 @@
  * entry and how it broke (modified, deleted, inserted, reordered, truncated). Exit 1 when broken.
  */
 import type { Command } from 'commander';
+import { readAnchors } from '../../capabilities/audit/anchors.ts';
 import { verifyChain } from '../../capabilities/audit/index.ts';
+import { AppError } from '../../errors/app-error.ts';
 import { out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
 import { registerAuditExport } from './audit-export.ts';
+
+function loadAnchors(path: string): ReturnType<typeof readAnchors> {
+  let read: ReturnType<typeof readAnchors>;
+  try {
+    read = readAnchors(path);
+  } catch (err) {
+    throw new AppError('validation_failed', {
+      detail: `--anchors: cannot read ${path}: ${(err as Error).message}`,
+    });
+  }
+  if (read.anchors.length === 0)
+    throw new AppError('validation_failed', { detail: `--anchors: ${path} holds no audit checkpoint` });
+  return read;
+}
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('the tamper-evident audit log');
@@ -30,8 +46,17 @@ export function registerAudit(program: Command): void {
     .command('verify')
     .description('verify the audit hash chain and its signed checkpoints')
     .option('--from-checkpoint', 'start at the newest valid checkpoint (incremental)')
+    .option(
+      '--anchors <file>',
+      'also check the checkpoints saved outside the database (the auditAnchorFile, or saved JSON log lines)',
+    )
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { fromCheckpoint?: boolean; json?: boolean }, cmd: Command) => {
+    .addHelpText(
+      'after',
+      '\nStrictly read-only: verifying writes nothing (no checkpoint, no migration, no queued event).',
+    )
+    .action(async (opts: { fromCheckpoint?: boolean; json?: boolean; anchors?: string }, cmd: Command) => {
+      const anchors = opts.anchors ? loadAnchors(opts.anchors) : undefined;
       const ok = await withRuntime(
         cmd,
         async (rt) => {
@@ -40,6 +65,7 @@ export function registerAudit(program: Command): void {
             database: rt.database,
             checkpointKeys: rt.keyring.deriveKeys('audit-checkpoint'),
             fromCheckpoint: opts.fromCheckpoint === true,
+            ...(anchors ? { anchors: anchors.anchors } : {}),
             onProgress: (done, total) => progress?.update(done, total),
           });
           progress?.stop();
@@ -47,7 +73,7 @@ export function registerAudit(program: Command): void {
             out(JSON.stringify(report, null, 2));
           } else if (report.ok) {
             out(
-              `audit chain OK: ${report.entries} entries, head seq ${report.headSeq}, ${report.checkpointsVerified} checkpoint(s) verified`,
+              `audit chain OK: ${report.entries} entries, head seq ${report.headSeq}, ${report.checkpointsVerified} checkpoint(s) verified${anchors ? `, ${report.anchorsVerified} outside anchor(s) verified` : ''}`,
             );
             for (const w of report.warnings) out(`warning: ${w}`);
           } else if (report.problem) {
@@ -58,7 +84,7 @@ export function registerAudit(program: Command): void {
           }
           return report.ok;
         },
-        { migrate: false },
+        { migrate: false, role: 'read-only' },
       );
       if (!ok) process.exitCode = 1;
     });

@@ -1,0 +1,226 @@
+/**
+ * Units of work: a change, the audit event that records it and the cache invalidations it causes
+ * commit in ONE transaction, or not at all (the transactional outbox). `database.write(fn)` opens a
+ * transaction and runs `fn` with it as the ambient connection (AsyncLocalStorage), so stores keep
+ * using the plain `db` and every query they issue joins the unit without being passed a handle.
+ * Capabilities never call this module directly; infrastructure buffers its rows with `collect`
+ * (written just before COMMIT, on the unit's connection) and runs `afterCommit` hooks once the commit
+ * is durable. After-commit hooks never throw into the caller: nothing that can fail runs after a commit.
+ *
+ * How queries find the unit: the dialect's driver is wrapped (`UnitAwareDriver`). Inside a unit,
+ * `acquireConnection` returns the unit's connection and begin/commit/rollback of a nested
+ * `db.transaction()` are no-ops (the nested block joins the outer one; a nested rollback marks the
+ * unit rollback-only). Outside a unit nothing changes. For SQLite — one connection per process — the
+ * wrapper owns the connection mutex (Kysely's would deadlock a unit against its own queries).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DatabaseConnection, Driver, TransactionSettings } from 'kysely';
+
+type CommitHook = () => void;
+
+/** The running unit of work, as infrastructure sees it. */
+export interface UnitOfWork {
+  /**
+   * Buffers `item` under `key`; the first call for a key registers `flush`, which receives every item
+   * buffered under that key and runs on the unit's connection right before COMMIT.
+   */
+  collect<T>(key: string, item: T, flush: (items: T[]) => Promise<void>): void;
+  /** Runs once the unit committed (in registration order); errors go to the unit's error reporter. */
+  afterCommit(hook: CommitHook): void;
+}
+
+interface UnitState extends UnitOfWork {
+  readonly driver: UnitAwareDriver;
+  readonly connection: DatabaseConnection;
+  done: boolean;
+  rollbackOnly: boolean;
+}
+
+const ambient = new AsyncLocalStorage<UnitState>();
+
+/** The unit of work the caller runs in, if any (whichever database it belongs to). */
+export function currentUnit(): UnitOfWork | undefined {
+  const unit = ambient.getStore();
+  return unit && !unit.done ? unit : undefined;
+}
+
+/** A FIFO lock for the single SQLite connection. */
+class ConnectionLock {
+  #held = false;
+  readonly #waiting: (() => void)[] = [];
+
+  async acquire(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#held = false;
+  }
+}
+
+/**
+ * Wraps a dialect's driver so units of work can share their connection with the queries they run.
+ * `singleConnection` (SQLite) makes the wrapper serialise connection use itself; the dialect must then
+ * declare `supportsMultipleConnections: true` so Kysely does not add a second mutex.
+ */
+export class UnitAwareDriver implements Driver {
+  readonly #inner: Driver;
+  readonly #lock: ConnectionLock | undefined;
+  readonly #onHookError: (err: unknown) => void;
+
+  constructor(inner: Driver, options: { singleConnection: boolean; onHookError?: (err: unknown) => void }) {
+    this.#inner = inner;
+    this.#lock = options.singleConnection ? new ConnectionLock() : undefined;
+    this.#onHookError = options.onHookError ?? (() => {});
+  }
+
+  #unitOf(connection?: DatabaseConnection): UnitState | undefined {
+    const unit = ambient.getStore();
+    if (!unit || unit.done || unit.driver !== this) return undefined;
+    return connection === undefined || connection === unit.connection ? unit : undefined;
+  }
+
+  #initialised: Promise<void> | undefined;
+
+  init(): Promise<void> {
+    this.#initialised ??= this.#inner.init();
+    return this.#initialised;
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const unit = this.#unitOf();
+    if (unit) return unit.connection;
+    return this.#acquireOwn();
+  }
+
+  async #acquireOwn(): Promise<DatabaseConnection> {
+    await this.#lock?.acquire();
+    try {
+      return await this.#inner.acquireConnection();
+    } catch (err) {
+      this.#lock?.release();
+      throw err;
+    }
+  }
+
+  async #releaseOwn(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.#inner.releaseConnection(connection);
+    } finally {
+      this.#lock?.release();
+    }
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (this.#unitOf(connection)) return; // a nested transaction joins the unit
+    await this.#inner.beginTransaction(connection, settings);
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#unitOf(connection)) return;
+    await this.#inner.commitTransaction(connection);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const unit = this.#unitOf(connection);
+    if (unit) {
+      unit.rollbackOnly = true; // the error propagates; the unit must not commit half of it
+      return;
+    }
+    await this.#inner.rollbackTransaction(connection);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (this.#unitOf(connection)) return;
+    await this.#releaseOwn(connection);
+  }
+
+  destroy(): Promise<void> {
+    return this.#inner.destroy();
+  }
+
+  /**
+   * Runs `fn` as a unit of work (see the file header). Inside another unit of this driver, `fn`
+   * simply joins it. Resolves with `fn`'s result after COMMIT and the after-commit hooks.
+   */
+  async runUnit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#unitOf()) return fn();
+    await this.init();
+    const connection = await this.#acquireOwn();
+    const buffers = new Map<string, { items: unknown[]; flush: (items: unknown[]) => Promise<void> }>();
+    const hooks: CommitHook[] = [];
+    const unit: UnitState = {
+      driver: this,
+      connection,
+      done: false,
+      rollbackOnly: false,
+      collect(key, item, flush) {
+        const buffer = buffers.get(key);
+        if (buffer) buffer.items.push(item);
+        else buffers.set(key, { items: [item], flush: flush as (items: unknown[]) => Promise<void> });
+      },
+      afterCommit(hook) {
+        hooks.push(hook);
+      },
+    };
+    let result: T;
+    try {
+      await this.#inner.beginTransaction(connection, {});
+      try {
+        result = await ambient.run(unit, async () => {
+          const value = await fn();
+          for (const { items, flush } of buffers.values()) await flush(items);
+          return value;
+        });
+        if (unit.rollbackOnly) throw new Error('a nested transaction of this unit of work rolled back');
+        unit.done = true;
+        await this.#inner.commitTransaction(connection);
+      } catch (err) {
+        unit.done = true;
+        // also after a failed COMMIT (a full disk, a dropped connection): leave no transaction open
+        await this.#inner.rollbackTransaction(connection).catch(() => {});
+        throw err;
+      }
+    } finally {
+      unit.done = true;
+      await this.#releaseOwn(connection);
+    }
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (err) {
+        this.#onHookError(err);
+      }
+    }
+    return result;
+  }
+}
+
+/**
+ * Returns `service` with each named method run as a unit of work on `database`: the one place a
+ * capability declares which of its operations change state. Methods that do slow work that needs no
+ * transaction (password hashing) open their units themselves around the writes instead.
+ *
+ * @example
+ * return inUnits(database, service, ['create', 'update', 'delete']);
+ */
+export function inUnits<S extends object>(
+  database: { write<T>(fn: () => Promise<T>): Promise<T> },
+  service: S,
+  methods: readonly (keyof S & string)[],
+): S {
+  const wrapped: Record<string, unknown> = { ...(service as Record<string, unknown>) };
+  for (const name of methods) {
+    const method = service[name];
+    if (typeof method !== 'function') throw new TypeError(`${name} is not a method`);
+    wrapped[name] = (...args: unknown[]) =>
+      database.write(() => (method as (...a: unknown[]) => Promise<unknown>).apply(service, args));
+  }
+  return wrapped as S;
+}
