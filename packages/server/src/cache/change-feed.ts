@@ -84,6 +84,17 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const origin = randomUUID();
   const collectKey = `change-feed:${origin}`;
   const handlers = new Map<string, Set<(key: string) => void>>();
+  // what each unit announced, delivered and published once it committed
+  const announcedIn = new WeakSet<object>();
+  const pending = new WeakMap<object, Change[]>();
+  const pendingOf = (unit: object): Change[] => {
+    let list = pending.get(unit);
+    if (!list) {
+      list = [];
+      pending.set(unit, list);
+    }
+    return list;
+  };
   const gaps = new Map<number, number>(); // missing seq → deadline
   let last = -1;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -121,10 +132,24 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       await database.write(() => announce(channel, key));
       return;
     }
-    unit.collect<Change>(collectKey, { channel, key }, async (changes) => {
-      await write(changes);
-      unit.afterCommit(() => published(changes));
-    });
+    unit.collect<Change>(
+      collectKey,
+      { channel, key },
+      async (changes) => {
+        await write(changes);
+      },
+      (changes, literal) => {
+        const ts = Date.now();
+        const rows = changes.map((c) => `(${[ts, c.channel, c.key, origin].map(literal).join(', ')})`);
+        return `insert into change_feed (ts, channel, key, origin) values ${rows.join(', ')}`;
+      },
+    );
+    if (!announcedIn.has(unit)) {
+      announcedIn.add(unit);
+      const pendingChanges = pendingOf(unit);
+      unit.afterCommit(() => published(pendingChanges));
+    }
+    pendingOf(unit).push({ channel, key });
   }
 
   function onRemote(message: string): void {

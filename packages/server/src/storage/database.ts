@@ -68,6 +68,12 @@ function parseInt8(value: string): number {
   return n;
 }
 
+/** A finite number as a PostgreSQL literal (safe integers only: timestamps and counters). */
+function pgNumber(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`${value} is not a safe integer literal`);
+  return String(value);
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // loaded only in scale-out mode, so the embedded default does not pay for pg at start-up
   const { default: pg } = await import('pg');
@@ -102,7 +108,12 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     createQueryCompiler: () => pgDialect.createQueryCompiler(),
     createIntrospector: (k) => pgDialect.createIntrospector(k),
     createDriver: () => {
-      unitDriver = new UnitAwareDriver(pgDialect.createDriver(), { singleConnection: false });
+      unitDriver = new UnitAwareDriver(pgDialect.createDriver(), {
+        singleConnection: false,
+        // every query is a round trip: rows buffered by a unit go with its COMMIT
+        literal: (value) =>
+          value === null ? 'null' : typeof value === 'number' ? pgNumber(value) : pg.escapeLiteral(value),
+      });
       return unitDriver;
     },
   };

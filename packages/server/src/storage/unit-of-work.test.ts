@@ -83,6 +83,36 @@ describeEachDialect('units of work', (get) => {
     expect(await keys('b-')).toEqual(['b-1', 'b-2']);
   });
 
+  it('sends rendered rows with COMMIT (PostgreSQL) or flushes them (SQLite), values intact', async () => {
+    const { database } = get();
+    const tricky = ["it's", 'back\\slash', 'new\nline', "'; drop table settings; --", '😀 ü', '$1 $$x$$'];
+    await database.write(async () => {
+      for (const [i, value] of tricky.entries()) {
+        currentUnit()!.collect(
+          'lit',
+          { key: `l-${i}`, value },
+          async (items) => {
+            await database.db
+              .insertInto('settings')
+              .values(items.map((x) => ({ ...row(x.key), value: x.value })))
+              .execute();
+          },
+          (items, literal) =>
+            `insert into settings (key, value, encrypted, updated_at, updated_by) values ${items
+              .map((x) => `(${[x.key, x.value, 0, 1, 't'].map(literal).join(', ')})`)
+              .join(', ')}`,
+        );
+      }
+    });
+    const rows = await database.db
+      .selectFrom('settings')
+      .select(['key', 'value'])
+      .where('key', 'like', 'l-%')
+      .orderBy('key')
+      .execute();
+    expect(rows.map((r) => r.value)).toEqual(tricky);
+  });
+
   it('a failing flush rolls the whole unit back and runs no hook', async () => {
     const { database } = get();
     let ran = false;

@@ -14,17 +14,26 @@
  * wrapper owns the connection mutex (Kysely's would deadlock a unit against its own queries).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DatabaseConnection, Driver, TransactionSettings } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 
 type CommitHook = () => void;
+
+/** Renders one SQL value as a literal (the dialect's own escaping). */
+export type SqlLiteral = (value: string | number | null) => string;
+
+/** Turns buffered items into SQL statements whose values are literals, sent with COMMIT. */
+export type CommitRenderer<T> = (items: T[], literal: SqlLiteral) => string;
 
 /** The running unit of work, as infrastructure sees it. */
 export interface UnitOfWork {
   /**
    * Buffers `item` under `key`; the first call for a key registers `flush`, which receives every item
-   * buffered under that key and runs on the unit's connection right before COMMIT.
+   * buffered under that key and runs on the unit's connection right before COMMIT. With `render`,
+   * a dialect where every query is a network round trip (PostgreSQL) instead sends the rendered
+   * statements in the same round trip as COMMIT; a failing statement then aborts the transaction
+   * just the same.
    */
-  collect<T>(key: string, item: T, flush: (items: T[]) => Promise<void>): void;
+  collect<T>(key: string, item: T, flush: (items: T[]) => Promise<void>, render?: CommitRenderer<T>): void;
   /** Runs once the unit committed (in registration order); errors go to the unit's error reporter. */
   afterCommit(hook: CommitHook): void;
 }
@@ -73,11 +82,21 @@ export class UnitAwareDriver implements Driver {
   readonly #inner: Driver;
   readonly #lock: ConnectionLock | undefined;
   readonly #onHookError: (err: unknown) => void;
+  readonly #literal: SqlLiteral | undefined;
 
-  constructor(inner: Driver, options: { singleConnection: boolean; onHookError?: (err: unknown) => void }) {
+  constructor(
+    inner: Driver,
+    options: {
+      singleConnection: boolean;
+      onHookError?: (err: unknown) => void;
+      /** Given: buffered rows with a renderer are sent with COMMIT as literal SQL (one round trip). */
+      literal?: SqlLiteral;
+    },
+  ) {
     this.#inner = inner;
     this.#lock = options.singleConnection ? new ConnectionLock() : undefined;
     this.#onHookError = options.onHookError ?? (() => {});
+    this.#literal = options.literal;
   }
 
   #unitOf(connection?: DatabaseConnection): UnitState | undefined {
@@ -153,17 +172,29 @@ export class UnitAwareDriver implements Driver {
     if (this.#unitOf()) return fn();
     await this.init();
     const connection = await this.#acquireOwn();
-    const buffers = new Map<string, { items: unknown[]; flush: (items: unknown[]) => Promise<void> }>();
+    const buffers = new Map<
+      string,
+      {
+        items: unknown[];
+        flush: (items: unknown[]) => Promise<void>;
+        render: CommitRenderer<unknown> | undefined;
+      }
+    >();
     const hooks: CommitHook[] = [];
     const unit: UnitState = {
       driver: this,
       connection,
       done: false,
       rollbackOnly: false,
-      collect(key, item, flush) {
+      collect(key, item, flush, render) {
         const buffer = buffers.get(key);
         if (buffer) buffer.items.push(item);
-        else buffers.set(key, { items: [item], flush: flush as (items: unknown[]) => Promise<void> });
+        else
+          buffers.set(key, {
+            items: [item],
+            flush: flush as (items: unknown[]) => Promise<void>,
+            render: render as CommitRenderer<unknown> | undefined,
+          });
       },
       afterCommit(hook) {
         hooks.push(hook);
@@ -173,14 +204,22 @@ export class UnitAwareDriver implements Driver {
     try {
       await this.#inner.beginTransaction(connection, {});
       try {
+        const literal = this.#literal;
+        let withCommit: string[] = [];
         result = await ambient.run(unit, async () => {
           const value = await fn();
-          for (const { items, flush } of buffers.values()) await flush(items);
+          for (const { items, flush, render } of buffers.values()) {
+            if (render && literal) withCommit.push(render(items, literal));
+            else await flush(items);
+          }
           return value;
         });
         if (unit.rollbackOnly) throw new Error('a nested transaction of this unit of work rolled back');
         unit.done = true;
-        await this.#inner.commitTransaction(connection);
+        if (withCommit.length > 0) {
+          await connection.executeQuery(CompiledQuery.raw(`${withCommit.join(';\n')};\ncommit`, []));
+          withCommit = [];
+        } else await this.#inner.commitTransaction(connection);
       } catch (err) {
         unit.done = true;
         // also after a failed COMMIT (a full disk, a dropped connection): leave no transaction open

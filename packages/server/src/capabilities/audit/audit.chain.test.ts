@@ -9,7 +9,9 @@ import { describeEachDialect } from '../../../test/databases.ts';
 import { EventBus } from '../../events/event-bus.ts';
 import {
   type AuditEntry,
+  canonicalJson,
   computeEntryHash,
+  computeEntryHashOfText,
   GENESIS_PREV_HASH,
   redactSecrets,
   signCheckpoint,
@@ -54,6 +56,37 @@ describe('audit chain rules', () => {
     expect(a).toBe(b);
     expect(c).not.toBe(a);
     expect(() => computeEntryHash({ ...unhashed({}), prevHash: 'nope' })).toThrow(/prevHash/);
+  });
+
+  it('hashes an entry from its canonical data text exactly as from the entry (the outbox path)', () => {
+    const samples = [
+      { data: {}, tenant: null, target: null, requestId: null },
+      {
+        data: { b: [1, 'é', { z: null, a: true }], a: 'x"\\\n\u2028' },
+        tenant: 'acme',
+        target: 'user:1',
+        requestId: 'r',
+      },
+      {
+        data: { emoji: '😀', n: -0.5, big: 2 ** 52 },
+        tenant: 'ümlaut',
+        target: '\t',
+        requestId: '\u0000-free',
+      },
+    ];
+    for (const [i, sample] of samples.entries()) {
+      const entry = {
+        seq: 1000 + i,
+        ts: 1_796_000_000_000 + i,
+        actor: 'token:ö',
+        action: 'user.created',
+        result: 'success',
+        prevHash: createHash('sha256').update(String(i)).digest('hex'),
+        ...sample,
+      };
+      const { data, ...rest } = entry;
+      expect(computeEntryHashOfText(rest, canonicalJson(data))).toBe(computeEntryHash(entry));
+    }
   });
 
   it('verifies a checkpoint signature only for the same key and payload', () => {

@@ -115,6 +115,25 @@ export function computeEntryHash(entry: UnhashedEntry): string {
 }
 
 /**
+ * `computeEntryHash` for an entry whose data is already canonical JSON text (as the outbox holds
+ * it): the JCS form of the entry is assembled around that text instead of canonicalizing the data a
+ * second time. Equal to `computeEntryHash` for every storable entry (RFC 8785 serializes strings and
+ * safe integers exactly as JSON.stringify does; the keys below are in JCS order).
+ */
+export function computeEntryHashOfText(entry: Omit<UnhashedEntry, 'data'>, dataText: string): string {
+  if (!isHexHash(entry.prevHash)) throw new TypeError(`prevHash of seq ${entry.seq} is not a hex SHA-256`);
+  if (!Number.isSafeInteger(entry.seq) || !Number.isSafeInteger(entry.ts))
+    throw new TypeError('seq and ts must be safe integers');
+  const s = JSON.stringify;
+  const text = `{"action":${s(entry.action)},"actor":${s(entry.actor)},"data":${dataText},"prevHash":${s(entry.prevHash)},"requestId":${s(entry.requestId)},"result":${s(entry.result)},"seq":${entry.seq},"target":${s(entry.target)},"tenant":${s(entry.tenant)},"ts":${entry.ts}}`;
+  return createHash('sha256')
+    .update(ENTRY_DOMAIN)
+    .update(Buffer.from(entry.prevHash, 'hex'))
+    .update(text, 'utf8')
+    .digest('hex');
+}
+
+/**
  * Signs a checkpoint: base64url HMAC-SHA256 over the JCS form of
  * `{ chain: CHAIN_NAME, seq, entryHash, ts }` (the chain name binds the signature to this log).
  *

@@ -51,7 +51,7 @@ export interface AuditLogOptions {
   logger: AuditLogger;
   /** Most events per drain transaction. Default 500. */
   batchSize?: number;
-  /** How long events may wait for more to batch with (outbox drain and refusal batches). Default 20 ms. */
+  /** How long events may wait for more to batch with (outbox drain and refusal batches). Default 50 ms. */
   flushIntervalMs?: number;
   /** How often the outbox is polled for events other processes left (0: never). Default 1000 ms. */
   pollIntervalMs?: number;
@@ -115,7 +115,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const signingKey: CheckpointKey = newestKey;
   const store = options.store ?? createAuditStore(options.database);
   const batchSize = Math.max(1, options.batchSize ?? 500);
-  const flushIntervalMs = options.flushIntervalMs ?? 20;
+  const flushIntervalMs = options.flushIntervalMs ?? 50;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const writeCheckpoints = options.writeCheckpoints ?? true;
   const checkpointEvery = options.checkpointEvery ?? 1000;
@@ -260,7 +260,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   const unsubscribeUnit = bus.subscribeInUnit((event, unit) => {
-    unit.collect('audit-outbox', toAuditEvent(event), (events) => store.enqueue(events));
+    unit.collect(
+      'audit-outbox',
+      toAuditEvent(event),
+      (events) => store.enqueue(events),
+      (events, literal) => store.renderEnqueue(events, literal),
+    );
     if (!kickedUnits.has(unit)) {
       kickedUnits.add(unit);
       unit.afterCommit(() => kick());

@@ -4,15 +4,17 @@
  * append and prune runs in ONE transaction under the `gatekeeper:audit` lock, reads the head, and
  * links to it, so several instances write one unforked chain (`UNIQUE(seq)` backs this up).
  */
-import type { Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { EmittedEvent } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
 import type { AuditLogTable, AuditOutboxTable, Tables } from '../../storage/tables.ts';
+import type { SqlLiteral } from '../../storage/unit-of-work.ts';
 import {
   type AuditEntry,
   CHAIN_NAME,
   type Checkpoint,
   canonicalJson,
+  computeEntryHashOfText,
   GENESIS_ACTION,
   GENESIS_PREV_HASH,
   PRUNED_ACTION,
@@ -49,9 +51,12 @@ export interface CheckpointQuery {
 export interface AuditStore {
   /**
    * Writes events to the outbox (unchained). Inside a unit of work this joins the change's
-   * transaction, which is how a change and its audit event commit together.
+   * transaction, which is how a change and its audit event commit together. The events must already
+   * be snapshots made by `toAuditEvent` (redacted, storable): the audit service makes them at emit.
    */
   enqueue(events: readonly EmittedEvent[]): Promise<void>;
+  /** The INSERT `enqueue` would run, with its values as literals (sent with a unit's COMMIT). */
+  renderEnqueue(events: readonly EmittedEvent[], literal: SqlLiteral): string;
   /**
    * The sequencer's step: in one transaction under the audit lock, chains up to `limit` outbox
    * events (oldest first) after the head and deletes them from the outbox. Returns the new entries
@@ -118,35 +123,45 @@ async function readLink(trx: Trx): Promise<{ seq: number; entryHash: string } | 
   return prune ? { seq: Number(prune.through_seq), entryHash: prune.through_hash } : undefined;
 }
 
+/** Opens an empty chain; its timestamp is no later than the first event's (retention counts from it). */
+async function insertGenesis(trx: Trx, firstTs: number | undefined): Promise<AuditEntry> {
+  const genesis = chainAfter(
+    { seq: 0, entryHash: GENESIS_PREV_HASH },
+    toAuditEvent({
+      type: GENESIS_ACTION,
+      tenant: null,
+      actor: 'system',
+      target: null,
+      result: 'success',
+      data: { chain: CHAIN_NAME },
+      ts: Math.min(Date.now(), firstTs ?? Date.now()),
+    }),
+  );
+  await insertEntries(trx, [genesis]);
+  return genesis;
+}
+
 /** Chains `records` after the head inside `trx` (which holds the audit lock); genesis first if empty. */
 async function chainRecords(trx: Trx, records: readonly EmittedEvent[]): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
   let link = await readLink(trx);
   if (!link) {
-    const ts = Math.min(Date.now(), records[0]?.ts ?? Date.now());
-    const genesis = chainAfter(
-      { seq: 0, entryHash: GENESIS_PREV_HASH },
-      toAuditEvent({
-        type: GENESIS_ACTION,
-        tenant: null,
-        actor: 'system',
-        target: null,
-        result: 'success',
-        data: { chain: CHAIN_NAME },
-        ts,
-      }),
-    );
+    const genesis = await insertGenesis(trx, records[0]?.ts);
     entries.push(genesis);
     link = genesis;
   }
+  const chained: AuditEntry[] = [];
   for (const record of records) {
     const entry = chainAfter(link, record);
-    entries.push(entry);
+    chained.push(entry);
     link = entry;
   }
-  await insertEntries(trx, entries);
-  return entries;
+  await insertEntries(trx, chained);
+  return [...entries, ...chained];
 }
+
+/** An outbox row as the sequencer reads it. */
+type OutboxRow = Omit<AuditOutboxTable, 'id'> & { id: number | string };
 
 function outboxRowOf(event: EmittedEvent): Omit<AuditOutboxTable, 'id'> {
   return {
@@ -161,26 +176,48 @@ function outboxRowOf(event: EmittedEvent): Omit<AuditOutboxTable, 'id'> {
   };
 }
 
-function eventOfOutboxRow(row: {
-  ts: number;
-  tenant: string | null;
-  actor: string;
-  action: string;
-  target: string | null;
-  result: string;
-  request_id: string | null;
-  data: string;
-}): EmittedEvent {
-  return {
-    type: row.action,
-    ts: Number(row.ts),
-    tenant: row.tenant,
-    actor: row.actor,
-    target: row.target,
-    result: row.result as EmittedEvent['result'],
-    requestId: row.request_id,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
+/**
+ * Chains outbox rows after the head inside `trx` (which holds the audit lock). Their data is canonical
+ * JSON already, so it is hashed and stored as is (no second canonicalization); genesis first if empty.
+ */
+async function chainOutboxRows(trx: Trx, rows: readonly OutboxRow[]): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let link = await readLink(trx);
+  if (!link) {
+    const genesis = await insertGenesis(trx, rows[0] ? Number(rows[0].ts) : undefined);
+    entries.push(genesis);
+    link = genesis;
+  }
+  const stored: AuditLogTable[] = [];
+  for (const row of rows) {
+    const unhashed = {
+      seq: link.seq + 1,
+      ts: Number(row.ts),
+      tenant: row.tenant,
+      actor: row.actor,
+      action: row.action,
+      target: row.target,
+      result: row.result,
+      requestId: row.request_id,
+      prevHash: link.entryHash,
+    };
+    const entryHash = computeEntryHashOfText(unhashed, row.data);
+    stored.push({ ...rowFromEntry({ ...unhashed, data: {}, entryHash }), data: row.data });
+    const entry: AuditEntry = {
+      ...unhashed,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+      entryHash,
+    };
+    entries.push(entry);
+    link = entry;
+  }
+  for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('audit_log')
+      .values(stored.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+  return entries;
 }
 
 async function insertEntries(trx: Trx, entries: readonly AuditEntry[]): Promise<void> {
@@ -226,6 +263,10 @@ export function createAuditStore(database: Database): AuditStore {
     return row ? Number(row.seq) : 0;
   };
 
+  const placeholders =
+    dialect.name === 'postgres' ? '$1, $2, $3, $4, $5, $6, $7, $8' : '?, ?, ?, ?, ?, ?, ?, ?';
+  const insertOneOutboxRow = `insert into audit_outbox (ts, tenant, actor, action, target, result, request_id, data) values (${placeholders})`;
+
   return {
     readRows,
     listCheckpoints,
@@ -240,7 +281,14 @@ export function createAuditStore(database: Database): AuditStore {
     },
 
     async enqueue(events) {
-      const rows = events.map((e) => outboxRowOf(toAuditEvent(e)));
+      const rows = events.map(outboxRowOf);
+      // the common case, one event per change, skips the query builder (it is on every write's path)
+      if (rows.length === 1) {
+        const r = rows[0]!;
+        const params = [r.ts, r.tenant, r.actor, r.action, r.target, r.result, r.request_id, r.data];
+        await db.executeQuery(CompiledQuery.raw(insertOneOutboxRow, params));
+        return;
+      }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await db
           .insertInto('audit_outbox')
@@ -249,12 +297,20 @@ export function createAuditStore(database: Database): AuditStore {
       }
     },
 
+    renderEnqueue(events, literal) {
+      const values = events.map((e) => {
+        const r = outboxRowOf(e);
+        return `(${[r.ts, r.tenant, r.actor, r.action, r.target, r.result, r.request_id, r.data].map(literal).join(', ')})`;
+      });
+      return `insert into audit_outbox (ts, tenant, actor, action, target, result, request_id, data) values ${values.join(', ')}`;
+    },
+
     async drainOutbox(limit) {
       return db.transaction().execute(async (trx) => {
         await dialect.lockInTransaction(trx, AUDIT_LOCK);
         const rows = await trx.selectFrom('audit_outbox').selectAll().orderBy('id').limit(limit).execute();
         if (rows.length === 0) return [];
-        const entries = await chainRecords(trx, rows.map(eventOfOutboxRow));
+        const entries = await chainOutboxRows(trx, rows);
         await trx
           .deleteFrom('audit_outbox')
           .where(
