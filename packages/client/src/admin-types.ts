@@ -1,10 +1,62 @@
 /**
- * Request and response shapes of the admin API, written by hand to match the server's route schemas
- * (`packages/server/src/capabilities/<name>/schemas.ts`, served as `/openapi.json`). The contract
- * test (`admin-client.contract.test.ts`) compares the property names of each response type with the
- * served OpenAPI document, so a server change that these types miss fails the build.
+ * The admin API's request and response types under the names the client uses. Every resource, input
+ * and query type here is an alias into `generated/admin-api.ts`, which `npm run generate:client`
+ * makes from the OpenAPI document the server serves: a route schema change reaches these types by
+ * regenerating, and `generated-types.fresh.test.ts` fails until someone does. The client's own
+ * additions are the lookups by path (`ResponseOf`, `RequestBodyOf`, `QueryOf`, for calls without a
+ * helper), the paging shapes (`Page`, `ListQuery`) and the audit filter's `Date` convenience.
  * Timestamps are ISO-8601 strings, as sent.
  */
+import type { components, paths } from './generated/admin-api.ts';
+
+type Schemas = components['schemas'];
+
+export type { components, paths };
+
+/**
+ * The `application/json` request body of an operation, by its path and method in `/openapi.json`.
+ *
+ * @example
+ * type NewRole = RequestBodyOf<'/api/v1/tenants/{tenant}/roles', 'post'>;
+ */
+export type RequestBodyOf<
+  Path extends keyof paths,
+  Method extends keyof paths[Path],
+> = paths[Path][Method] extends {
+  requestBody?: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
+
+/**
+ * The `application/json` body of an operation's answer with the given status: the type argument of
+ * `request()` for an operation without a helper.
+ *
+ * @example
+ * type UserGroups = ResponseOf<'/api/v1/tenants/{tenant}/users/{userId}/groups', 'get', 200>;
+ * const { data } = await admin.request<UserGroups>('GET', `/api/v1/tenants/acme/users/${id}/groups`);
+ */
+export type ResponseOf<
+  Path extends keyof paths,
+  Method extends keyof paths[Path],
+  Status extends number,
+> = paths[Path][Method] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
+}
+  ? Body
+  : never;
+
+/** The query parameters of an operation (all optional on the wire). */
+export type QueryOf<
+  Path extends keyof paths,
+  Method extends keyof paths[Path],
+> = paths[Path][Method] extends {
+  parameters: { query?: infer Parameters };
+}
+  ? NonNullable<Parameters>
+  : never;
+
+// paging (the client's own: list helpers and paginate() walk these) --------------------------------
 
 /** One page of a cursor-paginated list; pass `nextCursor` back as `cursor` for the next page. */
 export interface Page<T> {
@@ -23,186 +75,58 @@ export interface ListQuery<Sort extends string> {
 
 // tenants ------------------------------------------------------------------------------------------
 
-export type TenantStatus = 'active' | 'suspended';
-
-export interface Tenant {
-  id: string;
-  /** URL-safe identifier; the tenant's issuer is `<public URL>/t/<slug>`. */
-  slug: string;
-  displayName: string;
-  status: TenantStatus;
-  domains: string[];
-  /** OIDC issuer of this tenant. */
-  issuer: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Also sent as the ETag (`"<version>"`). */
-  version: number;
-}
-
-export interface CreateTenantInput {
-  slug: string;
-  displayName: string;
-  domains?: string[];
-}
-
+/** `slug` is URL-safe; the tenant's issuer is `<public URL>/t/<slug>`. `version` is also the ETag. */
+export type Tenant = Schemas['Tenant'];
+export type TenantStatus = Tenant['status'];
+export type CreateTenantInput = RequestBodyOf<'/api/v1/tenants', 'post'>;
 /** Changing `status` (suspend / activate) needs an all-tenant credential. */
-export interface UpdateTenantInput {
-  displayName?: string;
-  status?: TenantStatus;
-  domains?: string[];
-}
-
-export interface ListTenantsQuery extends ListQuery<'slug' | 'createdAt'> {
-  status?: TenantStatus;
-  /** Slug prefix. */
-  q?: string;
-}
+export type UpdateTenantInput = RequestBodyOf<'/api/v1/tenants/{tenant}', 'patch'>;
+/** `q` is a slug prefix. */
+export type ListTenantsQuery = QueryOf<'/api/v1/tenants', 'get'>;
 
 // users --------------------------------------------------------------------------------------------
 
-export type UserStatus = 'active' | 'disabled' | 'locked';
-
-export interface User {
-  id: string;
-  username: string;
-  email: string | null;
-  emailVerified: boolean;
-  name: string | null;
-  givenName: string | null;
-  familyName: string | null;
-  locale: string | null;
-  picture: string | null;
-  status: UserStatus;
-  createdAt: string;
-  updatedAt: string;
-  lastSignInAt: string | null;
-  /** Also sent as the ETag (`"<version>"`). */
-  version: number;
-}
-
-export interface CreateUserInput {
-  username: string;
-  email?: string | null;
-  emailVerified?: boolean;
-  name?: string | null;
-  givenName?: string | null;
-  familyName?: string | null;
-  /** BCP 47 tag, e.g. `pt-BR`. */
-  locale?: string | null;
-  /** An https URL. */
-  picture?: string | null;
-  status?: UserStatus;
-  /** Write-only: never returned. */
-  password?: string;
-}
-
+/** `version` is also sent as the ETag (`"<version>"`). */
+export type User = Schemas['User'];
+export type UserStatus = User['status'];
+/** `locale` is a BCP 47 tag, `picture` an https URL; `password` is write-only, never returned. */
+export type CreateUserInput = RequestBodyOf<'/api/v1/tenants/{tenant}/users', 'post'>;
 /** Every field optional; `null` clears an optional field. */
-export interface UpdateUserInput {
-  username?: string;
-  email?: string | null;
-  emailVerified?: boolean;
-  name?: string | null;
-  givenName?: string | null;
-  familyName?: string | null;
-  locale?: string | null;
-  picture?: string | null;
-  status?: UserStatus;
-}
-
-export interface ListUsersQuery extends ListQuery<'username' | 'email' | 'createdAt'> {
-  status?: UserStatus;
-  /** Case-insensitive prefix of the username or the email. */
-  q?: string;
-  emailVerified?: boolean;
-}
+export type UpdateUserInput = RequestBodyOf<'/api/v1/tenants/{tenant}/users/{userId}', 'patch'>;
+/** `q` is a case-insensitive prefix of the username or the email. */
+export type ListUsersQuery = QueryOf<'/api/v1/tenants/{tenant}/users', 'get'>;
 
 // groups -------------------------------------------------------------------------------------------
 
-export interface Group {
-  id: string;
-  /** Unique per tenant, ignoring case. */
-  name: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export interface CreateGroupInput {
-  name: string;
-  description?: string | null;
-}
-
-export interface ListGroupsQuery extends ListQuery<'name' | 'createdAt'> {
-  /** Name prefix, case-insensitive. */
-  q?: string;
-}
+/** `name` is unique per tenant, ignoring case. */
+export type Group = Schemas['Group'];
+export type CreateGroupInput = RequestBodyOf<'/api/v1/tenants/{tenant}/groups', 'post'>;
+/** `q` is a name prefix, case-insensitive. */
+export type ListGroupsQuery = QueryOf<'/api/v1/tenants/{tenant}/groups', 'get'>;
 
 // admin API tokens ---------------------------------------------------------------------------------
 
 /** A stored credential as listed and read back; the secret itself is never returned after creation. */
-export interface Credential {
-  id: string;
-  kind: string;
-  /** Tenant slug, or null for an all-tenant credential. */
-  tenant: string | null;
-  name: string;
-  /** Safe-to-show beginning of the secret. */
-  prefix: string;
-  abilities: string[];
-  ownerType: string;
-  ownerId: string | null;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface CreateTokenInput {
-  name: string;
-  /** e.g. `users:read`, `groups:*`, `*`. A caller can only grant abilities it holds itself. */
-  abilities: string[];
-  /** 1–3650; omitted: the token does not expire. */
-  expiresInDays?: number;
-}
-
-export interface CreatedToken {
-  /** The token itself. Shown once: store it now, it cannot be read again. */
-  secret: string;
-  credential: Credential;
-}
+export type Credential = Schemas['Credential'];
+/**
+ * `abilities` are e.g. `users:read`, `groups:*`, `*` (a caller can only grant abilities it holds);
+ * `expiresInDays` is 1–3650, omitted for a token that does not expire.
+ */
+export type CreateTokenInput = RequestBodyOf<'/api/v1/tenants/{tenant}/tokens', 'post'>;
+/** `secret` is the token itself: shown once, store it now, it cannot be read again. */
+export type CreatedToken = ResponseOf<'/api/v1/tenants/{tenant}/tokens', 'post', 201>;
 
 // audit --------------------------------------------------------------------------------------------
 
-/** One link of the audit hash chain. */
-export interface AuditEntry {
-  seq: number;
-  time: string;
-  /** Tenant slug, or null for platform events. */
-  tenant: string | null;
-  /** Who acted, e.g. `token:<id>`. */
-  actor: string;
-  /** e.g. `user.created`. */
-  action: string;
-  target: string | null;
-  result: string;
-  requestId: string | null;
-  data: Record<string, unknown>;
-  prevHash: string;
-  entryHash: string;
-}
+/** One link of the audit hash chain; `actor` is e.g. `token:<id>`, `action` e.g. `user.created`. */
+export type AuditEntry = Schemas['AuditEntry'];
 
-export interface ListAuditQuery {
-  /** A tenant's log only (read through `/tenants/{tenant}/audit`, so tenant credentials work too). */
-  tenant?: string;
-  /** Action prefix, e.g. `user.` or `tenant.updated`. */
-  action?: string;
-  /** Entries at or after this time. */
+/**
+ * The audit filters. `tenant` reads one tenant's log (through `/tenants/{tenant}/audit`, so tenant
+ * credentials work too); `action` is a prefix (`user.`); `from` (inclusive) and `to` (exclusive) also
+ * take a `Date`. The cursor is `audit.list()`'s business.
+ */
+export interface ListAuditQuery extends Omit<QueryOf<'/api/v1/audit', 'get'>, 'cursor' | 'from' | 'to'> {
   from?: string | Date;
-  /** Entries before this time. */
   to?: string | Date;
-  /** Page size, 1–500 (server default 100). */
-  limit?: number;
 }

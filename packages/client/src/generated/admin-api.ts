@@ -1,0 +1,4189 @@
+/**
+ * GENERATED FILE, do not edit: regenerate with `npm run generate:client`.
+ * The admin API's request and response types, made by openapi-typescript from the OpenAPI document
+ * the server serves at /openapi.json (packages/client/scripts/generate-types.ts). The client's
+ * named types (src/admin-types.ts) are aliases into `paths` and `components` below;
+ * src/generated-types.fresh.test.ts fails while this file differs from what the server serves.
+ */
+
+export interface paths {
+  '/healthz': {
+    /** Liveness: the process is up */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ok';
+            };
+          };
+        };
+      };
+    };
+  };
+  '/readyz': {
+    /** Readiness: database, shared state and migrations are ready */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                error?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'unavailable';
+              checks: {
+                name: string;
+                ok: boolean;
+                error?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants': {
+    /** List tenants */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: slug, -slug, createdAt, -createdAt */
+          sort?: 'slug' | '-slug' | 'createdAt' | '-createdAt';
+          status?: 'active' | 'suspended';
+          /** @description Slug prefix */
+          q?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Tenant'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Create a tenant */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description URL-safe tenant identifier */
+            slug: string;
+            displayName: string;
+            domains?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              slug: string;
+              displayName: string;
+              status: 'active' | 'suspended';
+              domains: string[];
+              /** @description OIDC issuer of this tenant */
+              issuer: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}': {
+    /** Get a tenant */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              slug: string;
+              displayName: string;
+              status: 'active' | 'suspended';
+              domains: string[];
+              /** @description OIDC issuer of this tenant */
+              issuer: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Delete a tenant and everything it owns (all-tenant credential only) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Update a tenant (status changes need an all-tenant credential) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            displayName?: string;
+            status?: 'active' | 'suspended';
+            domains?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              slug: string;
+              displayName: string;
+              status: 'active' | 'suspended';
+              domains: string[];
+              /** @description OIDC issuer of this tenant */
+              issuer: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tokens': {
+    /** List all-tenant admin API tokens */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: createdAt, -createdAt */
+          sort?: 'createdAt' | '-createdAt';
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Credential'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Create an all-tenant admin API token */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            abilities: string[];
+            expiresInDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              /** @description Shown once */
+              secret: string;
+              credential: components['schemas']['Credential'];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tokens/{tokenId}': {
+    /** Get an admin API token */
+    get: {
+      parameters: {
+        path: {
+          tokenId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              kind: string;
+              tenant: string | null;
+              name: string;
+              /** @description Safe-to-show beginning of the secret */
+              prefix: string;
+              abilities: string[];
+              ownerType: string;
+              ownerId: string | null;
+              expiresAt: string | null;
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Revoke an admin API token (effective on every instance within a second) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          tokenId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/tokens': {
+    /** List a tenant's admin API tokens */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: createdAt, -createdAt */
+          sort?: 'createdAt' | '-createdAt';
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Credential'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Create an admin API token for a tenant */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            abilities: string[];
+            expiresInDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              /** @description Shown once */
+              secret: string;
+              credential: components['schemas']['Credential'];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/tokens/{tokenId}': {
+    /** Get an admin API token */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          tokenId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              kind: string;
+              tenant: string | null;
+              name: string;
+              /** @description Safe-to-show beginning of the secret */
+              prefix: string;
+              abilities: string[];
+              ownerType: string;
+              ownerId: string | null;
+              expiresAt: string | null;
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Revoke an admin API token (effective on every instance within a second) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          tokenId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/roles': {
+    /** List roles (built-in and custom) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: name, -name, createdAt, -createdAt */
+          sort?: 'name' | '-name' | 'createdAt' | '-createdAt';
+          /** @description Name prefix (case-insensitive) */
+          q?: string;
+          /** @description Only built-in (true) or custom (false) roles */
+          builtin?: boolean;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Role'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Create a custom role */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Unique per tenant, ignoring case */
+            name: string;
+            /** @description Free text, or null */
+            description?: string | null;
+            /** @description Permission strings; stored deduplicated and sorted */
+            permissions?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              description: string | null;
+              permissions: string[];
+              /** @description Built-in roles cannot be changed or deleted */
+              builtin: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/roles/{roleId}': {
+    /** Get a role */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              description: string | null;
+              permissions: string[];
+              /** @description Built-in roles cannot be changed or deleted */
+              builtin: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Delete a custom role (and every assignment of it) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Update a custom role (send If-Match with the ETag you read) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Unique per tenant, ignoring case */
+            name?: string;
+            /** @description Free text, or null */
+            description?: string | null;
+            /** @description Permission strings; stored deduplicated and sorted */
+            permissions?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              description: string | null;
+              permissions: string[];
+              /** @description Built-in roles cannot be changed or deleted */
+              builtin: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/roles': {
+    /** List a user's direct roles */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Role'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/roles/{roleId}': {
+    /** Give a user a role (idempotent) */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Take a role from a user (404 when the user does not hold it) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups/{groupId}/roles': {
+    /** List a group's roles (held by all its members, nested ones included) */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Role'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups/{groupId}/roles/{roleId}': {
+    /** Map a role to a group (idempotent) */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Remove a role from a group (404 when the group does not hold it) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+          /** @description Resource id (UUID) */
+          roleId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/access': {
+    /** A user's effective roles and permissions (direct and through groups, nested ones included) */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Names of the direct and group-inherited roles */
+              roles: string[];
+              /** @description Union of those roles’ permissions */
+              permissions: string[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups': {
+    /** List groups */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: name, -name, createdAt, -createdAt */
+          sort?: 'name' | '-name' | 'createdAt' | '-createdAt';
+          /** @description Name prefix (case-insensitive) */
+          q?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Group'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Create a group */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Unique per tenant, ignoring case */
+            name: string;
+            /** @description Free text, or null */
+            description?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              description: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups/{groupId}': {
+    /** Get a group */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              description: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Delete a group, its memberships and its role mappings */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Update a group (send If-Match with the ETag you read) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Unique per tenant, ignoring case */
+            name?: string;
+            /** @description Free text, or null */
+            description?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              description: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups/{groupId}/members': {
+    /** List the direct members of a group: users and nested groups */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: addedAt, -addedAt, name, -name */
+          sort?: 'addedAt' | '-addedAt' | 'name' | '-name';
+          type?: 'user' | 'group';
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['GroupMember'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups/{groupId}/members/users/{userId}': {
+    /** Add a user to a group (idempotent) */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Remove a user from a group (404 when not a direct member) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/groups/{groupId}/members/groups/{childId}': {
+    /** Nest a group in this group (idempotent; 409 group_cycle when it would contain itself) */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+          /** @description Resource id (UUID) */
+          childId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Un-nest a group from this group (404 when not nested here) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          groupId: string;
+          /** @description Resource id (UUID) */
+          childId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/groups': {
+    /** A user's groups; transitive=true adds the groups they are nested in */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Include groups reached through nested groups */
+          transitive?: boolean;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Resource id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['UserGroup'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/organizations': {
+    /**
+     * List organizations and org units
+     * @description Filter with `parentId` (`root` for top-level organizations, or an id for its direct children) and `kind`.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: name, -name, createdAt, -createdAt */
+          sort?: 'name' | '-name' | 'createdAt' | '-createdAt';
+          /** @description `root` for top-level organizations, or an id for the direct children of that node */
+          parentId?: string;
+          kind?: 'organization' | 'unit';
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** @description null for a top-level organization */
+                parentId: string | null;
+                kind: 'organization' | 'unit';
+                name: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                /** @description Current version; the ETag is this number in quotes */
+                version: number;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Create an organization, or an org unit under a parent
+     * @description Without `parentId` the new node is a top-level organization; with it, a unit under that organization or unit. Names are unique among siblings case-insensitively (409). Hierarchies nest at most 32 levels (400).
+     */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Name, unique among its siblings case-insensitively (1–200 characters) */
+            name: string;
+            /** @description Parent organization or unit; present: the new node is a unit under it, absent: a top-level organization */
+            parentId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description An organization (top level) or org unit */
+        201: {
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @description null for a top-level organization */
+              parentId: string | null;
+              kind: 'organization' | 'unit';
+              name: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Current version; the ETag is this number in quotes */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/organizations/{orgId}': {
+    /** Get an organization or org unit */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+        };
+      };
+      responses: {
+        /** @description An organization (top level) or org unit */
+        200: {
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @description null for a top-level organization */
+              parentId: string | null;
+              kind: 'organization' | 'unit';
+              name: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Current version; the ETag is this number in quotes */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Delete an organization or org unit
+     * @description Deletes the node together with every org unit below it and all memberships in any of them (cascade). Honours `If-Match` (412 when stale).
+     */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+        };
+      };
+      responses: {
+        /** @description Deleted */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Rename an organization or org unit
+     * @description Send `If-Match` with the ETag from a read to refuse the change if it is stale (412).
+     */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Name, unique among its siblings case-insensitively (1–200 characters) */
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description An organization (top level) or org unit */
+        200: {
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @description null for a top-level organization */
+              parentId: string | null;
+              kind: 'organization' | 'unit';
+              name: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Current version; the ETag is this number in quotes */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/organizations/{orgId}/tree': {
+    /** Get an organization or unit with all its descendants, nested */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+        };
+      };
+      responses: {
+        /** @description An organization or unit with its descendants (at most 32 levels) */
+        200: {
+          content: {
+            'application/json': components['schemas']['OrganizationTreeNode'];
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/organizations/{orgId}/move': {
+    /**
+     * Move an org unit under another organization or unit
+     * @description Only units move (a top-level organization: 400). Moving a unit under itself or one of its descendants is 409 `org_unit_cycle`; a parent of another tenant is 404. Honours `If-Match` (412 when stale).
+     */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The new parent (an organization or unit of the same tenant) */
+            parentId: string;
+          };
+        };
+      };
+      responses: {
+        /** @description An organization (top level) or org unit */
+        200: {
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @description null for a top-level organization */
+              parentId: string | null;
+              kind: 'organization' | 'unit';
+              name: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Current version; the ETag is this number in quotes */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/organizations/{orgId}/members': {
+    /** List the members of an organization or unit, with their roles */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: userId, -userId */
+          sort?: 'userId' | '-userId';
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                userId: string;
+                /** @description Role names */
+                roles: string[];
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/organizations/{orgId}/members/{userId}': {
+    /**
+     * Add a member, or replace a member's roles
+     * @description Sets the complete role set of the user in this organization or unit (roles by name, case-insensitive). 201 when the user was not a member, 200 otherwise. An unknown role name is 400; a user or organization of another tenant is 404.
+     */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+          /** @description User id */
+          userId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The member's complete role set, by role name (1–20); replaces any previous set */
+            roles: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              userId: string;
+              /** @description Role names */
+              roles: string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              userId: string;
+              /** @description Role names */
+              roles: string[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Remove a member (with all its roles) from an organization or unit */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description Organization or unit id */
+          orgId: string;
+          /** @description User id */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Removed */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/organizations': {
+    /** List the organizations and units a user belongs to, with the roles held in each */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                orgId: string;
+                orgName: string;
+                kind: 'organization' | 'unit';
+                /** @description Role names held in this organization or unit */
+                roles: string[];
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users': {
+    /**
+     * List users
+     * @description Cursor-paginated. Sort by username (default), email or createdAt; filter by status, email verification and a case-insensitive prefix of username or email.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: username, -username, email, -email, createdAt, -createdAt */
+          sort?: 'username' | '-username' | 'email' | '-email' | 'createdAt' | '-createdAt';
+          status?: 'active' | 'disabled' | 'locked';
+          /** @description Case-insensitive prefix of username or email */
+          q?: string;
+          emailVerified?: boolean;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['User'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Create a user
+     * @description Username and email must be unique in the tenant, ignoring case (409 otherwise).
+     */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Login name */
+            username: string;
+            email?: string | null;
+            emailVerified?: boolean;
+            name?: string | null;
+            givenName?: string | null;
+            familyName?: string | null;
+            locale?: string | null;
+            picture?: string | null;
+            status?: 'active' | 'disabled' | 'locked';
+            /** @description Never returned */
+            password?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}': {
+    /** Get a user */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Delete a user
+     * @description Also removes its identities, properties and memberships. Honours If-Match.
+     */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Update a user
+     * @description Send If-Match with the ETag from a previous read to refuse lost updates (412).
+     */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Login name */
+            username?: string;
+            email?: string | null;
+            emailVerified?: boolean;
+            name?: string | null;
+            givenName?: string | null;
+            familyName?: string | null;
+            locale?: string | null;
+            picture?: string | null;
+            status?: 'active' | 'disabled' | 'locked';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/disable': {
+    /** Disable a user (blocks sign-in) */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/enable': {
+    /** Enable (or unlock) a user */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/password': {
+    /**
+     * Set a user's password
+     * @description Stored as an Argon2id hash; never returned and never written to the audit log.
+     */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Never returned */
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/identities': {
+    /** List a user's external identities */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['UserIdentity'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Link an external identity (SCIM, LDAP, federated account)
+     * @description A provider account links to one user per tenant (409 otherwise).
+     */
+    post: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description e.g. scim, ldap, google */
+            provider: string;
+            /** @description Account id at the provider */
+            subject: string;
+            data?: {
+              [key: string]: string | number | boolean | null;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              provider: string;
+              subject: string;
+              data: {
+                [key: string]: unknown;
+              };
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/identities/{provider}/{subject}': {
+    /** Unlink an external identity */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+          /** @description e.g. scim, ldap, google */
+          provider: string;
+          /** @description Account id at the provider */
+          subject: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/properties': {
+    /** List a user's per-application properties */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Application name */
+          app?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['UserProperty'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/properties/{app}/{key}': {
+    /** Set a per-application property */
+    put: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+          /** @description Application name */
+          app: string;
+          /** @description Property key */
+          key: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            value: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              app: string;
+              key: string;
+              value: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Delete a per-application property */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+          /** @description Application name */
+          app: string;
+          /** @description Property key */
+          key: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/settings': {
+    /** List every setting with its effective value and source (secrets masked) */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                key: string;
+                value: string;
+                source: 'default' | 'file' | 'env' | 'database';
+                runtime: boolean;
+                secret: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Change runtime settings on every instance without a restart (all or nothing) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+      };
+      /** @description Runtime settings: logLevel, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
+      requestBody: {
+        content: {
+          'application/json': {
+            logLevel?: string | number | boolean;
+            argon2MemoryKib?: string | number | boolean;
+            argon2Iterations?: string | number | boolean;
+            argon2Parallelism?: string | number | boolean;
+            auditRetentionDays?: string | number | boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                key: string;
+                value: string;
+                source: 'default' | 'file' | 'env' | 'database';
+                runtime: boolean;
+                secret: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/audit': {
+    /** Read the audit log of every tenant, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          /** @description Sequence number to continue below */
+          cursor?: string;
+          /** @description Action prefix, e.g. user. */
+          action?: string;
+          from?: string;
+          to?: string;
+          tenant?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['AuditEntry'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/audit': {
+    /** Read a tenant's audit log, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          /** @description Sequence number to continue below */
+          cursor?: string;
+          /** @description Action prefix, e.g. user. */
+          action?: string;
+          from?: string;
+          to?: string;
+        };
+        path: {
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['AuditEntry'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+}
+
+export type webhooks = Record<string, never>;
+
+export interface components {
+  schemas: {
+    /** @description RFC 9457 problem details */
+    Problem: {
+      type: string;
+      title: string;
+      status: number;
+      code: string;
+      detail?: string;
+      instance?: string;
+      requestId?: string;
+      errors?: {
+        path: string;
+        message: string;
+      }[];
+    };
+    /** @description An organization or unit with its descendants (at most 32 levels) */
+    OrganizationTreeNode: {
+      /** Format: uuid */
+      id: string;
+      /** @description null for a top-level organization */
+      parentId: string | null;
+      kind: 'organization' | 'unit';
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description Current version; the ETag is this number in quotes */
+      version: number;
+      /** @description Child units, by name */
+      children: components['schemas']['OrganizationTreeNode'][];
+    };
+    Tenant: {
+      id: string;
+      slug: string;
+      displayName: string;
+      status: 'active' | 'suspended';
+      domains: string[];
+      /** @description OIDC issuer of this tenant */
+      issuer: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    Credential: {
+      id: string;
+      kind: string;
+      tenant: string | null;
+      name: string;
+      /** @description Safe-to-show beginning of the secret */
+      prefix: string;
+      abilities: string[];
+      ownerType: string;
+      ownerId: string | null;
+      expiresAt: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: string;
+    };
+    Role: {
+      id: string;
+      name: string;
+      description: string | null;
+      permissions: string[];
+      /** @description Built-in roles cannot be changed or deleted */
+      builtin: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    Group: {
+      id: string;
+      name: string;
+      description: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    GroupMember: {
+      type: 'user' | 'group';
+      id: string;
+      /** @description Username of a user, name of a nested group */
+      name: string;
+      /** Format: date-time */
+      addedAt: string;
+    };
+    UserGroup: {
+      id: string;
+      name: string;
+      description: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+      /** @description True for a direct membership, false when only through nesting */
+      direct: boolean;
+    };
+    User: {
+      id: string;
+      username: string;
+      email: string | null;
+      emailVerified: boolean;
+      name: string | null;
+      givenName: string | null;
+      familyName: string | null;
+      locale: string | null;
+      picture: string | null;
+      status: 'active' | 'disabled' | 'locked';
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      lastSignInAt: string | null;
+      /** @description Also sent as the ETag */
+      version: number;
+    };
+    UserIdentity: {
+      provider: string;
+      subject: string;
+      data: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+    };
+    UserProperty: {
+      app: string;
+      key: string;
+      value: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    AuditEntry: {
+      seq: number;
+      /** Format: date-time */
+      time: string;
+      tenant: string | null;
+      actor: string;
+      action: string;
+      target: string | null;
+      result: string;
+      requestId: string | null;
+      data: {
+        [key: string]: unknown;
+      };
+      prevHash: string;
+      entryHash: string;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+
+export type $defs = Record<string, never>;
+
+export type external = Record<string, never>;
+
+export type operations = Record<string, never>;
