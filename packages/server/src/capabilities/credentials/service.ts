@@ -58,7 +58,15 @@ export interface CredentialView {
 }
 
 export interface CredentialsService {
-  issue(input: IssueInput, ctx: ActionContext): Promise<{ secret: string; credential: CredentialView }>;
+  /**
+   * Issues a credential. `supersede`: atomically revoke every other live credential of the same kind
+   * and scope, so only the new one is valid, even when several instances issue at once.
+   */
+  issue(
+    input: IssueInput,
+    ctx: ActionContext,
+    options?: { supersede?: boolean },
+  ): Promise<{ secret: string; credential: CredentialView }>;
   /** Verifies a live credential of one of `kinds`; throws invalid_token. */
   verify(secret: string, kinds: readonly CredentialKind[]): Promise<CredentialRow>;
   /** Verifies an admin/personal API token and builds the request principal. */
@@ -139,7 +147,7 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
   }
 
   const service: CredentialsService = {
-    async issue(input, ctx) {
+    async issue(input, ctx, options = {}) {
       const abilities = normaliseAbilities(input.abilities);
       const bad = abilities.find((a) => !isAbility(a));
       if (bad !== undefined)
@@ -165,7 +173,14 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
         created_at: now,
         created_by: ctx.actor,
       };
-      await store.insert(row);
+      if (options.supersede) {
+        if ((await store.insertSuperseding(row)) > 0) {
+          cache.clear();
+          await state.publish(REVOCATIONS_CHANNEL, '*');
+        }
+      } else {
+        await store.insert(row);
+      }
       cache.delete(digest);
       const tenant = row.tenant_id === null ? null : await deps.slugOf(row.tenant_id);
       emit('credential.issued', row, ctx, tenant);
