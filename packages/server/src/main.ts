@@ -1,19 +1,26 @@
 /**
- * Starts the server: load configuration, build the runtime and the app, listen, and shut down
- * gracefully on SIGTERM/SIGINT — stop accepting, drain in-flight requests, flush the audit queue,
- * close pools. Start-up failures caused by configuration print one line and exit non-zero.
+ * Starts the server: load configuration, take the listen address, build the runtime and the app,
+ * listen, and shut down gracefully on SIGTERM/SIGINT — stop accepting, drain in-flight requests,
+ * flush the audit queue, close pools. The listen address is taken first, so a taken port stops
+ * start-up before anything is written. Any start-up failure closes everything opened so far (the
+ * reserved socket, the instance lock, pools, Redis, timers) before it is reported, so the process
+ * exits at once; failures caused by configuration print one line naming the setting.
  */
-import { buildApp } from './app.ts';
+import type { Logger } from 'pino';
+import { type App, buildApp } from './app.ts';
 import {
   effectiveDatabaseUrl,
   insecureDefaultWarnings,
   isEmbedded,
   type LoadedConfig,
+  settingNameOf,
+  withBoundPort,
 } from './config/load.ts';
+import { listenError, reserveListenAddress } from './http/listen-address.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
-import { createServices } from './services.ts';
-import { acquireInstanceLock } from './storage/backup.ts';
+import { createServices, type Services } from './services.ts';
+import { acquireInstanceLock, type InstanceLock } from './storage/backup.ts';
 import { sqlitePathOf } from './storage/database.ts';
 
 export interface ServeResult {
@@ -21,52 +28,94 @@ export interface ServeResult {
   stop(): Promise<void>;
 }
 
-export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
+export async function serve(configured: LoadedConfig): Promise<ServeResult> {
   const started = performance.now();
-  const logger = createLogger(loaded.config.logLevel);
-  for (const line of insecureDefaultWarnings(loaded.config)) logger.warn(line);
-  // embedded mode: one server per SQLite file, and `gatekeeper restore` refuses while it runs
-  const config0 = loaded.config;
-  const lock = isEmbedded(config0)
-    ? await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(config0)))
-    : undefined;
-  let runtime: Runtime;
+  const logger = createLogger(configured.config.logLevel);
+  const { host } = configured.config;
+  const names = { host: settingNameOf(configured, 'host'), port: settingNameOf(configured, 'port') };
+
+  // 1. the listen address, before anything is written (port 0: the system picks one, and a derived
+  //    public URL names it)
+  const reservation = await reserveListenAddress(host, configured.config.port, names);
+  const loaded = withBoundPort(configured, reservation.port);
+  for (const line of insecureDefaultWarnings(loaded.config, loaded.sources.publicUrl === 'default'))
+    logger.warn(line);
+
+  // what start-up has opened, closed in reverse order when a later step fails
+  const opened: (() => Promise<unknown>)[] = [() => reservation.release()];
+  const closeOpened = async () => {
+    for (const close of opened.reverse())
+      await close().catch((err: unknown) => logger.error({ err }, 'close after failed start-up'));
+  };
   try {
-    runtime = await createRuntime(loaded, { logger });
+    // 2. embedded mode: one server per SQLite file, and `gatekeeper restore` refuses while it runs
+    let lock: InstanceLock | undefined;
+    if (isEmbedded(loaded.config)) {
+      const taken = await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(loaded.config)));
+      opened.push(() => taken.release());
+      lock = taken;
+    }
+    // 3. connections, keys, migrations, services, the app
+    const runtime = await createRuntime(loaded, { logger });
+    opened.push(() => runtime.close());
+    const services = createServices(runtime);
+    opened.push(() => services.stop());
+    await services.start();
+    const app = await buildApp(runtime, services);
+    opened.push(() => app.close());
+    // first start: a one-time link for the first administrator, superseding any earlier one (also
+    // one another instance just printed): at most one link is valid at any moment
+    const setupLink = await services.setup.issueLinkIfNeeded();
+
+    // 4. listen where the reservation was
+    await reservation.release();
+    let address: string;
+    try {
+      address = await app.listen({ host, port: reservation.port });
+    } catch (err) {
+      throw listenError(err, host, reservation.port, names) ?? err;
+    }
+    if (setupLink) {
+      // to the console, never to the JSON logs
+      process.stderr.write(
+        `\nNo administrator yet. Open this one-time link (valid 24 h; it replaces any link printed before) to create one:\n\n  ${setupLink}\n\nor run: gatekeeper admin create --email you@example.com --password-stdin\n\n`,
+      );
+    }
+    logger.info(
+      {
+        address,
+        database: runtime.database.location,
+        state: runtime.state.kind,
+        startupMs: Math.round(performance.now() - started),
+      },
+      'gatekeeper ready',
+    );
+    return { url: address, stop: stopper({ app, services, runtime, lock, logger }) };
   } catch (err) {
-    await lock?.release();
+    await closeOpened();
+    logger.flush();
     throw err;
   }
-  const services = createServices(runtime);
-  await services.start();
-  const app = await buildApp(runtime, services);
-  // first start: a one-time link for the first administrator (to the console, never to the JSON logs)
-  const setupLink = await services.setup.issueLinkIfNeeded();
-  if (setupLink) {
-    process.stderr.write(
-      `\nNo administrator yet. Open this one-time link (valid 24 h) to create one:\n\n  ${setupLink}\n\nor run: gatekeeper admin create --email you@example.com --password-stdin\n\n`,
-    );
-  }
-  const config = runtime.settings.current();
-  const address = await app.listen({ host: config.host, port: config.port });
-  logger.info(
-    {
-      address,
-      database: runtime.database.location,
-      state: runtime.state.kind,
-      startupMs: Math.round(performance.now() - started),
-    },
-    'gatekeeper ready',
-  );
+}
 
+/** Graceful shutdown, once: stop accepting, drain (bounded), stop services, close the runtime. */
+function stopper(parts: {
+  app: App;
+  services: Services;
+  runtime: Runtime;
+  lock: InstanceLock | undefined;
+  logger: Logger;
+}): () => Promise<void> {
+  const { app, services, runtime, lock, logger } = parts;
+  const { shutdownTimeoutSeconds } = runtime.settings.current();
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  return () => {
     stopping ??= (async () => {
       logger.info('shutting down');
       const timer = setTimeout(() => {
         logger.error('shutdown timed out; closing connections');
         app.server.closeAllConnections();
-      }, config.shutdownTimeoutSeconds * 1000);
+      }, shutdownTimeoutSeconds * 1000);
       timer.unref();
       await app.close();
       await services.stop();
@@ -78,17 +127,20 @@ export async function serve(loaded: LoadedConfig): Promise<ServeResult> {
     })();
     return stopping;
   };
-  return { url: address, stop };
 }
 
-/** Installs SIGTERM/SIGINT handlers that stop the server once. */
+/**
+ * Stops the server on SIGTERM or SIGINT and exits 0 (1 when stopping failed). A repeated signal —
+ * a supervisor resending it, or Ctrl-C reaching both the launcher and the server — joins the
+ * shutdown under way instead of killing the process mid-drain; the drain is bounded by
+ * GATEKEEPER_SHUTDOWN_TIMEOUT_SECONDS.
+ */
 export function stopOnSignals(server: ServeResult): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      server.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  const stop = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, stop);
 }

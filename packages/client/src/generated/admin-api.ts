@@ -3799,7 +3799,7 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
-                source: 'default' | 'file' | 'env' | 'database';
+                source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
               }[];
@@ -3860,7 +3860,7 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
-                source: 'default' | 'file' | 'env' | 'database';
+                source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
               }[];

@@ -5,7 +5,12 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { effectiveDatabaseUrl, type LoadedConfig, loadConfig } from '../config/load.ts';
+import {
+  effectiveDatabaseUrl,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+} from '../config/load.ts';
 import { checkMasterKeys } from '../crypto/master-keys.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime, type RuntimeRole } from '../runtime.ts';
@@ -18,9 +23,10 @@ export function globalOptions(cmd: Command): { config?: string } {
   return root.opts<{ config?: string }>();
 }
 
-export function loadCliConfig(cmd: Command): LoadedConfig {
+/** Loads configuration for a command: the global `--config`, then the command's own flags on top. */
+export function loadCliConfig(cmd: Command, flags: LoadConfigOptions['flags'] = {}): LoadedConfig {
   const { config } = globalOptions(cmd);
-  return loadConfig(config ? { configFile: config } : {});
+  return loadConfig({ ...(config ? { configFile: config } : {}), flags });
 }
 
 /**

@@ -26,6 +26,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .option('-c, --config <file>', 'JSON config file (overrides GATEKEEPER_CONFIG)')
     .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   registerServe(program);
   registerMigrate(program);
@@ -59,10 +60,23 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * How long a failed command's process may take to exit on its own. A failed command has closed what
+ * it opened, so the process exits at once; a handle left open by mistake (a pool, a reconnecting
+ * client, a timer) is named on stderr and the process exits anyway instead of hanging.
+ */
+const EXIT_GRACE_MS = 1500;
+
 /** Runs the CLI as a process entry point and sets the exit code (a running server keeps the process alive). */
 export async function cliEntry(argv: string[]): Promise<void> {
   const code = await runCli(argv);
-  if (code !== 0) process.exitCode = code;
+  if (code === 0) return;
+  process.exitCode = code;
+  setTimeout(() => {
+    const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+    process.stderr.write(`gatekeeper: exiting although still open: ${open.join(', ') || 'unknown'}\n`);
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
 }
 
 if (import.meta.main) await cliEntry(process.argv.slice(2));

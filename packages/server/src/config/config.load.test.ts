@@ -1,13 +1,22 @@
 /**
- * Configuration: precedence (defaults < file < env), strict validation with one line naming the
- * setting, and nothing written when configuration is bad.
+ * Configuration: precedence (defaults < file < env < flags), strict validation with one line naming
+ * the setting as the operator set it, a public URL derived from the listen address when unset, and
+ * nothing written when configuration is bad.
  */
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/app-error.ts';
-import { effectiveDatabaseUrl, insecureDefaultWarnings, isEmbedded, loadConfig } from './load.ts';
+import {
+  derivePublicUrl,
+  effectiveDatabaseUrl,
+  insecureDefaultWarnings,
+  isEmbedded,
+  loadConfig,
+  settingNameOf,
+  withBoundPort,
+} from './load.ts';
 import { envNameOf } from './schema.ts';
 
 function fileWith(content: string): string {
@@ -45,6 +54,60 @@ describe('configuration loading', () => {
     expect(sources.port).toBe('env');
     expect(config.logLevel).toBe('debug');
     expect(sources.logLevel).toBe('file');
+  });
+
+  it('layers flags over the environment and the file', () => {
+    const file = fileWith(JSON.stringify({ port: 9000, host: '0.0.0.0' }));
+    const env = { GATEKEEPER_PORT: '9100', GATEKEEPER_HOST: '10.0.0.1' };
+    const { config, sources } = loadConfig({
+      env,
+      configFile: file,
+      flags: { port: '9200', host: undefined },
+    });
+    expect(config.port).toBe(9200);
+    expect(sources.port).toBe('flag');
+    expect(config.host).toBe('10.0.0.1');
+    expect(sources.host).toBe('env');
+  });
+
+  it('refuses a bad flag naming the flag, and names settings as the operator set them', () => {
+    const err = errorOf(() => loadConfig({ env: {}, flags: { port: 'eighty' } }));
+    expect(err.message).toBe('--port: expected an integer, got "eighty"');
+    const file = fileWith(JSON.stringify({ host: '127.0.0.1' }));
+    const loaded = loadConfig({ env: { GATEKEEPER_DATA_DIR: '/x' }, configFile: file, flags: { port: '1' } });
+    expect(settingNameOf(loaded, 'port')).toBe('--port');
+    expect(settingNameOf(loaded, 'host')).toBe(`host (in ${file})`);
+    expect(settingNameOf(loaded, 'dataDir')).toBe('GATEKEEPER_DATA_DIR');
+    expect(settingNameOf(loaded, 'publicUrl')).toBe('GATEKEEPER_PUBLIC_URL');
+  });
+
+  it.each([
+    ['127.0.0.1', 18080, 'http://localhost:18080'],
+    ['localhost', 18080, 'http://localhost:18080'],
+    ['::1', 18080, 'http://localhost:18080'],
+    ['0.0.0.0', 8080, 'http://localhost:8080'],
+    ['::', 8080, 'http://localhost:8080'],
+    ['10.0.0.5', 8080, 'http://10.0.0.5:8080'],
+    ['fd00::5', 8080, 'http://[fd00::5]:8080'],
+    ['id.internal', 80, 'http://id.internal'],
+  ])('derives the public URL from host %s and port %d', (host, port, url) => {
+    expect(derivePublicUrl(host, port)).toBe(url);
+  });
+
+  it('uses the derived public URL only while none is configured, and re-derives it for a bound port', () => {
+    const derived = loadConfig({ env: { GATEKEEPER_PORT: '18080' } });
+    expect(derived.config.publicUrl).toBe('http://localhost:18080');
+    expect(derived.sources.publicUrl).toBe('default');
+    const any = loadConfig({ env: { GATEKEEPER_PORT: '0' } });
+    expect(withBoundPort(any, 40123).config.publicUrl).toBe('http://localhost:40123');
+    expect(Object.isFrozen(withBoundPort(any, 40123).config)).toBe(true);
+    const set = loadConfig({
+      env: { GATEKEEPER_PORT: '0', GATEKEEPER_PUBLIC_URL: 'https://id.example.com/' },
+    });
+    expect(withBoundPort(set, 40123).config.publicUrl).toBe('https://id.example.com');
+    expect(errorOf(() => loadConfig({ env: { GATEKEEPER_HOST: 'bad host' } })).setting).toBe(
+      'GATEKEEPER_HOST',
+    );
   });
 
   it('reads the file named by GATEKEEPER_CONFIG; --config wins', () => {
@@ -124,6 +187,11 @@ describe('configuration loading', () => {
         loadConfig({ env: { GATEKEEPER_PUBLIC_URL: 'https://id.example.com' } }).config,
       ),
     ).toEqual([]);
+    // a derived URL: one line saying so, in place of the plain-HTTP line
+    const derived = insecureDefaultWarnings(loadConfig({ env: { GATEKEEPER_PORT: '18080' } }).config, true);
+    expect(derived).toEqual([
+      'GATEKEEPER_PUBLIC_URL is not set: using http://localhost:18080, derived from the listen address (plain HTTP, for development only); set it to the URL clients use',
+    ]);
   });
 
   it('names environment variables after keys', () => {

@@ -1,8 +1,10 @@
 /**
- * Builds the effective configuration from defaults, the config file and the environment, validates
- * it once and freezes it. Pure: reads, never writes (bad configuration must stop start-up before
- * anything is created). Every mistake is a `ConfigError` whose one-line message names the setting.
- * Runtime settings stored in the database are layered on later by the settings service.
+ * Builds the effective configuration from defaults, the config file, the environment and command-line
+ * flags (`serve --host/--port`), validates it once and freezes it. Pure: reads, never writes (bad
+ * configuration must stop start-up before anything is created). Every mistake is a `ConfigError`
+ * whose one-line message names the setting as the operator set it. An unset public URL is derived
+ * from the listen address. Runtime settings stored in the database are layered on later by the
+ * settings service.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,7 +20,7 @@ import {
   settingSchemas,
 } from './schema.ts';
 
-export type ConfigSource = 'default' | 'file' | 'env' | 'database';
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag' | 'database';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -111,11 +113,33 @@ function readConfigFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** `port` → `--port`: the command-line flag of a setting. */
+export function flagNameOf(key: ConfigKey): string {
+  return `--${key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/** How the operator set `key`, for error messages: `--port`, `port (in FILE)` or `GATEKEEPER_PORT`. */
+export function settingNameOf(loaded: LoadedConfig, key: ConfigKey): string {
+  const source = loaded.sources[key];
+  if (source === 'flag') return flagNameOf(key);
+  if (source === 'file') return `${key} (in ${loaded.file})`;
+  return envNameOf(key);
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** From `--config`; wins over GATEKEEPER_CONFIG. */
+  configFile?: string;
+  /** Raw values of command-line flags (`serve --port 8081`): the highest start-up precedence. */
+  flags?: Partial<Record<ConfigKey, string>>;
+}
+
 /**
- * Loads configuration. `configFile` (from `--config`) wins over GATEKEEPER_CONFIG.
- * Unknown keys in the file and unknown GATEKEEPER_* variables are errors, not silently ignored.
+ * Loads configuration: defaults < config file < environment < flags. Unknown keys in the file and
+ * unknown GATEKEEPER_* variables are errors, not silently ignored. When the public URL is not set
+ * anywhere it is derived from the listen host and port (its source stays `default`).
  */
-export function loadConfig(options: { env?: NodeJS.ProcessEnv; configFile?: string } = {}): LoadedConfig {
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const values: Record<string, unknown> = {};
   const sources = {} as Record<ConfigKey, ConfigSource>;
@@ -143,7 +167,50 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; configFile?: stri
     sources[key] = 'env';
   }
 
+  for (const [key, raw] of Object.entries(options.flags ?? {}) as [ConfigKey, string | undefined][]) {
+    if (raw === undefined) continue;
+    values[key] = parseSettingValue(key, raw, flagNameOf(key));
+    sources[key] = 'flag';
+  }
+
+  const loaded = { config: values as Config, sources, file };
+  if (sources.publicUrl === 'default') {
+    try {
+      values.publicUrl = derivePublicUrl(values.host as string, values.port as number);
+    } catch {
+      throw new ConfigError(
+        settingNameOf(loaded, 'host'),
+        `not a host name or address: "${shorten(String(values.host))}"`,
+      );
+    }
+  }
   return { config: Object.freeze(values) as Config, sources: Object.freeze(sources), file };
+}
+
+const LOOPBACK_OR_ANY = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0', '::', '[::]', '']);
+
+/**
+ * The public URL used when none is configured: `http://localhost:<port>` when listening on loopback
+ * (or on every interface, where localhost is the one name sure to reach this process), otherwise
+ * `http://<host>:<port>`. Plain HTTP either way, so it only suits development; start-up warns.
+ *
+ * @example
+ * derivePublicUrl('127.0.0.1', 18080); // → 'http://localhost:18080'
+ * derivePublicUrl('10.0.0.5', 8080);   // → 'http://10.0.0.5:8080'
+ */
+export function derivePublicUrl(host: string, port: number): string {
+  const name = LOOPBACK_OR_ANY.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return new URL(`http://${name}:${port}`).toString().replace(/\/$/, '');
+}
+
+/**
+ * The configuration with the port the server actually bound (`port` 0 picks one): a derived public
+ * URL is derived again from it, so the setup link and every issuer name the real port.
+ */
+export function withBoundPort(loaded: LoadedConfig, port: number): LoadedConfig {
+  if (loaded.sources.publicUrl !== 'default' || loaded.config.port === port) return loaded;
+  const publicUrl = derivePublicUrl(loaded.config.host, port);
+  return { ...loaded, config: Object.freeze({ ...loaded.config, publicUrl }) };
 }
 
 /** The database URL in effect: the configured one, or the embedded SQLite file in dataDir. */
@@ -156,12 +223,20 @@ export function isEmbedded(config: Config): boolean {
   return !/^postgres(ql)?:/i.test(effectiveDatabaseUrl(config));
 }
 
-/** One warning line per insecure development default in effect. */
-export function insecureDefaultWarnings(config: Config): string[] {
+/**
+ * One warning line per insecure development default in effect. `publicUrlDerived`: the public URL
+ * was not configured but derived from the listen address (one line says so, in place of the
+ * plain-HTTP line).
+ */
+export function insecureDefaultWarnings(config: Config, publicUrlDerived = false): string[] {
   const lines: string[] = [];
   const url = new URL(config.publicUrl);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol === 'http:') {
+  if (publicUrlDerived) {
+    lines.push(
+      `GATEKEEPER_PUBLIC_URL is not set: using ${config.publicUrl}, derived from the listen address (plain HTTP, for development only); set it to the URL clients use`,
+    );
+  } else if (url.protocol === 'http:') {
     lines.push(
       local
         ? `GATEKEEPER_PUBLIC_URL is ${config.publicUrl}: plain HTTP on localhost is for development only (cookies are not Secure)`

@@ -2,8 +2,9 @@
  * The one configuration schema. Every setting has a description and a default here; the reference in
  * docs/configuration.md is generated from it (a test fails when that file is stale). Sources, lowest
  * to highest precedence: these defaults, the config file (`--config FILE` / GATEKEEPER_CONFIG), the
- * environment (`GATEKEEPER_<KEY>`), and — for settings marked `runtime` — values stored in the
- * database and changed through the CLI or admin API without a restart.
+ * environment (`GATEKEEPER_<KEY>`), the `serve --host/--port` flags, and — for settings marked
+ * `runtime` — values stored in the database and changed through the CLI or admin API without a
+ * restart.
  */
 import Type, { type Static, type TSchema } from 'typebox';
 
@@ -20,14 +21,19 @@ const meta = (m: SettingMeta) => ({ 'x-gatekeeper': m });
 export const ConfigSchema = Type.Object(
   {
     publicUrl: Type.String({
-      description: 'External base URL of this Gatekeeper (issuers and links are built from it).',
+      description:
+        'External base URL of this Gatekeeper (issuers and links are built from it). When unset, it is derived from host and port — `http://localhost:<port>` when listening on loopback or on every interface, `http://<host>:<port>` otherwise (the bound port when port is 0) — and start-up warns.',
       default: 'http://localhost:8080',
       format: 'uri',
       maxLength: 2048,
     }),
-    host: Type.String({ description: 'Interface to listen on.', default: '127.0.0.1', maxLength: 255 }),
+    host: Type.String({
+      description: 'Interface to listen on (`gatekeeper serve --host` overrides it).',
+      default: '127.0.0.1',
+      maxLength: 255,
+    }),
     port: Type.Integer({
-      description: 'TCP port to listen on (0 picks a free port).',
+      description: 'TCP port to listen on (0 picks a free port; `gatekeeper serve --port` overrides it).',
       default: 8080,
       minimum: 0,
       maximum: 65535,

@@ -137,7 +137,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     async refreshStatistics(tables) {
       for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      // Kysely ends the pool only if a query ran through it; the probe above did not, so a start-up
+      // that fails before its first query would otherwise keep an idle client (and the process) for
+      // idleTimeoutMillis
+      if (!pool.ending) await pool.end();
+    },
   };
 }
 

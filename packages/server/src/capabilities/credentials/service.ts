@@ -59,7 +59,15 @@ export interface CredentialView {
 }
 
 export interface CredentialsService {
-  issue(input: IssueInput, ctx: ActionContext): Promise<{ secret: string; credential: CredentialView }>;
+  /**
+   * Issues a credential. `supersede`: atomically revoke every other live credential of the same kind
+   * and scope, so only the new one is valid, even when several instances issue at once.
+   */
+  issue(
+    input: IssueInput,
+    ctx: ActionContext,
+    options?: { supersede?: boolean },
+  ): Promise<{ secret: string; credential: CredentialView }>;
   /** Verifies a live credential of one of `kinds`; throws invalid_token. */
   verify(secret: string, kinds: readonly CredentialKind[]): Promise<CredentialRow>;
   /** Verifies an admin/personal API token and builds the request principal. */
@@ -144,7 +152,7 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
   }
 
   const service: CredentialsService = {
-    async issue(input, ctx) {
+    async issue(input, ctx, options = {}) {
       const abilities = normaliseAbilities(input.abilities);
       const bad = abilities.find((a) => !isAbility(a));
       if (bad !== undefined)
@@ -172,7 +180,12 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
         created_by: ctx.actor,
       };
       await database.write(async () => {
-        await store.insert(row);
+        if (options.supersede) {
+          // the superseded ones are revoked in the same transaction: drop them everywhere
+          if ((await store.insertSuperseding(row)) > 0) await cache.invalidateAll();
+        } else {
+          await store.insert(row);
+        }
         // a probe may have cached this digest as unknown (it cannot have: the secret is new; cheap anyway)
         await cache.invalidate(digest);
         emit('credential.issued', row, ctx, tenant);

@@ -11,6 +11,12 @@ export type CredentialRow = CredentialsTable;
 
 export interface CredentialStore {
   insert(row: CredentialRow): Promise<void>;
+  /**
+   * Inserts `row` and revokes every other live credential of its kind in its scope, in one
+   * transaction under a lock every instance takes, so exactly one stays live however many are issued
+   * at once (setup links). Returns how many were revoked.
+   */
+  insertSuperseding(row: CredentialRow): Promise<number>;
   byDigest(digest: string): Promise<CredentialRow | undefined>;
   byId(id: string): Promise<CredentialRow | undefined>;
   /** Lists credentials of one tenant scope (`null` = all-tenant credentials). */
@@ -33,7 +39,7 @@ export interface CredentialStore {
 }
 
 export function createCredentialStore(database: Database): CredentialStore {
-  const { db } = database;
+  const { db, dialect } = database;
   // `is null` for all-tenant credentials, `= id` for one tenant's
   const op = (tenantId: string | null) => (tenantId === null ? ('is' as const) : ('=' as const));
 
@@ -41,6 +47,19 @@ export function createCredentialStore(database: Database): CredentialStore {
     async insert(row) {
       await db.insertInto('credentials').values(row).execute();
     },
+    insertSuperseding: (row) =>
+      db.transaction().execute(async (trx) => {
+        await dialect.lockInTransaction(trx, `credentials:supersede:${row.kind}:${row.tenant_id ?? '*'}`);
+        const revoked = await trx
+          .updateTable('credentials')
+          .set({ revoked_at: row.created_at })
+          .where('kind', '=', row.kind)
+          .where('revoked_at', 'is', null)
+          .where('tenant_id', op(row.tenant_id), row.tenant_id)
+          .executeTakeFirst();
+        await trx.insertInto('credentials').values(row).execute();
+        return Number(revoked.numUpdatedRows);
+      }),
     byDigest: (digest) =>
       db.selectFrom('credentials').selectAll().where('digest', '=', digest).executeTakeFirst(),
     byId: (id) => db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst(),

@@ -13,7 +13,7 @@ import type { SettingsService } from './service.ts';
 const SettingSchema = Type.Object({
   key: Type.String(),
   value: Type.String(),
-  source: Type.Union(['default', 'file', 'env', 'database'].map((s) => Type.Literal(s))),
+  source: Type.Union(['default', 'file', 'env', 'flag', 'database'].map((s) => Type.Literal(s))),
   runtime: Type.Boolean(),
   secret: Type.Boolean(),
 });

@@ -1,6 +1,7 @@
 /**
  * First-run bootstrap. On a start with no administrator, a one-time setup link is issued (a
- * single-use `setup` credential, 24 h, superseding earlier links); opening it lets the first
+ * single-use `setup` credential, 24 h, superseding earlier links atomically, so at most one link is
+ * valid at any moment across every instance); opening it lets the first
  * administrator set an email and password. The same administrator can be created without a browser
  * (`gatekeeper admin create`). The administrator is a user of the root tenant holding the built-in
  * `owner` role, which administers every tenant.
@@ -55,7 +56,8 @@ export function createSetupService(deps: {
   return {
     async issueLinkIfNeeded() {
       if (await directory.hasAdmin()) return null;
-      await credentials.revokeKind('setup', null);
+      // superseding in the same transaction as the insert: instances starting together each issue
+      // a link, and only the last one issued stays valid
       const { secret } = await credentials.issue(
         {
           kind: 'setup',
@@ -66,6 +68,7 @@ export function createSetupService(deps: {
           expiresAt: Date.now() + SETUP_LINK_TTL_MS,
         },
         { actor: 'system' },
+        { supersede: true },
       );
       return `${deps.publicUrl()}/setup?token=${encodeURIComponent(secret)}`;
     },
