@@ -6,16 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { registerAuditRoutes } from './capabilities/audit/routes.ts';
-import { createAuditSearch } from './capabilities/audit/search.ts';
-import { registerCredentialRoutes } from './capabilities/credentials/routes.ts';
-import { registerGroupRoutes } from './capabilities/groups/index.ts';
-import { registerOrganizationRoutes } from './capabilities/organizations/index.ts';
-import { registerRoleRoutes } from './capabilities/roles/index.ts';
-import { registerSettingsRoutes } from './capabilities/settings/routes.ts';
-import { registerSetupRoutes } from './capabilities/setup/routes.ts';
-import { registerTenantRoutes } from './capabilities/tenants/routes.ts';
-import { registerUserRoutes } from './capabilities/users/index.ts';
+import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
+import { credentialsPlugin } from './capabilities/credentials/index.ts';
+import { groupsPlugin } from './capabilities/groups/index.ts';
+import { organizationsPlugin } from './capabilities/organizations/index.ts';
+import { rolesPlugin } from './capabilities/roles/index.ts';
+import { settingsPlugin } from './capabilities/settings/index.ts';
+import { setupPlugin } from './capabilities/setup/index.ts';
+import { tenantsPlugin } from './capabilities/tenants/index.ts';
+import { usersPlugin } from './capabilities/users/index.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
@@ -106,7 +105,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   ]);
 
   // hosted pages
-  await app.register(async (pages) => registerSetupRoutes(pages, { setup: services.setup, state }));
+  await app.register(setupPlugin, { setup: services.setup, state });
 
   // 20 failed admin authentications per address per minute, then 429 for five minutes
   const authFailureLimiter = state.createRateLimiter({
@@ -134,14 +133,15 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
             data: { code: d.code, ip: d.ip },
           }),
       });
-      registerTenantRoutes(admin, services);
-      registerCredentialRoutes(admin, services);
-      registerRoleRoutes(admin, services);
-      registerGroupRoutes(admin, services);
-      registerOrganizationRoutes(admin, services);
-      registerUserRoutes(admin, services);
-      registerSettingsRoutes(admin, runtime);
-      registerAuditRoutes(admin, { auditSearch: createAuditSearch(database) });
+      await admin.register(tenantsPlugin, { tenants: services.tenants });
+      await admin.register(credentialsPlugin, { credentials: services.credentials });
+      await admin.register(settingsPlugin, { settings: runtime.settings });
+      await admin.register(auditPlugin, { auditSearch: createAuditSearch(database) });
+      const tenantScoped = { prefix: '/tenants/:tenant' };
+      await admin.register(rolesPlugin, { ...tenantScoped, roles: services.roles, access: services.access });
+      await admin.register(groupsPlugin, { ...tenantScoped, groups: services.groups });
+      await admin.register(organizationsPlugin, { ...tenantScoped, organizations: services.organizations });
+      await admin.register(usersPlugin, { ...tenantScoped, users: services.users });
     },
     { prefix: '/api/v1' },
   );

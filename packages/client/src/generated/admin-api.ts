@@ -811,6 +811,230 @@ export interface paths {
       };
     };
   };
+  '/api/v1/settings': {
+    /** List every setting with its effective value and source (secrets masked) */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                key: string;
+                value: string;
+                source: 'default' | 'file' | 'env' | 'flag' | 'database';
+                runtime: boolean;
+                secret: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Change runtime settings on every instance without a restart (all or nothing) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+      };
+      /** @description Runtime settings: logLevel, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
+      requestBody: {
+        content: {
+          'application/json': {
+            logLevel?: string | number | boolean;
+            argon2MemoryKib?: string | number | boolean;
+            argon2Iterations?: string | number | boolean;
+            argon2Parallelism?: string | number | boolean;
+            auditRetentionDays?: string | number | boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                key: string;
+                value: string;
+                source: 'default' | 'file' | 'env' | 'flag' | 'database';
+                runtime: boolean;
+                secret: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/audit': {
+    /** Read the audit log of every tenant, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          /** @description Sequence number to continue below */
+          cursor?: string;
+          /** @description Action prefix, e.g. user. */
+          action?: string;
+          from?: string;
+          to?: string;
+          tenant?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['AuditEntry'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/audit': {
+    /** Read a tenant's audit log, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          /** @description Sequence number to continue below */
+          cursor?: string;
+          /** @description Action prefix, e.g. user. */
+          action?: string;
+          from?: string;
+          to?: string;
+        };
+        path: {
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['AuditEntry'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
   '/api/v1/tenants/{tenant}/roles': {
     /** List roles (built-in and custom) */
     get: {
@@ -3788,230 +4012,6 @@ export interface paths {
       };
     };
   };
-  '/api/v1/settings': {
-    /** List every setting with its effective value and source (secrets masked) */
-    get: {
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            'application/json': {
-              items: {
-                key: string;
-                value: string;
-                source: 'default' | 'file' | 'env' | 'flag' | 'database';
-                runtime: boolean;
-                secret: boolean;
-              }[];
-            };
-          };
-        };
-        /** @description The request does not match the schema (problem `validation_failed`, …) */
-        400: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No or an invalid admin API token */
-        401: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description The token lacks the ability or belongs to another tenant */
-        403: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No such resource in this tenant */
-        404: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-    /** Change runtime settings on every instance without a restart (all or nothing) */
-    patch: {
-      parameters: {
-        header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
-          'if-match'?: string;
-        };
-      };
-      /** @description Runtime settings: logLevel, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
-      requestBody: {
-        content: {
-          'application/json': {
-            logLevel?: string | number | boolean;
-            argon2MemoryKib?: string | number | boolean;
-            argon2Iterations?: string | number | boolean;
-            argon2Parallelism?: string | number | boolean;
-            auditRetentionDays?: string | number | boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            'application/json': {
-              items: {
-                key: string;
-                value: string;
-                source: 'default' | 'file' | 'env' | 'flag' | 'database';
-                runtime: boolean;
-                secret: boolean;
-              }[];
-            };
-          };
-        };
-        /** @description The request does not match the schema (problem `validation_failed`, …) */
-        400: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No or an invalid admin API token */
-        401: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description The token lacks the ability or belongs to another tenant */
-        403: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No such resource in this tenant */
-        404: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Conflicts with an existing resource */
-        409: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description If-Match names a stale version */
-        412: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-  };
-  '/api/v1/audit': {
-    /** Read the audit log of every tenant, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          /** @description Sequence number to continue below */
-          cursor?: string;
-          /** @description Action prefix, e.g. user. */
-          action?: string;
-          from?: string;
-          to?: string;
-          tenant?: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            'application/json': {
-              items: components['schemas']['AuditEntry'][];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description The request does not match the schema (problem `validation_failed`, …) */
-        400: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No or an invalid admin API token */
-        401: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description The token lacks the ability or belongs to another tenant */
-        403: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No such resource in this tenant */
-        404: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-  };
-  '/api/v1/tenants/{tenant}/audit': {
-    /** Read a tenant's audit log, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          /** @description Sequence number to continue below */
-          cursor?: string;
-          /** @description Action prefix, e.g. user. */
-          action?: string;
-          from?: string;
-          to?: string;
-        };
-        path: {
-          tenant: string;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          content: {
-            'application/json': {
-              items: components['schemas']['AuditEntry'][];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description The request does not match the schema (problem `validation_failed`, …) */
-        400: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No or an invalid admin API token */
-        401: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description The token lacks the ability or belongs to another tenant */
-        403: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description No such resource in this tenant */
-        404: {
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-  };
 }
 
 export type webhooks = Record<string, never>;
@@ -4079,6 +4079,22 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
       createdBy: string;
+    };
+    AuditEntry: {
+      seq: number;
+      /** Format: date-time */
+      time: string;
+      tenant: string | null;
+      actor: string;
+      action: string;
+      target: string | null;
+      result: string;
+      requestId: string | null;
+      data: {
+        [key: string]: unknown;
+      };
+      prevHash: string;
+      entryHash: string;
     };
     Role: {
       id: string;
@@ -4157,22 +4173,6 @@ export interface components {
       value: string;
       /** Format: date-time */
       updatedAt: string;
-    };
-    AuditEntry: {
-      seq: number;
-      /** Format: date-time */
-      time: string;
-      tenant: string | null;
-      actor: string;
-      action: string;
-      target: string | null;
-      result: string;
-      requestId: string | null;
-      data: {
-        [key: string]: unknown;
-      };
-      prevHash: string;
-      entryHash: string;
     };
   };
   responses: never;

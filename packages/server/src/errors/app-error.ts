@@ -3,7 +3,7 @@
  * `codes.ts`; the HTTP edge (`http/problem.ts`) maps it to RFC 9457 problem+json exactly once.
  * `detail` is public; `cause` and `internal` stay in the logs and never reach a client.
  */
-import { type ErrorCode, errorCodes } from './codes.ts';
+import { type ErrorCode, errorDefinition } from './codes.ts';
 
 export interface AppErrorOptions {
   /** Public, human-readable explanation specific to this occurrence. Never include secrets. */
@@ -22,7 +22,7 @@ export class AppError extends Error {
   readonly extensions: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
-    const def = errorCodes[code];
+    const def = errorDefinition(code);
     super(options.detail ?? def.title, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

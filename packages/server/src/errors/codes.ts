@@ -1,8 +1,16 @@
 /**
- * The registry of stable error codes. A code, once published, keeps its meaning and status forever:
- * clients and the SDK switch on it. Capabilities add their codes here so there is one list to read.
+ * The one registry of stable error codes. A code, once published, keeps its meaning and status
+ * forever: clients and the SDK switch on it. The codes every part of the platform may raise live
+ * here; each capability declares its own in its `errors.ts` with `defineErrorCodes`, which adds them
+ * to this registry at load and to the `ErrorCode` type (module augmentation of `ErrorCodeMap`).
  */
-export const errorCodes = {
+
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly title: string;
+}
+
+export const platformErrorCodes = {
   // generic request problems
   validation_failed: { status: 400, title: 'The request does not match the schema' },
   invalid_characters: { status: 400, title: 'The request contains characters that cannot be stored' },
@@ -10,6 +18,7 @@ export const errorCodes = {
   invalid_cursor: { status: 400, title: 'The pagination cursor is not valid' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
+  request_timeout: { status: 408, title: 'The request took too long to arrive' },
   unauthenticated: { status: 401, title: 'Authentication is required' },
   invalid_token: { status: 401, title: 'The credential is not valid' },
   forbidden: { status: 403, title: 'The credential lacks the ability for this action' },
@@ -28,17 +37,48 @@ export const errorCodes = {
   decryption_failed: { status: 500, title: 'A stored secret could not be decrypted' },
   invalid_secret_format: { status: 401, title: 'The secret is not in the Gatekeeper format' },
 
-  // settings
-  unknown_setting: { status: 400, title: 'No such setting' },
-  setting_not_runtime: { status: 400, title: 'This setting cannot be changed at runtime' },
-  invalid_setting_value: { status: 400, title: 'The value is not valid for this setting' },
-
-  // tenants and directory
+  // tenants (raised by the admin guard and every tenant-scoped endpoint)
   tenant_suspended: { status: 403, title: 'The tenant is suspended' },
-  tenant_protected: { status: 409, title: 'The root tenant cannot be deleted or suspended' },
-  group_cycle: { status: 409, title: 'The membership would create a group cycle' },
-  org_unit_cycle: { status: 409, title: 'The move would create an organization cycle' },
-  role_in_use: { status: 409, title: 'The role is built in and cannot be changed' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<string, ErrorDefinition>;
 
-export type ErrorCode = keyof typeof errorCodes;
+/**
+ * Every known code (type level). Capabilities add theirs:
+ * `declare module '../../errors/codes.ts' { interface ErrorCodeMap extends Codes<typeof groupErrors> {} }`.
+ */
+export interface ErrorCodeMap extends Codes<typeof platformErrorCodes> {}
+
+/** The map entry type for a capability's definitions (used in its augmentation). */
+export type Codes<T> = { readonly [K in keyof T]: true };
+
+export type ErrorCode = keyof ErrorCodeMap & string;
+
+const registry = new Map<string, ErrorDefinition>(Object.entries(platformErrorCodes));
+
+/**
+ * Adds a capability's codes to the registry (once, at module load) and returns them typed. A code
+ * defined twice with a different meaning is a programming error.
+ *
+ * @example
+ * export const groupErrors = defineErrorCodes({ group_cycle: { status: 409, title: 'The membership would create a group cycle' } });
+ */
+export function defineErrorCodes<const T extends Record<string, ErrorDefinition>>(codes: T): T {
+  for (const [code, def] of Object.entries(codes)) {
+    const known = registry.get(code);
+    if (known && (known.status !== def.status || known.title !== def.title))
+      throw new Error(`error code ${code} is defined twice`);
+    registry.set(code, def);
+  }
+  return codes;
+}
+
+/** The definition of a code; unknown codes (never registered) are a programming error. */
+export function errorDefinition(code: string): ErrorDefinition {
+  const def = registry.get(code);
+  if (!def) throw new Error(`unknown error code ${code}: define it in an errors.ts`);
+  return def;
+}
+
+/** Every registered code, for documentation. */
+export function registeredErrorCodes(): ReadonlyMap<string, ErrorDefinition> {
+  return registry;
+}

@@ -11,24 +11,11 @@
  * keeps presenting invalid credentials is rate limited per address (429 before any lookup).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hasAbility, type Principal, type TenantRef } from '../access/principal.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { ActionContext } from '../events/event-bus.ts';
 
-export interface Principal {
-  credentialId: string;
-  /** Audit actor string, e.g. `token:<id>`. */
-  actor: string;
-  /** null: all tenants (root administration). */
-  tenantId: string | null;
-  tenantSlug: string | null;
-  abilities: readonly string[];
-}
-
-export interface TenantRef {
-  id: string;
-  slug: string;
-  status: 'active' | 'suspended';
-}
+export type { Principal, TenantRef } from '../access/principal.ts';
 
 export interface AdminDenial {
   /** `unauthenticated`, `invalid_token`, `forbidden`, `tenant_suspended`, `not_found`. */
@@ -64,18 +51,7 @@ declare module 'fastify' {
   }
 }
 
-/**
- * True when `granted` covers `needed`: `*` covers everything, `users:*` covers `users:…`, and
- * `X:write` implies `X:read`.
- */
-export function hasAbility(granted: readonly string[], needed: string): boolean {
-  const [noun] = needed.split(':');
-  for (const g of granted) {
-    if (g === '*' || g === needed || g === `${noun}:*`) return true;
-    if (needed.endsWith(':read') && g === `${noun}:write`) return true;
-  }
-  return false;
-}
+export { hasAbility } from '../access/principal.ts';
 
 /** The principal of an authenticated admin request (throws if the guard did not run). */
 export function principalOf(request: FastifyRequest): Principal {

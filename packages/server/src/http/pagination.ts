@@ -1,54 +1,21 @@
 /**
- * Cursor pagination for every list endpoint. A cursor is opaque to clients: base64url JSON of the
- * sort it belongs to and the last row's sort value and id (keyset pagination — stable under inserts,
- * O(log n) per page at any depth). A cursor from another sort or a tampered one is `invalid_cursor`.
+ * Cursor pagination at the HTTP edge: the `limit`/`cursor`/`sort` query properties every list
+ * endpoint shares, their translation into `ListOptions`, and the page response schema. A cursor is
+ * opaque to clients (see `storage/keyset.ts`); one from another sort or a tampered one is
+ * `invalid_cursor`.
  */
 import Type, { type TSchema } from 'typebox';
-import { AppError } from '../errors/app-error.ts';
+import { decodeCursor, type ListOptions } from '../storage/keyset.ts';
 import { Int, Str } from './schema-kit.ts';
 
-export interface Cursor {
-  sort: string;
-  value: string | number | null;
-  id: string;
-}
-
-export interface ListOptions<S extends string = string> {
-  limit: number;
-  sort: S;
-  descending: boolean;
-  after: Cursor | undefined;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id])).toString('base64url');
-}
-
-export function decodeCursor(text: string, sort: string): Cursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === sort && typeof parsed[2] === 'string') {
-      const value = parsed[1] as unknown;
-      if (
-        value === null ||
-        typeof value === 'string' ||
-        (typeof value === 'number' && Number.isFinite(value))
-      ) {
-        return { sort, value, id: parsed[2] };
-      }
-    }
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid_cursor', {
-    detail: 'the cursor is malformed or belongs to another sort order',
-  });
-}
+export {
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  type ListOptions,
+  type Page,
+  toPage,
+} from '../storage/keyset.ts';
 
 /** Query-string properties shared by list endpoints (`limit`, `cursor`, `sort`). */
 export function listQueryProperties<const S extends readonly string[]>(sorts: S) {
@@ -79,23 +46,6 @@ export function toListOptions<S extends string>(
     sort,
     descending,
     after: query.cursor ? decodeCursor(query.cursor, key) : undefined,
-  };
-}
-
-/** Builds a page from `limit + 1` fetched rows. */
-export function toPage<Row extends { id: string }, T>(
-  rows: Row[],
-  options: ListOptions,
-  sortValue: (row: Row) => string | number | null,
-  map: (row: Row) => T,
-): Page<T> {
-  const more = rows.length > options.limit;
-  const pageRows = more ? rows.slice(0, options.limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  const key = `${options.sort}:${options.descending ? 'desc' : 'asc'}`;
-  return {
-    items: pageRows.map(map),
-    nextCursor: more && last ? encodeCursor({ sort: key, value: sortValue(last), id: last.id }) : null,
   };
 }
 

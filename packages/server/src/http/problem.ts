@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import { type ErrorCode, errorCodes } from '../errors/codes.ts';
+import { type ErrorCode, errorDefinition } from '../errors/codes.ts';
 
 export interface Problem {
   type: string;
@@ -20,7 +20,7 @@ export interface Problem {
 
 /** Builds the problem document for an error code. */
 export function problemOf(code: ErrorCode, extra: Partial<Problem> = {}): Problem {
-  const def = errorCodes[code];
+  const def = errorDefinition(code);
   return { type: `urn:gatekeeper:error:${code}`, title: def.title, status: def.status, code, ...extra };
 }
 

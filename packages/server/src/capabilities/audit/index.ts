@@ -1,8 +1,12 @@
 /**
  * The audit capability's public surface: the service that chains every domain event
  * (`createAuditLog`), the verifier behind `gatekeeper audit verify` (`verifyChain`), and the chain's
- * pure rules and types. HTTP routes and the CLI are wired by their owners from these.
+ * pure rules and types, and the admin routes that read the log.
  */
+import type { FastifyPluginAsync } from 'fastify';
+import { registerAuditRoutes } from './routes.ts';
+import type { AuditSearch } from './search.ts';
+
 export {
   type AuditEntry,
   CHAIN_NAME,
@@ -19,6 +23,7 @@ export {
   signCheckpoint,
   verifyCheckpointSignature,
 } from './chain.ts';
+export { type AuditSearch, createAuditSearch } from './search.ts';
 export { type AuditLog, type AuditLogger, type AuditLogOptions, createAuditLog } from './service.ts';
 export {
   AUDIT_LOCK,
@@ -34,3 +39,8 @@ export {
   type VerifyReport,
   verifyChain,
 } from './verify.ts';
+
+/** The audit log routes (`/audit`, `/tenants/:tenant/audit`), at the admin API root behind the guard. */
+export const auditPlugin: FastifyPluginAsync<{ auditSearch: AuditSearch }> = async (app, { auditSearch }) => {
+  registerAuditRoutes(app, { auditSearch });
+};

@@ -5,15 +5,16 @@
  * digest lookup served from the invalidated cache in steady state; a revocation, its audit event and
  * its invalidation commit together, so every process drops its cached copy within a second.
  */
+
+import type { Principal } from '../../access/principal.ts';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { digestSecret, generateSecret, parseSecret } from '../../crypto/secret-token.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
-import type { Principal } from '../../http/admin-guard.ts';
-import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
+import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso, toIsoOrNull } from '../../storage/time.ts';
 import { isAbility, normaliseAbilities } from './abilities.ts';
 import type { CredentialRow, CredentialStore } from './store.ts';

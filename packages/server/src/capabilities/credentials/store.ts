@@ -3,8 +3,9 @@
  * setup), found by the SHA-256 digest of the presented secret — the secret itself is never stored.
  * Single-use credentials are consumed with one guarded statement, never read-then-write.
  */
-import type { ListOptions } from '../../http/pagination.ts';
+
 import type { Database } from '../../storage/database.ts';
+import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import type { CredentialsTable } from '../../storage/tables.ts';
 
 export type CredentialRow = CredentialsTable;
@@ -64,27 +65,12 @@ export function createCredentialStore(database: Database): CredentialStore {
       db.selectFrom('credentials').selectAll().where('digest', '=', digest).executeTakeFirst(),
     byId: (id) => db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst(),
     async list(tenantId, kinds, options) {
-      const dir = options.descending ? 'desc' : 'asc';
-      const cmp = options.descending ? '<' : '>';
-      let q = db
+      const q = db
         .selectFrom('credentials')
         .selectAll()
         .where('kind', 'in', [...kinds])
         .where('tenant_id', op(tenantId), tenantId);
-      const after = options.after;
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb('created_at', cmp, Number(after.value)),
-            eb.and([eb('created_at', '=', Number(after.value)), eb('id', cmp, after.id)]),
-          ]),
-        );
-      }
-      return q
-        .orderBy('created_at', dir)
-        .orderBy('id', dir)
-        .limit(options.limit + 1)
-        .execute();
+      return keysetPage(q, 'created_at', options).execute();
     },
     async revoke(id, tenantId, now) {
       const rows = await db

@@ -8,8 +8,8 @@
  * cannot together create a cycle.
  */
 import { sql } from 'kysely';
-import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { deleteMatching } from '../../storage/primitives.ts';
 import type { MemberSort, MemberType } from './schemas.ts';
 import type { GroupRow } from './store.ts';
@@ -151,23 +151,8 @@ export function createMembershipStore(database: Database): MembershipStore {
         .where('gg.parent_id', '=', groupId);
       const members = type === 'user' ? users : type === 'group' ? groups : users.unionAll(groups);
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
-      const dir = options.descending ? 'desc' : 'asc';
-      const cmp = options.descending ? '<' : '>';
-      let q = db.selectFrom(members.as('m')).selectAll();
-      const after = options.after;
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb(`m.${column}`, cmp, after.value as never),
-            eb.and([eb(`m.${column}`, '=', after.value as never), eb('m.id', cmp, after.id)]),
-          ]),
-        );
-      }
-      return q
-        .orderBy(`m.${column}`, dir)
-        .orderBy('m.id', dir)
-        .limit(options.limit + 1)
-        .execute();
+      const q = db.selectFrom(members.as('m')).selectAll();
+      return keysetPage(q, `m.${column}`, options, 'm.id').execute();
     },
     async userGroups(tenantId, userId, transitive) {
       if (!transitive) {

@@ -45,7 +45,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   const { groups } = deps;
 
   app.get(
-    '/tenants/:tenant/groups',
+    '/groups',
     {
       config: { ability: 'groups:read' },
       schema: {
@@ -63,7 +63,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   );
 
   app.post(
-    '/tenants/:tenant/groups',
+    '/groups',
     {
       config: { ability: 'groups:write' },
       schema: {
@@ -89,7 +89,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   );
 
   app.get(
-    '/tenants/:tenant/groups/:groupId',
+    '/groups/:groupId',
     {
       config: { ability: 'groups:read' },
       schema: {
@@ -107,7 +107,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   );
 
   app.patch(
-    '/tenants/:tenant/groups/:groupId',
+    '/groups/:groupId',
     {
       config: { ability: 'groups:write' },
       schema: {
@@ -132,7 +132,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   );
 
   app.delete(
-    '/tenants/:tenant/groups/:groupId',
+    '/groups/:groupId',
     {
       config: { ability: 'groups:write' },
       schema: {
@@ -154,7 +154,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   );
 
   app.get(
-    '/tenants/:tenant/groups/:groupId/members',
+    '/groups/:groupId/members',
     {
       config: { ability: 'groups:read' },
       schema: {
@@ -177,7 +177,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   );
 
   registerLinkRoutes(app, {
-    path: '/tenants/:tenant/groups/:groupId/members/users/:userId',
+    path: '/groups/:groupId/members/users/:userId',
     ability: 'groups:write',
     tags: ['groups'],
     params: GroupUserParams,
@@ -190,7 +190,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   });
 
   registerLinkRoutes(app, {
-    path: '/tenants/:tenant/groups/:groupId/members/groups/:childId',
+    path: '/groups/:groupId/members/groups/:childId',
     ability: 'groups:write',
     tags: ['groups'],
     params: GroupChildParams,
@@ -203,7 +203,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   });
 
   app.get(
-    '/tenants/:tenant/users/:userId/groups',
+    '/users/:userId/groups',
     {
       config: { ability: 'groups:read' },
       schema: {

@@ -4,8 +4,9 @@
  * read-then-compare. Lists use keyset pagination on (name_lower, id) or (created_at, id).
  * Memberships live in `membership-store.ts`.
  */
-import type { ListOptions } from '../../http/pagination.ts';
+
 import type { Database } from '../../storage/database.ts';
+import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { startsWith } from '../../storage/prefix.ts';
 import type { GroupsTable } from '../../storage/tables.ts';
 import type { GroupSort } from './schemas.ts';
@@ -59,24 +60,9 @@ export function createGroupStore(database: Database): GroupStore {
         .executeTakeFirst(),
     async list(tenantId, options, filters) {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
-      const dir = options.descending ? 'desc' : 'asc';
-      const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
       if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', filters.q.toLowerCase()));
-      const after = options.after;
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb(column, cmp, after.value as never),
-            eb.and([eb(column, '=', after.value as never), eb('id', cmp, after.id)]),
-          ]),
-        );
-      }
-      return q
-        .orderBy(column, dir)
-        .orderBy('id', dir)
-        .limit(options.limit + 1)
-        .execute();
+      return keysetPage(q, column, options).execute();
     },
     async update(tenantId, id, patch, expected, now) {
       let q = db

@@ -4,6 +4,10 @@
  * wires it: `createOrganizationStore(database)` → `createOrganizationService({ store, bus })` →
  * `registerOrganizationRoutes(admin, { organizations })` inside the admin API plugin.
  */
+import type { FastifyPluginAsync } from 'fastify';
+import { registerOrganizationRoutes } from './routes.ts';
+import type { OrganizationService } from './service.ts';
+
 export {
   MAX_MEMBER_ROLES,
   type MembershipService,
@@ -32,3 +36,11 @@ export {
   type OrganizationSort,
   type OrganizationStore,
 } from './store.ts';
+
+/** The organizations admin routes, registered under `/tenants/:tenant` behind the admin guard. */
+export const organizationsPlugin: FastifyPluginAsync<{ organizations: OrganizationService }> = async (
+  app,
+  { organizations },
+) => {
+  registerOrganizationRoutes(app, { organizations });
+};

@@ -26,7 +26,7 @@ export function registerMembershipRoutes(app: FastifyInstance, deps: Organizatio
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
-    '/tenants/:tenant/organizations/:orgId/members',
+    '/organizations/:orgId/members',
     {
       config: READ,
       schema: {
@@ -47,7 +47,7 @@ export function registerMembershipRoutes(app: FastifyInstance, deps: Organizatio
   );
 
   r.put(
-    '/tenants/:tenant/organizations/:orgId/members/:userId',
+    '/organizations/:orgId/members/:userId',
     {
       config: WRITE,
       schema: {
@@ -75,7 +75,7 @@ export function registerMembershipRoutes(app: FastifyInstance, deps: Organizatio
   );
 
   r.delete(
-    '/tenants/:tenant/organizations/:orgId/members/:userId',
+    '/organizations/:orgId/members/:userId',
     {
       config: WRITE,
       schema: {
@@ -94,7 +94,7 @@ export function registerMembershipRoutes(app: FastifyInstance, deps: Organizatio
   );
 
   r.get(
-    '/tenants/:tenant/users/:userId/organizations',
+    '/users/:userId/organizations',
     {
       config: READ,
       schema: {

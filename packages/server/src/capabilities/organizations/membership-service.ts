@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
-import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
+import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import {
   emitOrgEvent,
   type Member,

@@ -5,8 +5,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../errors/app-error.ts';
-import type { ListOptions } from '../../http/pagination.ts';
 import type { DialectFeatures } from '../../storage/dialect.ts';
+import type { ListOptions } from '../../storage/keyset.ts';
 import type { OrganizationsTable, Tables } from '../../storage/tables.ts';
 
 export type MemberSort = 'userId';

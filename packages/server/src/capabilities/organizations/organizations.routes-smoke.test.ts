@@ -14,7 +14,7 @@ import { registerInputGuards } from '../../http/input-guards.ts';
 import { registerOpenApi } from '../../http/openapi.ts';
 import { registerProblemHandlers } from '../../http/problem.ts';
 import { assertStrictSchema } from '../../http/schema-kit.ts';
-import { registerOrganizationRoutes } from './routes.ts';
+import { organizationsPlugin } from './index.ts';
 import { createHarness, insertTenant, insertUser, type Tenant } from './test-support.ts';
 
 const tokens: Record<string, string[]> = { admin: ['*'], reader: ['orgs:read'] };
@@ -57,7 +57,7 @@ async function buildTestApp(t: TestDatabase): Promise<FastifyInstance> {
           return row;
         },
       });
-      registerOrganizationRoutes(admin, { organizations });
+      await admin.register(organizationsPlugin, { prefix: '/tenants/:tenant', organizations });
     },
     { prefix: '/api/v1' },
   );

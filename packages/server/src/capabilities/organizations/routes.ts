@@ -61,7 +61,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.addSchema(OrganizationTreeNodeSchema);
 
   r.get(
-    '/tenants/:tenant/organizations',
+    '/organizations',
     {
       config: READ,
       schema: {
@@ -91,7 +91,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   );
 
   r.post(
-    '/tenants/:tenant/organizations',
+    '/organizations',
     {
       config: WRITE,
       schema: {
@@ -113,7 +113,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   );
 
   r.get(
-    '/tenants/:tenant/organizations/:orgId',
+    '/organizations/:orgId',
     {
       config: READ,
       schema: {
@@ -132,7 +132,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   );
 
   r.patch(
-    '/tenants/:tenant/organizations/:orgId',
+    '/organizations/:orgId',
     {
       config: WRITE,
       schema: {
@@ -159,7 +159,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   );
 
   r.delete(
-    '/tenants/:tenant/organizations/:orgId',
+    '/organizations/:orgId',
     {
       config: WRITE,
       schema: {
@@ -184,7 +184,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   );
 
   r.get(
-    '/tenants/:tenant/organizations/:orgId/tree',
+    '/organizations/:orgId/tree',
     {
       config: READ,
       schema: {
@@ -199,7 +199,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   );
 
   r.post(
-    '/tenants/:tenant/organizations/:orgId/move',
+    '/organizations/:orgId/move',
     {
       config: WRITE,
       schema: {

@@ -10,11 +10,12 @@
  * - Deleting removes every unit below and every membership (foreign-key cascade).
  * Memberships are in `membership-service.ts`; this file composes both into one service.
  */
+import './errors.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
-import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
+import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { inUnits } from '../../storage/unit-of-work.ts';
 import { createMembershipService, type MembershipService } from './membership-service.ts';
 import {

@@ -7,9 +7,9 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { AppError } from '../../errors/app-error.ts';
-import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import type { DialectFeatures } from '../../storage/dialect.ts';
+import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import type { OrganizationsTable, Tables } from '../../storage/tables.ts';
 import {
   createMembershipQueries,
@@ -156,23 +156,10 @@ export function createOrganizationStore(database: Database): OrganizationStore {
 
     list(tenantId, filter, options) {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
-      const direction = options.descending ? 'desc' : 'asc';
-      const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('organizations').selectAll().where('tenant_id', '=', tenantId);
       if (filter.parentId !== undefined) q = q.where('parent_key', '=', filter.parentId ?? '');
       if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-      const after = options.after;
-      if (after) {
-        const value = after.value as string | number;
-        q = q.where((eb) =>
-          eb.or([eb(column, cmp, value), eb.and([eb(column, '=', value), eb('id', cmp, after.id)])]),
-        );
-      }
-      return q
-        .orderBy(column, direction)
-        .orderBy('id', direction)
-        .limit(options.limit + 1)
-        .execute();
+      return keysetPage(q, column, options).execute();
     },
 
     transact(lockName, fn) {

@@ -33,7 +33,7 @@ export function registerAssignmentRoutes(
   const { roles, access } = deps;
 
   app.get(
-    '/tenants/:tenant/users/:userId/roles',
+    '/users/:userId/roles',
     {
       config: { ability: 'roles:read' },
       schema: {
@@ -47,7 +47,7 @@ export function registerAssignmentRoutes(
   );
 
   registerLinkRoutes(app, {
-    path: '/tenants/:tenant/users/:userId/roles/:roleId',
+    path: '/users/:userId/roles/:roleId',
     ability: 'roles:write',
     tags: ['roles'],
     params: UserRoleParams,
@@ -60,7 +60,7 @@ export function registerAssignmentRoutes(
   });
 
   app.get(
-    '/tenants/:tenant/groups/:groupId/roles',
+    '/groups/:groupId/roles',
     {
       config: { ability: 'roles:read' },
       schema: {
@@ -74,7 +74,7 @@ export function registerAssignmentRoutes(
   );
 
   registerLinkRoutes(app, {
-    path: '/tenants/:tenant/groups/:groupId/roles/:roleId',
+    path: '/groups/:groupId/roles/:roleId',
     ability: 'roles:write',
     tags: ['roles'],
     params: GroupRoleParams,
@@ -87,7 +87,7 @@ export function registerAssignmentRoutes(
   });
 
   app.get(
-    '/tenants/:tenant/users/:userId/access',
+    '/users/:userId/access',
     {
       config: { ability: 'roles:read' },
       schema: {

@@ -6,10 +6,11 @@
  * §6: no cache without an invalidation path). The cache's guards keep a stale answer from being
  * stored, and every entry expires after `ttlMs` should an invalidation be lost.
  */
+
+import { hasAbility } from '../../access/principal.ts';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { hasAbility } from '../../http/admin-guard.ts';
 import { isId } from '../../storage/ids.ts';
 import type { AssignmentStore } from './assignment-store.ts';
 

@@ -4,6 +4,9 @@
  * routes. Wire it as: `createEffectiveAccess` → `createRolesService` (and the groups service, which
  * invalidates the same cache) → `registerRoleRoutes`; call `seedBuiltinRoles` when a tenant is created.
  */
+import type { FastifyPluginAsync } from 'fastify';
+import { type RoleRouteDeps, registerRoleRoutes } from './routes.ts';
+
 export {
   type AssignmentStore,
   createAssignmentStore,
@@ -38,3 +41,8 @@ export {
 } from './schemas.ts';
 export { createRolesService, type RolesDeps, type RolesService, toRoleView } from './service.ts';
 export { createRoleStore, type RoleFilters, type RoleRow, type RoleStore } from './store.ts';
+
+/** The roles, assignments and effective-access routes, registered under `/tenants/:tenant`. */
+export const rolesPlugin: FastifyPluginAsync<RoleRouteDeps> = async (app, deps) => {
+  registerRoleRoutes(app, deps);
+};

@@ -34,7 +34,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   const roleId = (request: FastifyRequest) => (request.params as { roleId: string }).roleId;
 
   app.get(
-    '/tenants/:tenant/roles',
+    '/roles',
     {
       config: { ability: 'roles:read' },
       schema: {
@@ -55,7 +55,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   );
 
   app.post(
-    '/tenants/:tenant/roles',
+    '/roles',
     {
       config: { ability: 'roles:write' },
       schema: {
@@ -77,7 +77,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   );
 
   app.get(
-    '/tenants/:tenant/roles/:roleId',
+    '/roles/:roleId',
     {
       config: { ability: 'roles:read' },
       schema: {
@@ -95,7 +95,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   );
 
   app.patch(
-    '/tenants/:tenant/roles/:roleId',
+    '/roles/:roleId',
     {
       config: { ability: 'roles:write' },
       schema: {
@@ -120,7 +120,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   );
 
   app.delete(
-    '/tenants/:tenant/roles/:roleId',
+    '/roles/:roleId',
     {
       config: { ability: 'roles:write' },
       schema: {

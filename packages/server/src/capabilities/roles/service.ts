@@ -6,12 +6,13 @@
  * every change that can alter someone's effective access invalidates it across instances, and every
  * change is a domain event (actor, action, target, changed fields).
  */
+import './errors.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
-import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { isId, newId } from '../../storage/ids.ts';
+import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso } from '../../storage/time.ts';
 import { inUnits } from '../../storage/unit-of-work.ts';
 import type { AssignmentStore, LinkResult } from './assignment-store.ts';

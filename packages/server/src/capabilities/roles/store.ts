@@ -4,8 +4,9 @@
  * immutable and `version` implements If-Match, never read-then-compare. Lists use keyset pagination
  * on (name_lower, id) or (created_at, id).
  */
-import type { ListOptions } from '../../http/pagination.ts';
+
 import type { Database } from '../../storage/database.ts';
+import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { startsWith } from '../../storage/prefix.ts';
 import type { RolesTable } from '../../storage/tables.ts';
 import type { RoleSort } from './schemas.ts';
@@ -71,25 +72,10 @@ export function createRoleStore(database: Database): RoleStore {
         .executeTakeFirst(),
     async list(tenantId, options, filters) {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
-      const dir = options.descending ? 'desc' : 'asc';
-      const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
       if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', filters.q.toLowerCase()));
       if (filters.builtin !== undefined) q = q.where('builtin', '=', filters.builtin ? 1 : 0);
-      const after = options.after;
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb(column, cmp, after.value as never),
-            eb.and([eb(column, '=', after.value as never), eb('id', cmp, after.id)]),
-          ]),
-        );
-      }
-      return q
-        .orderBy(column, dir)
-        .orderBy('id', dir)
-        .limit(options.limit + 1)
-        .execute();
+      return keysetPage(q, column, options).execute();
     },
     async update(tenantId, id, patch, expected, now) {
       let q = db

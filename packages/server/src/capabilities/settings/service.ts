@@ -5,6 +5,7 @@
  * (other instances, a server when the CLI changed it) reloads within a second — no restart. Secret
  * values are stored encrypted and never shown.
  */
+import './errors.ts';
 
 import type { ChangeFeed } from '../../cache/change-feed.ts';
 import { type ConfigSource, displayValue, type LoadedConfig, parseSettingValue } from '../../config/load.ts';

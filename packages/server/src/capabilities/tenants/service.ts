@@ -7,14 +7,15 @@
  * audit event and its invalidation, so every process drops its copy within a second (suspension
  * takes effect everywhere).
  */
+import './errors.ts';
+import type { TenantRef } from '../../access/principal.ts';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
-import type { TenantRef } from '../../http/admin-guard.ts';
-import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
+import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso } from '../../storage/time.ts';
 import type { CreateTenantInput, TenantSort, TenantView, UpdateTenantInput } from './schemas.ts';
 import type { TenantFilters, TenantRow, TenantStore } from './store.ts';

@@ -3,8 +3,8 @@
  * listing stays O(page) with 10,000+ tenants. Updates are guarded by `version` (ETag).
  */
 
-import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { startsWith } from '../../storage/prefix.ts';
 import type { TenantsTable } from '../../storage/tables.ts';
 import type { TenantSort } from './schemas.ts';
@@ -75,26 +75,10 @@ export function createTenantStore(database: Database): TenantStore {
     byId: (id) => one('id', id),
     async list(options, filters) {
       const column = options.sort === 'slug' ? 'slug' : 'created_at';
-      const dir = options.descending ? 'desc' : 'asc';
-      const cmp = options.descending ? '<' : '>';
       let q = db.selectFrom('tenants').selectAll();
       if (filters.status) q = q.where('status', '=', filters.status);
       if (filters.q) q = q.where(startsWith(database.dialect, 'slug', filters.q));
-      const after = options.after;
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb(column, cmp, after.value as never),
-            eb.and([eb(column, '=', after.value as never), eb('id', cmp, after.id)]),
-          ]),
-        );
-      }
-      const rows = await q
-        .orderBy(column, dir)
-        .orderBy('id', dir)
-        .limit(options.limit + 1)
-        .execute();
-      return withDomains(rows);
+      return withDomains(await keysetPage(q, column, options).execute());
     },
     async update(id, patch, domains, expected, now) {
       return db.transaction().execute(async (trx) => {

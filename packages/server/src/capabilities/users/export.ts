@@ -3,7 +3,7 @@
  * `list` (never loading every user at once), so exporting 100,000 users uses the memory of one page
  * and the order is stable (by username) even while users are being added.
  */
-import { decodeCursor } from '../../http/pagination.ts';
+import { decodeCursor } from '../../storage/keyset.ts';
 import type { UsersService } from './service.ts';
 
 /** Columns of an export, in order. */

@@ -8,6 +8,9 @@
  * const users = createUsersService({ database, passwords, bus, slugOf: (id) => tenants.slugOf(id) });
  * await app.register(async (admin) => registerUserRoutes(admin, { users }), { prefix: '/api/v1' });
  */
+import type { FastifyPluginAsync } from 'fastify';
+import { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
+
 export { exportUsers, USER_EXPORT_COLUMNS, type UserExportRow } from './export.ts';
 export { type ImportFailure, type ImportOptions, type ImportResult, importUsers } from './import.ts';
 export { createLinksStore, type LinksStore } from './links-store.ts';
@@ -33,3 +36,8 @@ export {
   type UsersService,
 } from './service.ts';
 export { createUsersStore, type UserFilters, type UsersStore } from './store.ts';
+
+/** The users admin routes, registered under `/tenants/:tenant` behind the admin guard. */
+export const usersPlugin: FastifyPluginAsync<UserRoutesDeps> = async (app, deps) => {
+  registerUserRoutes(app, deps);
+};

@@ -26,7 +26,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.put(
-    '/tenants/:tenant/users/:userId/password',
+    '/users/:userId/password',
     {
       config: write,
       schema: {
@@ -47,7 +47,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   );
 
   r.get(
-    '/tenants/:tenant/users/:userId/identities',
+    '/users/:userId/identities',
     {
       config: read,
       schema: {
@@ -64,7 +64,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   );
 
   r.post(
-    '/tenants/:tenant/users/:userId/identities',
+    '/users/:userId/identities',
     {
       config: write,
       schema: {
@@ -92,7 +92,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   );
 
   r.delete(
-    '/tenants/:tenant/users/:userId/identities/:provider/:subject',
+    '/users/:userId/identities/:provider/:subject',
     {
       config: write,
       schema: {
@@ -111,7 +111,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   );
 
   r.get(
-    '/tenants/:tenant/users/:userId/properties',
+    '/users/:userId/properties',
     {
       config: read,
       schema: {
@@ -131,7 +131,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   );
 
   r.put(
-    '/tenants/:tenant/users/:userId/properties/:app/:key',
+    '/users/:userId/properties/:app/:key',
     {
       config: write,
       schema: {
@@ -151,7 +151,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
   );
 
   r.delete(
-    '/tenants/:tenant/users/:userId/properties/:app/:key',
+    '/users/:userId/properties/:app/:key',
     {
       config: write,
       schema: {

@@ -15,7 +15,7 @@
  * 0005 gives these columns whatever the database default is.
  */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { ListOptions } from '../../http/pagination.ts';
+import type { ListOptions } from '../../storage/keyset.ts';
 import type { Tables, UsersTable } from '../../storage/tables.ts';
 import { USER_COLUMNS, type UserRow } from './rows.ts';
 import { foldCase } from './rules.ts';

@@ -34,7 +34,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   const { users } = deps;
 
   r.get(
-    '/tenants/:tenant/users',
+    '/users',
     {
       config: read,
       schema: {
@@ -57,7 +57,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   );
 
   r.post(
-    '/tenants/:tenant/users',
+    '/users',
     {
       config: write,
       schema: {
@@ -79,7 +79,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   );
 
   r.get(
-    '/tenants/:tenant/users/:userId',
+    '/users/:userId',
     {
       config: read,
       schema: {
@@ -98,7 +98,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   );
 
   r.patch(
-    '/tenants/:tenant/users/:userId',
+    '/users/:userId',
     {
       config: write,
       schema: {
@@ -125,7 +125,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   );
 
   r.delete(
-    '/tenants/:tenant/users/:userId',
+    '/users/:userId',
     {
       config: write,
       schema: {
@@ -146,7 +146,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
 
   for (const action of ['disable', 'enable'] as const) {
     r.post(
-      `/tenants/:tenant/users/:userId/${action}`,
+      `/users/:userId/${action}`,
       {
         config: write,
         schema: {

@@ -10,8 +10,8 @@
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
-import { type ListOptions, type Page, toPage } from '../../http/pagination.ts';
 import { isId } from '../../storage/ids.ts';
+import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { inUnits } from '../../storage/unit-of-work.ts';
 import { type BatchCreate, type BatchOutcome, createBatchCreate } from './batch.ts';
 import { createLinksService, type LinksService } from './links-service.ts';

@@ -7,8 +7,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../errors/app-error.ts';
-import type { ListOptions } from '../../http/pagination.ts';
 import type { Database } from '../../storage/database.ts';
+import type { ListOptions } from '../../storage/keyset.ts';
 import type { Tables, UsersTable } from '../../storage/tables.ts';
 import { listUserRows, type UserFilters } from './list-query.ts';
 import { USER_COLUMNS, type UserRow } from './rows.ts';

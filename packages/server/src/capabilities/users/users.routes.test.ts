@@ -15,7 +15,7 @@ import { registerInputGuards } from '../../http/input-guards.ts';
 import { registerOpenApi } from '../../http/openapi.ts';
 import { registerProblemHandlers } from '../../http/problem.ts';
 import { assertStrictSchema } from '../../http/schema-kit.ts';
-import { registerUserRoutes } from './routes.ts';
+import { usersPlugin } from './index.ts';
 import { createTenant, usersFixture } from './test-support.ts';
 
 const TOKENS: Record<string, Principal> = {
@@ -81,7 +81,7 @@ describe('users routes', () => {
             return { id: tenant.id, slug, status: 'active' };
           },
         });
-        registerUserRoutes(admin, { users });
+        await admin.register(usersPlugin, { prefix: '/tenants/:tenant', users });
       },
       { prefix: '/api/v1' },
     );
