@@ -15,6 +15,8 @@ import { settingsPlugin } from './capabilities/settings/index.ts';
 import { setupPlugin } from './capabilities/setup/index.ts';
 import { tenantsPlugin } from './capabilities/tenants/index.ts';
 import { usersPlugin } from './capabilities/users/index.ts';
+import { cliCommand } from './config/cli-command.ts';
+import { isEmbedded } from './config/load.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
@@ -105,7 +107,12 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   ]);
 
   // hosted pages
-  await app.register(setupPlugin, { setup: services.setup, state });
+  const cli = cliCommand({
+    dataDir: config.dataDir,
+    embedded: isEmbedded(config),
+    configFile: runtime.loaded.file,
+  });
+  await app.register(setupPlugin, { setup: services.setup, state, cliCommand: cli });
 
   // 20 failed admin authentications per address per minute, then 429 for five minutes
   const authFailureLimiter = state.createRateLimiter({

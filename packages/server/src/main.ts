@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
+import { cliCommand } from './config/cli-command.ts';
 import {
   effectiveDatabaseUrl,
   insecureDefaultWarnings,
@@ -78,7 +79,7 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
     if (setupLink) {
       // to the console, never to the JSON logs
       process.stderr.write(
-        `\nNo administrator yet. Open this one-time link (valid 24 h; it replaces any link printed before) to create one:\n\n  ${setupLink}\n\nor run: gatekeeper admin create --email you@example.com --password-stdin\n\n`,
+        `\nNo administrator yet. Open this one-time link (valid 24 h; it replaces any link printed before) to create one:\n\n  ${setupLink}\n\nor run: ${cliCommand({ dataDir: loaded.config.dataDir, embedded: isEmbedded(loaded.config), ...(loaded.file ? { configFile: loaded.file } : {}) })} admin create --email you@example.com --password-stdin\n\n`,
       );
     }
     logger.info(

@@ -52,6 +52,28 @@ describe('gatekeeper CLI', () => {
     }
   });
 
+  it('shows defaults one way in every --help: "(default: value)", never quoted', () => {
+    const program = buildProgram();
+    let defaults = 0;
+    for (const path of commands) {
+      let cmd: Command = program;
+      for (const name of path) cmd = cmd.commands.find((c) => c.name() === name)!;
+      for (const option of cmd.options) {
+        // a default is given as a value commander prints, or said in the description the same way
+        if (option.defaultValue !== undefined)
+          expect(typeof option.defaultValue, option.flags).not.toBe('string');
+      }
+      for (const line of cmd.helpInformation().split('\n')) {
+        for (const m of line.matchAll(/default/gi)) {
+          const at = line.slice(m.index - 1);
+          expect(at, `${path.join(' ')}: ${line}`).toMatch(/^\(default: [^"()]+\)/);
+          defaults++;
+        }
+      }
+    }
+    expect(defaults).toBeGreaterThan(5);
+  });
+
   it('prints one line and exits 2 for bad configuration, writing nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gk-cli-'));
     const dataDir = join(dir, 'data');

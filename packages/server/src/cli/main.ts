@@ -4,7 +4,7 @@
  * setting, unreadable file) prints one line and exits 2; a failed check (e.g. a broken audit chain)
  * exits 1; nothing prints a stack trace unless GATEKEEPER_DEBUG is set.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type Option } from 'commander';
 import { isUserFacingError } from '../errors/app-error.ts';
 import { createServices } from '../services.ts';
 import { VERSION } from '../version.ts';
@@ -25,7 +25,10 @@ export function buildProgram(): Command {
     .description('Gatekeeper: identity and authorization service')
     .version(VERSION, '-v, --version')
     .option('-c, --config <file>', 'JSON config file (overrides GATEKEEPER_CONFIG)')
-    .showHelpAfterError()
+    .option('--verbose', 'print start-up notices and info log lines on stderr (as GATEKEEPER_LOG_LEVEL does)')
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true)
+    .allowUnknownOption(false)
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   registerServe(program);
@@ -39,7 +42,32 @@ export function buildProgram(): Command {
   registerAdmin(program);
   registerBackup(program);
   registerVersion(program);
+  checkUnknownOptionsFirst(program);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so a mistyped `--tenat` was reported as a
+ * missing `--tenant`. Required options are checked here instead, in a hook that runs after commander
+ * has refused unknown options (with a suggestion); help still lists them the same way.
+ */
+function checkUnknownOptionsFirst(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (cmd: Command) => {
+    const mandatory = cmd.options.filter((o) => o.mandatory);
+    for (const o of mandatory) o.makeOptionMandatory(false);
+    if (mandatory.length > 0) required.set(cmd, mandatory);
+    for (const sub of cmd.commands) walk(sub);
+  };
+  walk(program);
+  program.hook('preAction', (_root, action) => {
+    for (const o of required.get(action) ?? []) {
+      if (action.getOptionValue(o.attributeName()) === undefined)
+        action.error(`error: required option '${o.flags}' not specified`, {
+          code: 'commander.missingMandatoryOptionValue',
+        });
+    }
+  });
 }
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -86,6 +86,8 @@ export interface CredentialsService {
   ): Promise<Page<CredentialView>>;
   get(id: string, tenantId: string | null): Promise<CredentialView>;
   countKind(kind: CredentialKind): Promise<number>;
+  /** Tenant-scoped credentials of a kind per tenant slug (what a listing of all-tenant ones omits). */
+  countByTenant(kind: CredentialKind): Promise<{ tenant: string; count: number }[]>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -286,6 +288,13 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       return view(row);
     },
     countKind: (kind) => store.countKind(kind),
+    async countByTenant(kind) {
+      const rows = await store.countByTenant(kind);
+      const named = await Promise.all(
+        rows.map(async (r) => ({ tenant: await deps.slugOf(r.tenantId), count: r.count })),
+      );
+      return named.sort((a, b) => a.tenant.localeCompare(b.tenant));
+    },
     async start() {
       cache.start();
     },

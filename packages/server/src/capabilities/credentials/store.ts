@@ -37,6 +37,8 @@ export interface CredentialStore {
   /** Records use, at most once a minute per credential (keeps the hot path write-free). */
   touch(id: string, now: number): Promise<void>;
   countKind(kind: string): Promise<number>;
+  /** How many credentials of a kind each tenant holds (tenant-scoped ones only). */
+  countByTenant(kind: string): Promise<{ tenantId: string; count: number }[]>;
 }
 
 export function createCredentialStore(database: Database): CredentialStore {
@@ -129,6 +131,16 @@ export function createCredentialStore(database: Database): CredentialStore {
         .where('kind', '=', kind)
         .executeTakeFirstOrThrow();
       return Number(r.n);
+    },
+    async countByTenant(kind) {
+      const rows = await db
+        .selectFrom('credentials')
+        .select((eb) => ['tenant_id', eb.fn.countAll<number>().as('n')])
+        .where('kind', '=', kind)
+        .where('tenant_id', 'is not', null)
+        .groupBy('tenant_id')
+        .execute();
+      return rows.map((r) => ({ tenantId: r.tenant_id as string, count: Number(r.n) }));
     },
   };
 }

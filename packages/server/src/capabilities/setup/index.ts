@@ -9,10 +9,14 @@ import type { SetupService } from './service.ts';
 
 export { type AdminDirectory, createSetupService, type SetupService } from './service.ts';
 
-/** `GET/POST /setup`: a hosted page of its own (form body parser, strict CSP), outside the admin API. */
-export const setupPlugin: FastifyPluginAsync<{ setup: SetupService; state: SharedState }> = async (
-  app,
-  deps,
-) => {
+/**
+ * `GET/POST /setup`: a hosted page of its own (form body parser, strict CSP), outside the admin API.
+ * `cliCommand` is how the page names the `gatekeeper` command (see config/cli-command.ts).
+ */
+export const setupPlugin: FastifyPluginAsync<{
+  setup: SetupService;
+  state: SharedState;
+  cliCommand?: string;
+}> = async (app, deps) => {
   await registerSetupRoutes(app, deps);
 };

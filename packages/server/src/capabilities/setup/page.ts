@@ -3,6 +3,7 @@
  * CSP. The setup token travels in a hidden field; being unguessable and single-use it also serves as
  * the form's CSRF token (a cross-site form cannot know it).
  */
+import { cliCommand } from '../../config/cli-command.ts';
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -35,11 +36,11 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   );
 }
 
-export function setupDonePage(email: string): string {
+export function setupDonePage(email: string, cli = cliCommand()): string {
   return layout(
     'Administrator created',
     `<p class="ok">${escapeHtml(email)} now administers this Gatekeeper.</p>
-<p>Create an admin API token for automation with <code>gatekeeper admin token create --name NAME --abilities '*'</code>.</p>`,
+<p>Create an admin API token for automation with <code>${escapeHtml(cli)} admin token create --name NAME --abilities '*'</code>.</p>`,
   );
 }
 

@@ -17,7 +17,7 @@ const Body = Obj({
 
 export async function registerSetupRoutes(
   app: FastifyInstance,
-  deps: { setup: SetupService; state: SharedState },
+  deps: { setup: SetupService; state: SharedState; cliCommand?: string },
 ) {
   await app.register(formbody, { bodyLimit: 16_384 });
   const limiter = deps.state.createRateLimiter({ name: 'setup', points: 10, durationSec: 60 });
@@ -60,6 +60,6 @@ export async function registerSetupRoutes(
       }
       throw err;
     }
-    return reply.type('text/html').send(setupDonePage(body.email));
+    return reply.type('text/html').send(setupDonePage(body.email, deps.cliCommand));
   });
 }

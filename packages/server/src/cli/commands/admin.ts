@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { normaliseAbilities } from '../../capabilities/credentials/abilities.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { toListOptions } from '../../http/pagination.ts';
-import { out } from '../context.ts';
+import { cliContext, out } from '../context.ts';
 import { withServices } from './tenants.ts';
 
 async function readStdin(): Promise<string> {
@@ -23,7 +23,7 @@ async function readStdin(): Promise<string> {
 
 export function registerAdmin(program: Command): void {
   const admin = program.command('admin').description('administrators and admin API tokens');
-  const ctx = { actor: 'cli' };
+  const ctx = cliContext();
 
   admin
     .command('create')
@@ -92,13 +92,36 @@ export function registerAdmin(program: Command): void {
     .command('list')
     .description('list admin API tokens (never their secrets)')
     .option('--tenant <slug>', 'tokens of one tenant (default: all-tenant tokens)')
-    .action(async (opts: { tenant?: string }, cmd: Command) => {
+    .option('--json', 'print JSON')
+    .action(async (opts: { tenant?: string; json?: boolean }, cmd: Command) => {
       await withServices(cmd, async (s) => {
         const tenantId = opts.tenant ? (await s.tenants.resolve(opts.tenant)).id : null;
-        const page = await s.credentials.list(tenantId, ['adm'], toListOptions({ limit: 200 }, 'createdAt'));
-        for (const c of page.items) {
+        const items = [];
+        let cursor: string | undefined;
+        do {
+          const page = await s.credentials.list(
+            tenantId,
+            ['adm'],
+            toListOptions({ limit: 200, cursor }, 'createdAt'),
+          );
+          items.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        // without --tenant only all-tenant tokens are listed: say what that leaves out
+        const hidden = tenantId === null ? await s.credentials.countByTenant('adm') : [];
+        if (opts.json) return out(JSON.stringify(items, null, 2));
+        for (const c of items) {
           out(
             `${c.id}  ${c.prefix}…  ${c.name}  [${c.abilities.join(',')}]${c.revokedAt ? '  revoked' : ''}`,
+          );
+        }
+        if (items.length === 0)
+          out(opts.tenant ? `no admin tokens scoped to ${opts.tenant}` : 'no all-tenant admin tokens');
+        const total = hidden.reduce((n, h) => n + h.count, 0);
+        if (total > 0) {
+          const where = hidden.map((h) => `${h.tenant}: ${h.count}`).join(', ');
+          out(
+            `${total} tenant-scoped token${total === 1 ? '' : 's'} not shown (${where}); list them with --tenant <slug>`,
           );
         }
       });

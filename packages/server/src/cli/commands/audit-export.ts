@@ -9,7 +9,7 @@ import { createAuditStore } from '../../capabilities/audit/index.ts';
 import { SLUG_PATTERN } from '../../capabilities/tenants/schemas.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { AuditLogTable } from '../../storage/tables.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliActor, out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
 import { formatFromFileName, type TabularFormat, type TabularRow, writeTabular } from '../tabular.ts';
 
@@ -186,7 +186,7 @@ export function registerAuditExport(audit: Command): void {
           rt.bus.emit({
             type: 'audit.exported',
             tenant: filter.tenant ?? null,
-            actor: 'cli',
+            actor: cliActor(),
             target: null,
             result: 'success',
             data: {

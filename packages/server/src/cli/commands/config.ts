@@ -9,7 +9,7 @@ import { renderConfigurationDoc } from '../../config/docs.ts';
 import { displayValue } from '../../config/load.ts';
 import { isConfigKey } from '../../config/schema.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliActor, out, withRuntime } from '../context.ts';
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('show and change configuration');
@@ -45,18 +45,22 @@ export function registerConfig(program: Command): void {
     .argument('<value>', 'new value')
     .action(async (key: string, value: string, _opts, cmd: Command) => {
       await withRuntime(cmd, async (rt) => {
-        await rt.settings.set({ [key]: value }, 'cli');
+        await rt.settings.set({ [key]: value }, cliActor());
         out(`${key} = ${displayValue(key as never, rt.settings.get(key as never))}`);
       });
     });
 
   config
     .command('unset')
-    .description('remove a stored runtime setting (falls back to environment, file or default)')
+    .description(
+      'remove a stored runtime setting (the environment, config file or built-in value applies again)',
+    )
     .argument('<key>', 'runtime setting key')
     .action(async (key: string, _opts, cmd: Command) => {
       await withRuntime(cmd, async (rt) => {
-        out((await rt.settings.unset(key, 'cli')) ? `${key} unset` : `${key} was not set in the database`);
+        out(
+          (await rt.settings.unset(key, cliActor())) ? `${key} unset` : `${key} was not set in the database`,
+        );
       });
     });
 
@@ -75,7 +79,7 @@ export function registerConfig(program: Command): void {
         throw new AppError('validation_failed', { detail: `${file} must hold a JSON object` });
       }
       await withRuntime(cmd, async (rt) => {
-        await rt.settings.set(values as Record<string, unknown>, 'cli');
+        await rt.settings.set(values as Record<string, unknown>, cliActor());
         out(`${Object.keys(values as object).length} setting(s) imported`);
       });
     });

@@ -1,20 +1,24 @@
 /**
  * `gatekeeper groups list|create|delete|add-member|remove-member|members`: groups of one tenant
  * through the same groups service the admin API uses (validation, cycle refusal, effective-access
- * invalidation on every instance, audit events with actor `cli`). Groups are named by id or by name.
+ * invalidation on every instance, audit events with actor `cli:<user>@<host>`). Groups are named by id
+ * or by name, users by id, username or email; a name that matches nothing says which was not found.
  */
 import type { Command } from 'commander';
 import type { GroupsService } from '../../capabilities/groups/index.ts';
 import type { RolesService } from '../../capabilities/roles/index.ts';
+import type { UsersService } from '../../capabilities/users/index.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import { type Page, toListOptions } from '../../http/pagination.ts';
 import type { Runtime } from '../../runtime.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliContext, out, withRuntime } from '../context.ts';
+import { resolveGroup, resolveUser } from '../resolve.ts';
 
 export interface GroupCommandServices {
   groups: GroupsService;
   roles: RolesService;
+  users: Pick<UsersService, 'get' | 'findByLogin'>;
   tenants: { resolve(slug: string): Promise<{ id: string }> };
   /** Called around the command when present (e.g. cache subscriptions). */
   start?(): Promise<void>;
@@ -23,7 +27,7 @@ export interface GroupCommandServices {
 
 type MakeServices = (rt: Runtime) => GroupCommandServices;
 
-const ctx: ActionContext = { actor: 'cli' };
+const ctx: ActionContext = cliContext();
 
 /** Every item of a paged listing, page by page. */
 async function everything<T>(fetch: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
@@ -37,11 +41,11 @@ async function everything<T>(fetch: (cursor: string | undefined) => Promise<Page
   return items;
 }
 
-/** The member named by exactly one of `--user <userId>` / `--group <group>`. */
+/** The member named by exactly one of `--user <user>` / `--group <group>`. */
 function memberOf(opts: { user?: string; group?: string }): { user: string } | { group: string } {
   if ((opts.user === undefined) === (opts.group === undefined)) {
     throw new AppError('validation_failed', {
-      detail: 'name exactly one member: --user <userId> or --group <group>',
+      detail: 'name exactly one member: --user <user> or --group <group>',
     });
   }
   return opts.user !== undefined ? { user: opts.user } : { group: opts.group! };
@@ -109,7 +113,7 @@ export function registerGroups(program: Command, makeServices: MakeServices): vo
     .requiredOption('--tenant <slug>', 'tenant slug')
     .action(async (idOrName: string, opts: { tenant: string }, cmd: Command) => {
       await withTenant(cmd, opts.tenant, async (s, tenantId) => {
-        const g = await s.groups.resolve(tenantId, idOrName);
+        const g = await resolveGroup(s.groups, tenantId, idOrName, opts.tenant);
         await s.groups.delete(tenantId, g.id, g.version, ctx);
         out(`deleted group ${g.name} (${g.id})`);
       });
@@ -120,20 +124,21 @@ export function registerGroups(program: Command, makeServices: MakeServices): vo
     .description('add a user, or nest a group, in a group (refuses cycles)')
     .argument('<group>', 'group id or name')
     .requiredOption('--tenant <slug>', 'tenant slug')
-    .option('--user <userId>', 'the user to add')
+    .option('--user <user>', 'the user (id, username or email) to add')
     .option('--group <child>', 'the group (id or name) to nest')
     .action(
       async (idOrName: string, opts: { tenant: string; user?: string; group?: string }, cmd: Command) => {
         const member = memberOf(opts);
         await withTenant(cmd, opts.tenant, async (s, tenantId) => {
-          const g = await s.groups.resolve(tenantId, idOrName);
+          const g = await resolveGroup(s.groups, tenantId, idOrName, opts.tenant);
           if ('user' in member) {
-            const added = await s.groups.addUser(tenantId, g.id, member.user, ctx);
+            const u = await resolveUser(s.users, tenantId, member.user, opts.tenant);
+            const added = await s.groups.addUser(tenantId, g.id, u.id, ctx);
             return out(
-              added ? `user ${member.user} added to ${g.name}` : `user ${member.user} already in ${g.name}`,
+              added ? `user ${u.username} added to ${g.name}` : `user ${u.username} already in ${g.name}`,
             );
           }
-          const child = await s.groups.resolve(tenantId, member.group);
+          const child = await resolveGroup(s.groups, tenantId, member.group, opts.tenant);
           const added = await s.groups.addGroup(tenantId, g.id, child.id, ctx);
           out(added ? `group ${child.name} nested in ${g.name}` : `group ${child.name} already in ${g.name}`);
         });
@@ -145,18 +150,19 @@ export function registerGroups(program: Command, makeServices: MakeServices): vo
     .description('remove a user, or un-nest a group, from a group')
     .argument('<group>', 'group id or name')
     .requiredOption('--tenant <slug>', 'tenant slug')
-    .option('--user <userId>', 'the user to remove')
+    .option('--user <user>', 'the user (id, username or email) to remove')
     .option('--group <child>', 'the nested group (id or name) to remove')
     .action(
       async (idOrName: string, opts: { tenant: string; user?: string; group?: string }, cmd: Command) => {
         const member = memberOf(opts);
         await withTenant(cmd, opts.tenant, async (s, tenantId) => {
-          const g = await s.groups.resolve(tenantId, idOrName);
+          const g = await resolveGroup(s.groups, tenantId, idOrName, opts.tenant);
           if ('user' in member) {
-            await s.groups.removeUser(tenantId, g.id, member.user, ctx);
-            return out(`user ${member.user} removed from ${g.name}`);
+            const u = await resolveUser(s.users, tenantId, member.user, opts.tenant);
+            await s.groups.removeUser(tenantId, g.id, u.id, ctx);
+            return out(`user ${u.username} removed from ${g.name}`);
           }
-          const child = await s.groups.resolve(tenantId, member.group);
+          const child = await resolveGroup(s.groups, tenantId, member.group, opts.tenant);
           await s.groups.removeGroup(tenantId, g.id, child.id, ctx);
           out(`group ${child.name} removed from ${g.name}`);
         });
@@ -171,7 +177,7 @@ export function registerGroups(program: Command, makeServices: MakeServices): vo
     .option('--json', 'print JSON')
     .action(async (idOrName: string, opts: { tenant: string; json?: boolean }, cmd: Command) => {
       await withTenant(cmd, opts.tenant, async (s, tenantId) => {
-        const g = await s.groups.resolve(tenantId, idOrName);
+        const g = await resolveGroup(s.groups, tenantId, idOrName, opts.tenant);
         const all = await everything((cursor) =>
           s.groups.listMembers(
             tenantId,

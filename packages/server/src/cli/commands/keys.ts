@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { generateFernetKey } from '../../crypto/fernet.ts';
 import { countEncrypted, rewrapSecrets } from '../../crypto/rewrap.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliActor, out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
 
 export function registerKeys(program: Command): void {
@@ -30,7 +30,7 @@ export function registerKeys(program: Command): void {
         rt.bus.emit({
           type: 'keys.rewrapped',
           tenant: null,
-          actor: 'cli',
+          actor: cliActor(),
           target: null,
           result: 'success',
           data: { scanned: result.scanned, rewrapped: result.rewrapped, keyId: rt.keyring.primaryId },

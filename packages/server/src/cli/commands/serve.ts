@@ -11,10 +11,13 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('start the Gatekeeper server (migrations run first)')
-    .option('-H, --host <host>', 'interface to listen on (overrides GATEKEEPER_HOST and the config file)')
+    .option(
+      '-H, --host <host>',
+      'interface to listen on, over GATEKEEPER_HOST and the config file (default: 127.0.0.1)',
+    )
     .option(
       '-p, --port <port>',
-      'TCP port to listen on, 0 for any free one (overrides GATEKEEPER_PORT and the config file)',
+      'TCP port to listen on, 0 for any free one, over GATEKEEPER_PORT and the config file (default: 8080)',
     )
     .action(async (opts: { host?: string; port?: string }, cmd: Command) => {
       const server = await serve(loadCliConfig(cmd, { host: opts.host, port: opts.port }));

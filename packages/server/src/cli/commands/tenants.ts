@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { toListOptions } from '../../http/pagination.ts';
 import { createServices, type Services } from '../../services.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliContext, out, withRuntime } from '../context.ts';
 
 /** Runs `fn` with the capability services started over a CLI runtime. */
 export async function withServices<T>(cmd: Command, fn: (s: Services) => Promise<T>): Promise<T> {
@@ -19,7 +19,7 @@ export async function withServices<T>(cmd: Command, fn: (s: Services) => Promise
 
 export function registerTenants(program: Command): void {
   const tenants = program.command('tenants').description('manage tenants');
-  const ctx = { actor: 'cli' };
+  const ctx = cliContext();
 
   tenants
     .command('list')

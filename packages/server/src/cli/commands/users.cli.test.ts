@@ -314,7 +314,7 @@ describe('gatekeeper users (processes)', { timeout: 120_000 }, () => {
     // alice, bob, and the three imported rows (dry runs write nothing)
     expect(created).toHaveLength(5);
     for (const row of created) {
-      expect(row.actor).toBe('cli');
+      expect(row.actor).toMatch(/^cli:.+@.+/);
       expect(row.target).toMatch(/^user:[0-9a-f-]{36}$/);
     }
     expect(rows.filter((row) => row.action === 'user.created' && row.tenant === 'big')).toHaveLength(

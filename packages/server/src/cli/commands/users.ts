@@ -1,7 +1,7 @@
 /**
  * `gatekeeper users create|list|show|disable|enable|delete|import|export`: the users of one tenant
  * through the same users service the admin API uses (validation, case-insensitive uniqueness, audit
- * events with actor `cli`). Users are named by id or by username/email. `import` streams a CSV file
+ * events with actor `cli:<user>@<host>`). Users are named by id or by username/email. `import` streams a CSV file
  * with a progress bar on stderr, prints each bad row as `line N: reason` (or writes them to
  * `--errors FILE` as CSV) and exits 1 when any row failed; `--dry-run` writes nothing.
  */
@@ -22,9 +22,9 @@ import {
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import type { Runtime } from '../../runtime.ts';
-import { isId } from '../../storage/ids.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliContext, out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
+import { resolveUser } from '../resolve.ts';
 import { formatFromFileName, type TabularFormat, writeTabular } from '../tabular.ts';
 
 export interface UserCommandServices {
@@ -42,7 +42,7 @@ export interface UserCommandServices {
 
 type MakeServices = (rt: Runtime) => UserCommandServices;
 
-const ctx: ActionContext = { actor: 'cli' };
+const ctx: ActionContext = cliContext();
 const STATUSES = ['active', 'disabled', 'locked'];
 const LIST_MAX = 1000;
 /** Bad rows printed to the terminal when they also go to an --errors file. */
@@ -109,14 +109,6 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
     });
   }
 
-  /** The user named by id, username or email. */
-  async function resolveUser(users: UsersService, tenantId: string, name: string): Promise<UserView> {
-    if (isId(name)) return users.get(tenantId, name);
-    const user = await users.findByLogin(tenantId, name);
-    if (!user) throw new AppError('not_found', { detail: `no user "${name.slice(0, 80)}" in this tenant` });
-    return user;
-  }
-
   const users = program.command('users').description("manage a tenant's users");
 
   users
@@ -158,14 +150,14 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
     .requiredOption('--tenant <slug>', 'tenant slug')
     .addOption(new Option('--status <status>', 'only users with this status').choices(STATUSES))
     .option('--q <prefix>', 'only users whose username or email starts with this (any case)')
-    .option('--limit <n>', `at most this many users (1–${LIST_MAX})`, '50')
+    .option('--limit <n>', `at most this many users (1–${LIST_MAX})`, Number, 50)
     .option('--json', 'print JSON')
     .action(
       async (
-        opts: { tenant: string; status?: UserStatus; q?: string; limit: string; json?: boolean },
+        opts: { tenant: string; status?: UserStatus; q?: string; limit: number; json?: boolean },
         cmd: Command,
       ) => {
-        const limit = Number(opts.limit);
+        const { limit } = opts;
         if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_MAX) {
           throw new AppError('validation_failed', {
             detail: `--limit must be an integer from 1 to ${LIST_MAX}`,
@@ -197,7 +189,7 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
     .requiredOption('--tenant <slug>', 'tenant slug')
     .action(async (name: string, opts: { tenant: string }, cmd: Command) => {
       await withTenant(cmd, opts.tenant, async (s, tenantId) => {
-        const u = await resolveUser(s.users, tenantId, name);
+        const u = await resolveUser(s.users, tenantId, name, opts.tenant);
         const identities = await s.users.listIdentities(tenantId, u.id);
         const properties = await s.users.listProperties(tenantId, u.id);
         out(JSON.stringify({ ...u, identities, properties }, null, 2));
@@ -216,7 +208,7 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
       .requiredOption('--tenant <slug>', 'tenant slug')
       .action(async (name: string, opts: { tenant: string }, cmd: Command) => {
         await withTenant(cmd, opts.tenant, async (s, tenantId) => {
-          const u = await resolveUser(s.users, tenantId, name);
+          const u = await resolveUser(s.users, tenantId, name, opts.tenant);
           if (action === 'delete') await s.users.delete(tenantId, u.id, u.version, ctx);
           else await s.users[action](tenantId, u.id, undefined, ctx);
           out(`${verb} user ${u.username} (${u.id})`);
