@@ -43,6 +43,8 @@ export interface MembershipStore {
   ): Promise<MemberRow[]>;
   /** The user's groups by name; with `transitive`, also every group reached through nesting. */
   userGroups(tenantId: string, userId: string, transitive: boolean): Promise<UserGroupRow[]>;
+  /** The direct groups of many users (one query): user id → group names, by name. */
+  groupNamesOfUsers(tenantId: string, userIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 /** The lock that serialises nesting changes of one tenant. */
@@ -153,6 +155,25 @@ export function createMembershipStore(database: Database): MembershipStore {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
       const q = db.selectFrom(members.as('m')).selectAll();
       return keysetPage(q, `m.${column}`, options, 'm.id').execute();
+    },
+    async groupNamesOfUsers(tenantId, userIds) {
+      const names = new Map<string, string[]>();
+      if (userIds.length === 0) return names;
+      const rows = await db
+        .selectFrom('group_users as gu')
+        .innerJoin('groups as g', 'g.id', 'gu.group_id')
+        .select(['gu.user_id', 'g.name'])
+        .where('gu.tenant_id', '=', tenantId)
+        .where('g.tenant_id', '=', tenantId)
+        .where('gu.user_id', 'in', [...userIds])
+        .orderBy('g.name_lower')
+        .execute();
+      for (const r of rows) {
+        const list = names.get(r.user_id);
+        if (list) list.push(r.name);
+        else names.set(r.user_id, [r.name]);
+      }
+      return names;
     },
     async userGroups(tenantId, userId, transitive) {
       if (!transitive) {

@@ -66,6 +66,8 @@ export interface GroupsService {
     userId: string,
     options?: { transitive?: boolean },
   ): Promise<UserGroupView[]>;
+  /** The direct groups of many users at once (for exports): user id → group names, by name. */
+  groupNamesOfUsers(tenantId: string, userIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 export interface GroupsDeps {
@@ -266,6 +268,7 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
       const rows = await memberships.userGroups(tenantId, userId, options.transitive === true);
       return rows.map(toUserGroupView);
     },
+    groupNamesOfUsers: (tenantId, userIds) => memberships.groupNamesOfUsers(tenantId, userIds.filter(isId)),
   };
   return inUnits(database, service, [
     'create',

@@ -1,36 +1,56 @@
 /**
- * CSV import of users (`username,email,fullname[,groups]`, header row required, any column order, BOM
- * tolerated). Streams the file through csv-parse, so 100,000 rows never sit in memory at once, and
- * writes good rows in batches of ~500, each batch one transaction (that is what makes 100,000 rows
- * take seconds on SQLite instead of minutes). Every bad row is reported with its line number and
- * reason and the rest still import; with `dryRun` nothing is written — rows are validated and checked
- * against existing users only. A row's groups are resolved through callbacks, so this module does not
- * depend on the groups capability; without them a non-empty `groups` cell is a row error.
+ * Bulk import of users from CSV (`username,email,fullname[,groups]`, header row required, any column
+ * order, BOM tolerated; the read-only columns of an export are ignored, so an export imports as it
+ * is) or NDJSON (one object per line with the same fields). Streams the input line by line
+ * (`import-sources.ts`), so 100,000 rows never sit in memory at once, and writes good rows in
+ * batches of ~500, each batch one transaction (that is what makes 100,000 rows take seconds on
+ * SQLite instead of minutes) in which every created user has its own `user.created` audit event.
+ *
+ * Every bad line is reported with its own line number and reason and the rest still import; the
+ * totals add up (`total` = data lines that are not blank = `imported + failed.length`). With
+ * `dryRun` nothing is written — rows are validated and checked against existing users only. A row's
+ * groups are resolved (and, with `createGroup`, created when missing) through callbacks, so this
+ * module does not depend on the groups capability; without them a non-empty `groups` cell is a row
+ * error.
  */
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
+import {
+  csvRecords,
+  type ImportColumn,
+  type ImportFormat,
+  type ImportRecord,
+  ndjsonRecords,
+} from './import-sources.ts';
 import { checkEmail, checkUsername, foldCase, toColumns } from './rules.ts';
 import type { CreateUserInput } from './schemas.ts';
 import type { UsersService } from './service.ts';
 
+export type { ImportFormat } from './import-sources.ts';
+
 export interface ImportOptions {
+  /** `csv` (default) or `ndjson`. */
+  format?: ImportFormat;
   /** Validate and check for existing users only; write nothing. */
   dryRun?: boolean;
-  /** Called after each batch with the number of data rows processed (the total is known at the end). */
-  onProgress?: (done: number, total?: number) => void;
+  /**
+   * Called every `batchSize` lines and at the end with the number of data lines read (blank and bad
+   * ones included), so a total counted beforehand (`countDataLines`) is a fixed 100 %.
+   */
+  onProgress?: (linesRead: number) => void;
   ctx: ActionContext;
   /** Group name → group id in the tenant, or null when there is no such group. */
   resolveGroup?: (tenantId: string, name: string) => Promise<string | null>;
   addToGroup?: (tenantId: string, groupId: string, userId: string) => Promise<void>;
+  /** Creates a missing group and returns its id (`--create-groups`); without it a missing group fails the row. */
+  createGroup?: (tenantId: string, name: string) => Promise<string>;
   /** Rows per transaction (default 500). */
   batchSize?: number;
 }
 
 export interface ImportFailure {
-  /** 1-based line of the file where the row starts (the header is line 1). */
+  /** 1-based line of the file (the header is line 1 in a CSV file). */
   line: number;
   reason: string;
 }
@@ -40,13 +60,12 @@ export interface ImportResult {
   imported: number;
   /** Bad rows, by line. */
   failed: ImportFailure[];
-  /** Data rows read (`imported + failed.length`). */
+  /** Data rows read, blank lines not counted (`imported + failed.length`). */
   total: number;
+  /** Groups created for the rows (with `dryRun`: that would be created), by name. */
+  groupsCreated: string[];
 }
 
-const COLUMNS = ['username', 'email', 'fullname', 'groups'] as const;
-const REQUIRED = ['username', 'email', 'fullname'] as const;
-type Column = (typeof COLUMNS)[number];
 const MAX_GROUPS_PER_ROW = 50;
 
 interface PendingRow {
@@ -55,47 +74,33 @@ interface PendingRow {
   groupIds: string[];
 }
 
-/** Maps header names to field positions; throws when the header is not the documented one. */
-function readHeader(fields: string[]): Map<Column, number> {
-  const positions = new Map<Column, number>();
-  for (const [i, raw] of fields.entries()) {
-    const name = raw.trim().toLowerCase();
-    if (!(COLUMNS as readonly string[]).includes(name)) {
-      throw new AppError('validation_failed', {
-        detail: `line 1: unknown column "${raw.slice(0, 40)}" (expected username,email,fullname[,groups])`,
-      });
-    }
-    if (positions.has(name as Column)) {
-      throw new AppError('validation_failed', { detail: `line 1: column "${name}" appears twice` });
-    }
-    positions.set(name as Column, i);
-  }
-  const missing = REQUIRED.filter((c) => !positions.has(c));
-  if (missing.length > 0) {
-    throw new AppError('validation_failed', { detail: `line 1: missing column(s) ${missing.join(', ')}` });
-  }
-  return positions;
-}
-
 function reasonOf(err: unknown): string {
   if (err instanceof AppError) return err.detail ?? err.message;
   throw err;
 }
 
-function describeParseError(err: { code?: string; message?: string } | undefined): string {
-  if (err?.code === 'CSV_QUOTE_NOT_CLOSED') return 'malformed CSV: a quote opened here is never closed';
-  return `malformed CSV: ${(err?.message ?? 'unreadable row').replace(/ at line \d+/, '')}`;
-}
-
-/** Lines a record spans beyond its first (line breaks inside quoted fields). */
-function extraLines(fields: string[]): number {
-  let n = 0;
-  for (const f of fields) n += f.match(/\r\n|\r|\n/g)?.length ?? 0;
-  return n;
+/**
+ * Counts the data lines of a file (every line after the first, the last one also without a final
+ * line break) without reading it whole: the fixed total of an import's progress.
+ */
+export async function countDataLines(input: AsyncIterable<Buffer | string>): Promise<number> {
+  let breaks = 0;
+  let last = 10;
+  let any = false;
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (bytes.length === 0) continue;
+    any = true;
+    for (const byte of bytes) if (byte === 10) breaks++;
+    last = bytes[bytes.length - 1]!;
+  }
+  if (!any) return 0;
+  const lines = breaks + (last === 10 ? 0 : 1);
+  return Math.max(0, lines - 1);
 }
 
 /**
- * Imports users from a CSV stream into a tenant.
+ * Imports users from a CSV or NDJSON stream into a tenant.
  *
  * @example
  * const result = await importUsers(users, tenant.id, createReadStream('users.csv'), { ctx: { actor: 'cli' } });
@@ -112,35 +117,22 @@ export async function importUsers(
   const seenUsernames = new Map<string, number>();
   const seenEmails = new Map<string, number>();
   const groupIds = new Map<string, string | null>();
+  const groupsCreated: string[] = [];
   let imported = 0;
-  let done = 0;
+  let total = 0;
+  let linesRead = 0;
   let batch: PendingRow[] = [];
 
-  // Malformed rows are skipped by the parser and reported where they occurred in the record
-  // sequence. With relaxed quotes and column counts the only one left in practice is a quote opened
-  // and never closed, which swallows the rest of the file. (csv-parse's own line numbers drift after
-  // CRLF inside quoted fields, so lines are counted here instead.)
-  const skipped: { afterRecord: number; reason: string }[] = [];
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    skip_records_with_error: true,
-    on_skip: (err) => {
-      skipped.push({ afterRecord: parser.info.records, reason: describeParseError(err) });
-      return undefined;
-    },
-  });
-  let received = 0;
-  let nextLine = 1;
-
-  function reportSkipped(beforeRecord: number): void {
-    while (skipped.length > 0 && skipped[0]!.afterRecord < beforeRecord) {
-      failed.push({ line: nextLine, reason: skipped.shift()!.reason });
-      done++;
-      nextLine++;
+  async function groupId(name: string): Promise<string | null> {
+    const key = foldCase(name);
+    if (groupIds.has(key)) return groupIds.get(key)!;
+    let id = await options.resolveGroup!(tenantId, name);
+    if (id === null && options.createGroup) {
+      id = options.dryRun ? `(new) ${key}` : await options.createGroup(tenantId, name);
+      groupsCreated.push(name);
     }
+    groupIds.set(key, id);
+    return id;
   }
 
   async function resolveGroups(cell: string): Promise<string[]> {
@@ -154,36 +146,29 @@ export async function importUsers(
     ];
     if (names.length === 0) return [];
     if (!options.resolveGroup || (!options.addToGroup && !options.dryRun)) {
-      throw new AppError('validation_failed', { detail: 'groups column not supported yet' });
+      throw new AppError('validation_failed', { detail: 'groups column not supported here' });
     }
     if (names.length > MAX_GROUPS_PER_ROW) {
       throw new AppError('validation_failed', { detail: `at most ${MAX_GROUPS_PER_ROW} groups per row` });
     }
     const ids: string[] = [];
     for (const name of names) {
-      const key = foldCase(name);
-      if (!groupIds.has(key)) groupIds.set(key, await options.resolveGroup(tenantId, name));
-      const id = groupIds.get(key);
-      if (!id) throw new AppError('validation_failed', { detail: `unknown group "${name.slice(0, 80)}"` });
+      const id = await groupId(name);
+      if (!id)
+        throw new AppError('validation_failed', {
+          detail: `unknown group "${name.slice(0, 80)}" (create it first, or import with create-groups)`,
+        });
       ids.push(id);
     }
     return ids;
   }
 
-  /** Validates one record; returns the row to write, or pushes a failure. */
+  /** Validates one row; returns the row to write, or pushes a failure. */
   async function check(
-    fields: string[],
+    cells: Partial<Record<ImportColumn, string>>,
     line: number,
-    header: Map<Column, number>,
   ): Promise<PendingRow | null> {
-    if (fields.length !== header.size) {
-      failed.push({ line, reason: `expected ${header.size} fields, found ${fields.length}` });
-      return null;
-    }
-    const cell = (c: Column) => {
-      const i = header.get(c);
-      return i === undefined ? '' : (fields[i] ?? '').trim();
-    };
+    const cell = (c: ImportColumn) => (cells[c] ?? '').trim();
     try {
       if (cell('username') === '') throw new AppError('validation_failed', { detail: 'missing username' });
       const input: CreateUserInput = { username: checkUsername(cell('username')) };
@@ -230,29 +215,29 @@ export async function importUsers(
           failed.push({ line: r.line, reason: 'email already exists' });
         else imported++;
       }
-    } else {
-      const outcomes = await users.createMany(
-        tenantId,
-        rows.map((r) => r.input),
-        options.ctx,
-      );
-      for (const [i, outcome] of outcomes.entries()) {
-        const row = rows[i]!;
-        if (!outcome.ok) {
-          failed.push({ line: row.line, reason: outcome.reason });
-          continue;
-        }
-        const groupFailure = await addToGroups(row, outcome.user.id);
-        if (groupFailure) failed.push({ line: row.line, reason: groupFailure });
-        else imported++;
+      return;
+    }
+    const outcomes = await users.createMany(
+      tenantId,
+      rows.map((r) => r.input),
+      options.ctx,
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      const row = rows[i]!;
+      if (!outcome.ok) {
+        failed.push({ line: row.line, reason: outcome.reason });
+        continue;
       }
+      const groupFailure = await addToGroups(row, outcome.user.id);
+      if (groupFailure) failed.push({ line: row.line, reason: groupFailure });
+      else imported++;
     }
   }
 
   async function addToGroups(row: PendingRow, userId: string): Promise<string | null> {
-    for (const groupId of row.groupIds) {
+    for (const id of row.groupIds) {
       try {
-        await options.addToGroup!(tenantId, groupId, userId);
+        await options.addToGroup!(tenantId, id, userId);
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         return `user created, but adding it to a group failed: ${why.slice(0, 200)}`;
@@ -261,36 +246,28 @@ export async function importUsers(
     return null;
   }
 
-  // pipeline() closes the source when parsing stops early (bad header) and surfaces read errors.
   const source = input instanceof Readable ? input : Readable.from(input);
-  const piping = pipeline(source, parser).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  let header: Map<Column, number> | undefined;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    received++;
-    reportSkipped(received);
-    const line = nextLine;
-    nextLine += 1 + extraLines(record);
-    if (record.length === 1 && record[0]!.trim() === '') continue; // blank line
-    if (!header) {
-      header = readHeader(record);
-      continue;
+  const records: AsyncGenerator<ImportRecord> =
+    options.format === 'ndjson' ? ndjsonRecords(source) : csvRecords(source);
+  try {
+    for await (const record of records) {
+      linesRead++;
+      if (record.kind === 'bad') {
+        total++;
+        failed.push({ line: record.line, reason: record.reason });
+      } else if (record.kind === 'row') {
+        total++;
+        const row = await check(record.cells, record.line);
+        if (row) batch.push(row);
+        if (batch.length >= batchSize) await flush();
+      }
+      if (linesRead % batchSize === 0) options.onProgress?.(linesRead);
     }
-    done++;
-    const row = await check(record, line, header);
-    if (row) batch.push(row);
-    if (batch.length >= batchSize) await flush();
-    if (done % batchSize === 0) options.onProgress?.(done);
+  } finally {
+    source.destroy();
   }
-  const pipeError = await piping;
-  if (pipeError) throw pipeError;
-  if (!header)
-    throw new AppError('validation_failed', { detail: 'the file is empty: a header row is required' });
-  reportSkipped(Number.POSITIVE_INFINITY);
   await flush();
   failed.sort((a, b) => a.line - b.line);
-  options.onProgress?.(done, done);
-  return { imported, failed, total: done };
+  options.onProgress?.(linesRead);
+  return { imported, failed, total, groupsCreated };
 }

@@ -12,7 +12,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
 
 export { exportUsers, USER_EXPORT_COLUMNS, type UserExportRow } from './export.ts';
-export { type ImportFailure, type ImportOptions, type ImportResult, importUsers } from './import.ts';
+export {
+  countDataLines,
+  type ImportFailure,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportResult,
+  importUsers,
+} from './import.ts';
+export { type ImportGroups, type RunImportOptions, runUserImport } from './import-run.ts';
 export { createLinksStore, type LinksStore } from './links-store.ts';
 export { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
 export { foldCase } from './rules.ts';
@@ -31,6 +39,7 @@ export {
 export {
   type BatchOutcome,
   createUsersService,
+  type ImportSummary,
   type ListUsersOptions,
   type UsersDeps,
   type UsersService,

@@ -70,6 +70,20 @@ export interface UsersService extends LinksService, BatchCreate {
   isActive(tenantId: string, userId: string): Promise<boolean>;
   /** Stamps `lastSignInAt` (does not change the version/ETag). */
   recordSignIn(tenantId: string, userId: string, at?: number): Promise<void>;
+  /**
+   * The summary audit event of a bulk import (`users.imported`; each created user already has its
+   * own `user.created`): `failure` when any row failed.
+   */
+  recordImport(tenantId: string, summary: ImportSummary, ctx: ActionContext): Promise<void>;
+}
+
+/** What `users.imported` records. */
+export interface ImportSummary {
+  format: string;
+  imported: number;
+  failed: number;
+  total: number;
+  groupsCreated: number;
 }
 
 const MAX_LIST_LIMIT = 1000;
@@ -249,6 +263,19 @@ export function createUsersService(deps: UsersDeps): UsersService {
 
     async recordSignIn(tenantId, userId, at) {
       if (!isId(userId) || !(await store.recordSignIn(tenantId, userId, at ?? now()))) notFound();
+    },
+
+    async recordImport(tenantId, summary, ctx) {
+      const tenant = await deps.slugOf(tenantId).catch(() => tenantId);
+      deps.bus.emit({
+        type: 'users.imported',
+        tenant,
+        actor: ctx.actor,
+        target: null,
+        result: summary.failed === 0 ? 'success' : 'failure',
+        requestId: ctx.requestId ?? null,
+        data: { ...summary },
+      });
     },
 
     ...createBatchCreate({ store, events, now, database }),

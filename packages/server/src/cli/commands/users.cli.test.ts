@@ -283,7 +283,7 @@ describe('gatekeeper users (processes)', { timeout: 120_000 }, () => {
     );
     const text = readFileSync(csvOut, 'utf8');
     expect(text.split(/\r?\n/)[0]).toBe(
-      'id,username,email,fullname,status,emailVerified,createdAt,lastSignInAt',
+      'username,email,fullname,groups,id,status,emailVerified,createdAt,lastSignInAt',
     );
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     expect(rows.map((row) => row.username)).toEqual(expected);
@@ -295,12 +295,66 @@ describe('gatekeeper users (processes)', { timeout: 120_000 }, () => {
     await wb.xlsx.readFile(xlsxOut);
     const sheet = wb.getWorksheet('users')!;
     expect(sheet.actualRowCount).toBe(expected.length + 1);
-    expect(sheet.getRow(1).getCell(2).value).toBe('username');
+    expect(sheet.getRow(1).getCell(1).value).toBe('username');
     const names: unknown[] = [];
     sheet.eachRow((row, n) => {
-      if (n > 1) names.push(row.getCell(2).value);
+      if (n > 1) names.push(row.getCell(1).value);
     });
     expect(names).toEqual(expected);
+  });
+
+  it('exports what import reads: export, then import into another tenant with --create-groups', () => {
+    ok(['groups', 'create', '--tenant', 'acme', '--name', 'SRE']);
+    ok(['groups', 'create', '--tenant', 'acme', '--name', 'Staff']);
+    ok(['groups', 'add-member', 'SRE', '--tenant', 'acme', '--user', 'dave']);
+    ok(['groups', 'add-member', 'Staff', '--tenant', 'acme', '--user', 'dave']);
+    ok(['groups', 'add-member', 'staff', '--tenant', 'acme', '--user', 'frank']);
+    const exported = file('round-trip.csv');
+    ok(['users', 'export', '--tenant', 'acme', '--output', exported]);
+    const rows = parse(readFileSync(exported, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.username === 'dave')?.groups).toBe('SRE;Staff');
+
+    ok(['tenants', 'create', '--slug', 'copy', '--name', 'Copy']);
+    // the groups do not exist in the other tenant: without --create-groups those rows fail
+    const refused = run(['users', 'import', exported, '--tenant', 'copy', '--dry-run']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/unknown group "SRE" \(create it first, or import with create-groups\)/);
+    const r = run(['users', 'import', exported, '--tenant', 'copy', '--create-groups']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      `created 2 group(s): SRE, Staff\nimported ${rows.length} of ${rows.length} rows; 0 failed\n`,
+    );
+    const copied = list('copy');
+    expect(copied.map((u) => [u.username, u.email, u.name])).toEqual(
+      list('acme').map((u) => [u.username, u.email, u.name]),
+    );
+    const members = JSON.parse(ok(['groups', 'members', 'staff', '--tenant', 'copy', '--json']));
+    expect(members.map((m: { name: string }) => m.name)).toEqual(['dave', 'frank']);
+  });
+
+  it('reports each bad line of a malformed CSV by its own number, with progress from a fixed total', () => {
+    const text = [
+      'username,email,fullname', // 1
+      'kim,,Kim', // 2
+      'lou,lou@example.com', // 3 short row
+      'max,,"Max', // 4 quote never closed
+      'ned,,Ned', // 5
+      '', // 6 blank
+      'ola,,Ola', // 7
+    ].join('\n');
+    const r = run(['users', 'import', file('malformed.csv', text), '--tenant', 'acme', '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        'line 3: expected 3 fields, found 2',
+        'line 4: malformed CSV: a quote opened here is never closed on this line',
+        'would import 3 of 5 rows; 2 failed (dry run: nothing was written)',
+        '',
+      ].join('\n'),
+    );
+    // six lines after the header: the total is known before the first row and never changes
+    for (const line of r.stderr.trimEnd().split('\n')) expect(line).toMatch(/^check: \d+\/6 \(\d+%\)$/);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('check: 6/6 (100%)');
   });
 
   it('exports the audit log with the user.created events of the CLI', () => {
@@ -313,6 +367,11 @@ describe('gatekeeper users (processes)', { timeout: 120_000 }, () => {
     const created = rows.filter((row) => row.action === 'user.created' && row.tenant === 'acme');
     // alice, bob, and the three imported rows (dry runs write nothing)
     expect(created).toHaveLength(5);
+    const copied = rows.filter((row) => row.action === 'user.created' && row.tenant === 'copy');
+    expect(copied.length).toBeGreaterThan(0);
+    const summaries = rows.filter((row) => row.action === 'users.imported' && row.tenant === 'copy');
+    expect(summaries).toHaveLength(1);
+    expect(JSON.parse(summaries[0]!.data!)).toMatchObject({ imported: copied.length, failed: 0 });
     for (const row of created) {
       expect(row.actor).toMatch(/^cli:.+@.+/);
       expect(row.target).toMatch(/^user:[0-9a-f-]{36}$/);

@@ -1,19 +1,25 @@
 /**
  * `gatekeeper users create|list|show|disable|enable|delete|import|export`: the users of one tenant
  * through the same users service the admin API uses (validation, case-insensitive uniqueness, audit
- * events with actor `cli:<user>@<host>`). Users are named by id or by username/email. `import` streams a CSV file
- * with a progress bar on stderr, prints each bad row as `line N: reason` (or writes them to
- * `--errors FILE` as CSV) and exits 1 when any row failed; `--dry-run` writes nothing.
+ * events with actor `cli:<user>@<host>`). Users are named by id or by username/email. `import`
+ * streams a CSV or NDJSON file with a progress bar on stderr (its total counted first), prints each
+ * bad line as `line N: reason` (or writes them to `--errors FILE` as CSV) and exits 1 when any row
+ * failed; `--dry-run` writes nothing; `--create-groups` creates the groups rows name. `export`
+ * writes what `import` reads plus read-only columns it ignores, so an export imports as it is.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify';
+import type { GroupsService } from '../../capabilities/groups/index.ts';
 import {
+  countDataLines,
   exportUsers,
   type ImportFailure,
-  importUsers,
+  type ImportFormat,
+  type ImportGroups,
+  runUserImport,
   USER_EXPORT_COLUMNS,
   type UserStatus,
   type UsersService,
@@ -30,11 +36,8 @@ import { formatFromFileName, type TabularFormat, writeTabular } from '../tabular
 export interface UserCommandServices {
   users: UsersService;
   tenants: { resolve(slug: string): Promise<{ id: string }> };
-  /** When present, `import` adds users to the groups named in the `groups` column. */
-  groups?: {
-    getByName(tenantId: string, name: string): Promise<{ id: string }>;
-    addUser(tenantId: string, groupId: string, userId: string, ctx: ActionContext): Promise<boolean>;
-  };
+  /** When present, `import` adds users to the groups named in the `groups` column and `export` fills it. */
+  groups?: ImportGroups & Pick<GroupsService, 'groupNamesOfUsers'>;
   /** Called around the command when present (e.g. cache subscriptions). */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -57,15 +60,6 @@ async function readPasswordFromStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
   if (text.length === 0) throw new AppError('validation_failed', { detail: 'no password on standard input' });
   return text;
-}
-
-/** Counts the lines of a file (an estimate of its rows, for the progress bar) without reading it whole. */
-async function countLines(file: string): Promise<number> {
-  let lines = 0;
-  for await (const chunk of createReadStream(file)) {
-    for (const byte of chunk as Buffer) if (byte === 10) lines++;
-  }
-  return lines;
 }
 
 /** Fails early, with one line, when the file cannot be read. */
@@ -218,61 +212,66 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
 
   users
     .command('import')
-    .description('import users from a CSV file with columns username,email,fullname[,groups]')
-    .argument('<file>', 'CSV file with a header row; groups are separated by ";"')
+    .description('import users from a CSV file (username,email,fullname[,groups]) or an NDJSON file')
+    .argument('<file>', 'CSV file with a header row (groups separated by ";"), or NDJSON: one object a line')
     .requiredOption('--tenant <slug>', 'tenant slug')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'file format (default: ndjson for .ndjson/.jsonl files, else csv)',
+      ).choices(['csv', 'ndjson']),
+    )
+    .option(
+      '--create-groups',
+      'create the groups a row names that do not exist yet (instead of failing the row)',
+    )
     .option('--dry-run', 'check every row (and existing users) without writing anything')
     .option('--errors <file>', 'also write the bad rows to this CSV file (line,reason)')
     .action(
-      async (file: string, opts: { tenant: string; dryRun?: boolean; errors?: string }, cmd: Command) => {
+      async (
+        file: string,
+        opts: {
+          tenant: string;
+          format?: ImportFormat;
+          createGroups?: boolean;
+          dryRun?: boolean;
+          errors?: string;
+        },
+        cmd: Command,
+      ) => {
         await checkReadable(file);
+        const format = opts.format ?? (/\.(ndjson|jsonl)$/i.test(file) ? 'ndjson' : 'csv');
+        const dryRun = opts.dryRun === true;
         const failed = await withTenant(cmd, opts.tenant, async (s, tenantId, rt) => {
-          const progress = createProgress(
-            opts.dryRun ? 'check' : 'import',
-            Math.max(0, (await countLines(file)) - 1),
-          );
-          const groups = s.groups;
-          const result = await importUsers(s.users, tenantId, createReadStream(file), {
+          // a fixed total counted first, so the percentages only ever grow to 100
+          const lines = await countDataLines(createReadStream(file));
+          const total = format === 'csv' ? lines : lines + 1;
+          const progress = createProgress(dryRun ? 'check' : 'import', total);
+          const result = await runUserImport(s.users, tenantId, createReadStream(file), {
+            format,
+            dryRun,
+            createGroups: opts.createGroups === true,
             ctx,
-            dryRun: opts.dryRun === true,
-            onProgress: (done, total) => progress.update(done, total),
-            ...(groups && {
-              resolveGroup: (t, name) =>
-                groups.getByName(t, name).then(
-                  (g) => g.id,
-                  (err: unknown) => {
-                    if (err instanceof AppError && err.code === 'not_found') return null;
-                    throw err;
-                  },
-                ),
-              addToGroup: async (t, groupId, userId) => {
-                await groups.addUser(t, groupId, userId, ctx);
-              },
-            }),
+            groups: s.groups,
+            onProgress: (done) => progress.update(done),
+            refreshStatistics: (tables) => rt.database.refreshStatistics(tables),
           });
           progress.stop();
-          // a bulk load skews per-tenant row counts: refresh planner statistics now rather than
-          // waiting for autovacuum, so list queries keep their index plans
-          if (!opts.dryRun && result.imported > 0)
-            await rt.database.refreshStatistics(['users', 'group_users']);
-          if (!opts.dryRun) {
-            rt.bus.emit({
-              type: 'users.imported',
-              tenant: opts.tenant,
-              actor: ctx.actor,
-              target: null,
-              result: result.failed.length === 0 ? 'success' : 'failure',
-              data: { imported: result.imported, failed: result.failed.length, total: result.total },
-            });
-          }
           const shown = opts.errors ? result.failed.slice(0, ERRORS_SHOWN_WITH_FILE) : result.failed;
           for (const f of shown) out(`line ${f.line}: ${f.reason}`);
           if (shown.length < result.failed.length)
             out(`… ${result.failed.length - shown.length} more in ${opts.errors}`);
           if (opts.errors) await writeErrors(opts.errors, result.failed);
-          const did = opts.dryRun ? 'would import' : 'imported';
+          if (result.groupsCreated.length > 0) {
+            const names = result.groupsCreated.slice(0, 10).join(', ');
+            const more = result.groupsCreated.length > 10 ? ', …' : '';
+            out(
+              `${dryRun ? 'would create' : 'created'} ${result.groupsCreated.length} group(s): ${names}${more}`,
+            );
+          }
+          const did = dryRun ? 'would import' : 'imported';
           out(
-            `${did} ${result.imported} of ${result.total} rows; ${result.failed.length} failed${opts.dryRun ? ' (dry run: nothing was written)' : ''}`,
+            `${did} ${result.imported} of ${result.total} rows; ${result.failed.length} failed${dryRun ? ' (dry run: nothing was written)' : ''}`,
           );
           return result.failed.length;
         });
@@ -299,7 +298,11 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
           opts.output,
           format,
           USER_EXPORT_COLUMNS,
-          exportUsers(s.users, tenantId),
+          exportUsers(s.users, tenantId, {
+            ...(s.groups
+              ? { groupsOf: (t: string, ids: string[]) => s.groups!.groupNamesOfUsers(t, ids) }
+              : {}),
+          }),
           (n) => progress.update(n),
           { sheetName: 'users' },
         );
