@@ -148,7 +148,13 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       await admin.register(rolesPlugin, { ...tenantScoped, roles: services.roles, access: services.access });
       await admin.register(groupsPlugin, { ...tenantScoped, groups: services.groups });
       await admin.register(organizationsPlugin, { ...tenantScoped, organizations: services.organizations });
-      await admin.register(usersPlugin, { ...tenantScoped, users: services.users });
+      await admin.register(usersPlugin, {
+        ...tenantScoped,
+        users: services.users,
+        groups: services.groups,
+        importBodyLimit: () => runtime.settings.get('importBodyLimitBytes'),
+        refreshStatistics: (tables) => database.refreshStatistics(tables),
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -863,11 +863,12 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
       requestBody: {
         content: {
           'application/json': {
             logLevel?: string | number | boolean;
+            importBodyLimitBytes?: string | number | boolean;
             argon2MemoryKib?: string | number | boolean;
             argon2Iterations?: string | number | boolean;
             argon2Parallelism?: string | number | boolean;
@@ -4005,6 +4006,85 @@ export interface paths {
         };
         /** @description If-Match names a stale version */
         412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/import': {
+    /**
+     * Import users in bulk (CSV or NDJSON)
+     * @description Streams the upload into the same import as `gatekeeper users import`: each bad line is reported by its number and the rest still import; each created user is audited, and the import once more as `users.imported`. The upload may be as large as the `importBodyLimitBytes` setting (413 beyond it).
+     */
+    post: {
+      parameters: {
+        query?: {
+          /** @description Check every row (and existing users); write nothing. */
+          dryRun?: boolean;
+          /** @description Create the groups rows name that do not exist yet (else the row fails). */
+          createGroups?: boolean;
+        };
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'text/csv': string;
+          'application/x-ndjson': string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              dryRun: boolean;
+              format: 'csv' | 'ndjson';
+              /** @description Rows imported (with dryRun: that would be imported). */
+              imported: number;
+              /** @description Data rows read, blank lines not counted: imported + failedCount. */
+              total: number;
+              failedCount: number;
+              /** @description Every bad line by its own number (the first 10000). */
+              failed: {
+                line: number;
+                reason: string;
+              }[];
+              /** @description Groups created (with dryRun: that would be). */
+              groupsCreated: string[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
           content: {
             'application/problem+json': components['schemas']['Problem'];
           };

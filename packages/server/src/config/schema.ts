@@ -89,6 +89,14 @@ export const ConfigSchema = Type.Object(
       minimum: 1024,
       maximum: 104_857_600,
     }),
+    importBodyLimitBytes: Type.Integer({
+      description:
+        'Largest upload to the bulk user import (`POST /api/v1/tenants/{tenant}/users/import`), which streams it instead of holding it in memory; every other route keeps bodyLimitBytes.',
+      default: 268_435_456,
+      minimum: 1024,
+      maximum: 17_179_869_184,
+      ...meta({ runtime: true }),
+    }),
     shutdownTimeoutSeconds: Type.Integer({
       description: 'How long graceful shutdown waits for in-flight requests before closing.',
       default: 10,

@@ -9,6 +9,7 @@
  * await app.register(async (admin) => registerUserRoutes(admin, { users }), { prefix: '/api/v1' });
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { type ImportRoutesDeps, registerImportRoutes } from './import-routes.ts';
 import { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
 
 export { exportUsers, USER_EXPORT_COLUMNS, type UserExportRow } from './export.ts';
@@ -20,6 +21,7 @@ export {
   type ImportResult,
   importUsers,
 } from './import.ts';
+export { ImportReportSchema, type ImportRoutesDeps } from './import-routes.ts';
 export { type ImportGroups, type RunImportOptions, runUserImport } from './import-run.ts';
 export { createLinksStore, type LinksStore } from './links-store.ts';
 export { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
@@ -46,7 +48,20 @@ export {
 } from './service.ts';
 export { createUsersStore, type UserFilters, type UsersStore } from './store.ts';
 
-/** The users admin routes, registered under `/tenants/:tenant` behind the admin guard. */
-export const usersPlugin: FastifyPluginAsync<UserRoutesDeps> = async (app, deps) => {
+/**
+ * The users admin routes, registered under `/tenants/:tenant` behind the admin guard; with
+ * `importBodyLimit`, also the bulk import (`POST /users/import`).
+ */
+export const usersPlugin: FastifyPluginAsync<
+  UserRoutesDeps & Partial<Omit<ImportRoutesDeps, 'users'>>
+> = async (app, deps) => {
   registerUserRoutes(app, deps);
+  if (deps.importBodyLimit) {
+    await registerImportRoutes(app, {
+      users: deps.users,
+      importBodyLimit: deps.importBodyLimit,
+      ...(deps.groups ? { groups: deps.groups } : {}),
+      ...(deps.refreshStatistics ? { refreshStatistics: deps.refreshStatistics } : {}),
+    });
+  }
 };
