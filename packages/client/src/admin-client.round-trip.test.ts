@@ -83,6 +83,11 @@ describe('users and groups', () => {
     expect(user).toMatchObject({ username: 'ada', email: 'ada@example.com', status: 'active', version: 1 });
     expect(user).not.toHaveProperty('password');
     expect(await admin.users.get('people', user.id)).toEqual(user);
+    expect(await admin.users.getByUsername('people', 'ADA')).toEqual(user);
+    expect(await admin.users.getByEmail('people', 'Ada@Example.com')).toEqual(user);
+    expect(
+      isGatekeeperApiError(await rejection(admin.users.getByUsername('people', 'ad')), 'not_found'),
+    ).toBe(true);
 
     const updated = await admin.users.update(
       'people',

@@ -51,6 +51,10 @@ export interface UsersApi {
   list(tenant: string, query?: ListUsersQuery): AsyncIterable<User>;
   listPage(tenant: string, query?: ListUsersQuery): Promise<Page<User>>;
   get(tenant: string, userId: string): Promise<User>;
+  /** By exact username, ignoring case (a `not_found` ProblemError when no user has it). */
+  getByUsername(tenant: string, username: string): Promise<User>;
+  /** By exact email, ignoring case (a `not_found` ProblemError when no user has it). */
+  getByEmail(tenant: string, email: string): Promise<User>;
   create(tenant: string, input: CreateUserInput): Promise<User>;
   update(tenant: string, userId: string, patch: UpdateUserInput, options?: WriteOptions): Promise<User>;
   /** Also removes the user's identities, properties and memberships. */
@@ -112,6 +116,8 @@ export function createAdminResources(transport: AdminTransport): AdminResources 
     list: (tenant, query = {}) => paginate<User>(usersPath(tenant), { ...query }),
     listPage: (tenant, query = {}) => get<Page<User>>(usersPath(tenant), { ...query }),
     get: (tenant, userId) => get<User>(userPath(tenant, userId)),
+    getByUsername: (tenant, username) => get<User>(`${usersPath(tenant)}/by-username/${seg(username)}`),
+    getByEmail: (tenant, email) => get<User>(`${usersPath(tenant)}/by-email/${seg(email)}`),
     create: (tenant, input) => send<User>('POST', usersPath(tenant), input),
     update: (tenant, userId, patch, options) => send<User>('PATCH', userPath(tenant, userId), patch, options),
     delete: (tenant, userId, options) => send<void>('DELETE', userPath(tenant, userId), undefined, options),

@@ -3452,6 +3452,136 @@ export interface paths {
       };
     };
   };
+  '/api/v1/tenants/{tenant}/users/by-username/{username}': {
+    /**
+     * Get a user by username
+     * @description Exact match, ignoring case as the uniqueness rule does (`Alice` finds `alice`); 404 when no user has it. URL-encode the username.
+     */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          username: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/by-email/{email}': {
+    /**
+     * Get a user by email
+     * @description Exact match, ignoring case as the uniqueness rule does; 404 when no user has it. URL-encode the address.
+     */
+    get: {
+      parameters: {
+        path: {
+          /** @description Tenant slug */
+          tenant: string;
+          email: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              username: string;
+              email: string | null;
+              emailVerified: boolean;
+              name: string | null;
+              givenName: string | null;
+              familyName: string | null;
+              locale: string | null;
+              picture: string | null;
+              status: 'active' | 'disabled' | 'locked';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              lastSignInAt: string | null;
+              /** @description Also sent as the ETag */
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
   '/api/v1/tenants/{tenant}/users/{userId}/disable': {
     /** Disable a user (blocks sign-in) */
     post: {

@@ -15,9 +15,11 @@ import { registerLinkRoutes } from './links-routes.ts';
 import { actionContext, READ as read, SECURITY, TAGS, WRITE as write } from './route-kit.ts';
 import {
   CreateUserBody,
+  EmailParams,
   ListUsersQuery,
   TenantParams,
   UpdateUserBody,
+  UsernameParams,
   UserParams,
   UserSchema,
   type UserSort,
@@ -92,6 +94,49 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
     },
     async (request, reply) => {
       const user = await users.get(tenantOf(request).id, request.params.userId);
+      sendEtag(reply, user.version);
+      return user;
+    },
+  );
+
+  // exact lookups, case-insensitive like the uniqueness rule (the list's `q` is a prefix search)
+  r.get(
+    '/users/by-username/:username',
+    {
+      config: read,
+      schema: {
+        tags: TAGS,
+        security: SECURITY,
+        summary: 'Get a user by username',
+        description:
+          'Exact match, ignoring case as the uniqueness rule does (`Alice` finds `alice`); 404 when no user has it. URL-encode the username.',
+        params: UsernameParams,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request, reply) => {
+      const user = await users.getByUsername(tenantOf(request).id, request.params.username);
+      sendEtag(reply, user.version);
+      return user;
+    },
+  );
+
+  r.get(
+    '/users/by-email/:email',
+    {
+      config: read,
+      schema: {
+        tags: TAGS,
+        security: SECURITY,
+        summary: 'Get a user by email',
+        description:
+          'Exact match, ignoring case as the uniqueness rule does; 404 when no user has it. URL-encode the address.',
+        params: EmailParams,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request, reply) => {
+      const user = await users.getByEmail(tenantOf(request).id, request.params.email);
       sendEtag(reply, user.version);
       return user;
     },

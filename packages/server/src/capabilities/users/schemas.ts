@@ -196,3 +196,8 @@ export type PropertyView = Static<typeof PropertySchema>;
 export const PropertyParams = Obj({ tenant: TenantSlug, userId: UserId, app: App, key: Key });
 export const PropertiesQuery = Obj({ app: Type.Optional(App) });
 export const SetPropertyBody = Obj({ value: Str({ min: 0, max: LIMITS.value, pattern: TEXT_PATTERN }) });
+
+/** `GET /users/by-username/:username`: exact, case-insensitive lookup. */
+export const UsernameParams = Obj({ tenant: TenantSlug, username: Str({ max: LIMITS.username }) });
+/** `GET /users/by-email/:email`: exact, case-insensitive lookup. */
+export const EmailParams = Obj({ tenant: TenantSlug, email: Str({ max: LIMITS.email }) });

@@ -30,6 +30,10 @@ export interface UsersService extends LinksService, BatchCreate {
   create(tenantId: string, input: CreateUserInput, ctx: ActionContext): Promise<UserView>;
   /** Throws `not_found` for an unknown or malformed id. */
   get(tenantId: string, id: string): Promise<UserView>;
+  /** By exact username, ignoring case as the uniqueness rule does; throws `not_found`. */
+  getByUsername(tenantId: string, username: string): Promise<UserView>;
+  /** By exact email, ignoring case as the uniqueness rule does; throws `not_found`. */
+  getByEmail(tenantId: string, email: string): Promise<UserView>;
   /** By username, else by email (both case-insensitive); null when neither matches. */
   findByLogin(tenantId: string, usernameOrEmail: string): Promise<UserView | null>;
   list(tenantId: string, options: ListUsersOptions): Promise<Page<UserView>>;
@@ -191,6 +195,18 @@ export function createUsersService(deps: UsersDeps): UsersService {
     },
 
     get: async (tenantId, id) => toUserView(await mustGet(tenantId, id)),
+
+    async getByUsername(tenantId, username) {
+      const row = await store.byUnique(tenantId, 'username_lower', foldCase(username.trim()));
+      if (!row) throw new AppError('not_found', { detail: 'no user with this username in this tenant' });
+      return toUserView(row);
+    },
+
+    async getByEmail(tenantId, email) {
+      const row = await store.byUnique(tenantId, 'email_lower', foldCase(email.trim()));
+      if (!row) throw new AppError('not_found', { detail: 'no user with this email in this tenant' });
+      return toUserView(row);
+    },
 
     async findByLogin(tenantId, login) {
       const folded = foldCase(login.trim());

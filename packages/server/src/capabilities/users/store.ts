@@ -24,6 +24,12 @@ export interface UsersStore {
   /** Inserts users in one transaction, all or nothing; any duplicate is `conflict`. */
   insertMany(rows: readonly UsersTable[]): Promise<void>;
   byId(tenantId: string, id: string): Promise<UserRow | undefined>;
+  /** By one unique folded column (`username_lower` or `email_lower`), without the password hash. */
+  byUnique(
+    tenantId: string,
+    column: 'username_lower' | 'email_lower',
+    folded: string,
+  ): Promise<UserRow | undefined>;
   /** By folded username first, then folded email; includes the password hash. */
   byLogin(tenantId: string, folded: string): Promise<UserRowWithHash | undefined>;
   /** Which of these folded usernames and emails already exist in the tenant. */
@@ -102,6 +108,14 @@ export function createUsersStore(database: Database): UsersStore {
         .select(USER_COLUMNS)
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
+        .executeTakeFirst(),
+
+    byUnique: (tenantId, column, folded) =>
+      db
+        .selectFrom('users')
+        .select(USER_COLUMNS)
+        .where('tenant_id', '=', tenantId)
+        .where(column, '=', folded)
         .executeTakeFirst(),
 
     async byLogin(tenantId, folded) {
