@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default'],
+    // the second says why tests were skipped when the PostgreSQL / Redis URLs are not set
+    reporters: ['default', './packages/server/test/skipped-suites-reporter.ts'],
   },
 });
