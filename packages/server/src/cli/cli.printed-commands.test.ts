@@ -1,7 +1,8 @@
 /**
  * The commands Gatekeeper prints work as printed, run through a shell with the system's PATH (where
  * the system Node may be older than 24 and `gatekeeper` is not installed): the start-up banner's
- * `admin create` and the setup page's `admin token create` from the checkout (`npx gatekeeper …`,
+ * `admin create` typed into a terminal (the password asked for, unechoed) and the setup page's
+ * `admin token create` from the checkout (`npx gatekeeper …`,
  * with the data directory the server uses), and after a global install from the checkout
  * (`npm install -g ./packages/server`) plain `gatekeeper …` from any directory. The key-file notice
  * is printed once per server start.
@@ -11,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runShell } from '../../test/cli-process.ts';
+import { runInTerminal, runShell } from '../../test/cli-process.ts';
 import { repoRoot, setupLinksIn, spawnServe } from '../../test/serve-process.ts';
 
 /** The system's PATH, without this repository's node_modules/.bin (as a fresh shell has it). */
@@ -58,9 +59,18 @@ describe('commands printed by Gatekeeper work as printed (processes)', { timeout
         `GATEKEEPER_DATA_DIR=${dataDir} npx gatekeeper admin create --email you@example.com --password-stdin`,
       );
       expect(first.logs.match(/using the key file/g)).toHaveLength(1); // once per server start
-      const created = runShell(first.printed!, { env: { PATH: SYSTEM_PATH }, input: `${PASSWORD}\n` });
-      expect(created.code, created.stderr).toBe(0);
-      expect(created.stdout).toMatch(/^administrator you@example\.com created/);
+      // typed into a terminal: the password is asked for twice and never shown
+      const typed = await runInTerminal(
+        first.printed!,
+        [
+          { prompt: 'Password: ', reply: `${PASSWORD}\r` },
+          { prompt: 'Repeat the password: ', reply: `${PASSWORD}\r` },
+        ],
+        { env: { PATH: SYSTEM_PATH } },
+      );
+      expect(typed.code, typed.screen).toBe(0);
+      expect(typed.screen).toMatch(/administrator you@example\.com created/);
+      expect(typed.screen).not.toContain(PASSWORD);
     } finally {
       await first.proc.stop();
     }

@@ -9,17 +9,8 @@ import { normaliseAbilities } from '../../capabilities/credentials/abilities.ts'
 import { AppError } from '../../errors/app-error.ts';
 import { toListOptions } from '../../http/pagination.ts';
 import { cliContext, out } from '../context.ts';
+import { readPassword } from '../prompt.ts';
 import { withServices } from './tenants.ts';
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY)
-    throw new AppError('validation_failed', { detail: 'pipe the password on stdin (--password-stdin)' });
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
 
 export function registerAdmin(program: Command): void {
   const admin = program.command('admin').description('administrators and admin API tokens');
@@ -29,11 +20,11 @@ export function registerAdmin(program: Command): void {
     .command('create')
     .description('create an administrator (root-tenant user with the owner role)')
     .requiredOption('--email <email>', 'sign-in email')
-    .requiredOption('--password-stdin', 'read the password from standard input')
+    .requiredOption('--password-stdin', 'read the password from standard input (asked for on a terminal)')
     .option('--name <name>', 'display name')
     .option('--force', 'add another administrator even if one exists')
     .action(async (opts: { email: string; name?: string; force?: boolean }, cmd: Command) => {
-      const password = await readStdin();
+      const password = await readPassword();
       await withServices(cmd, async (s) => {
         const { userId } = await s.setup.createAdmin(
           { email: opts.email, password, ...(opts.name ? { name: opts.name } : {}) },

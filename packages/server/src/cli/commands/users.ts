@@ -30,6 +30,7 @@ import type { ActionContext } from '../../events/event-bus.ts';
 import type { Runtime } from '../../runtime.ts';
 import { cliContext, out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
+import { readPassword } from '../prompt.ts';
 import { resolveUser } from '../resolve.ts';
 import { formatFromFileName, type TabularFormat, writeTabular } from '../tabular.ts';
 
@@ -50,17 +51,6 @@ const STATUSES = ['active', 'disabled', 'locked'];
 const LIST_MAX = 1000;
 /** Bad rows printed to the terminal when they also go to an --errors file. */
 const ERRORS_SHOWN_WITH_FILE = 20;
-
-/** Reads the whole of stdin; strips one trailing line break (as `echo` adds). */
-async function readPasswordFromStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  const text = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-  if (text.length === 0) throw new AppError('validation_failed', { detail: 'no password on standard input' });
-  return text;
-}
 
 /** Fails early, with one line, when the file cannot be read. */
 async function checkReadable(file: string): Promise<void> {
@@ -112,7 +102,7 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
     .requiredOption('--username <username>', 'login name')
     .option('--email <email>', 'email address')
     .option('--name <name>', 'full name')
-    .option('--password-stdin', 'read the password from standard input')
+    .option('--password-stdin', 'read the password from standard input (asked for on a terminal)')
     .option('--json', 'print the user as JSON')
     .action(
       async (
@@ -126,7 +116,7 @@ export function registerUsers(program: Command, makeServices: MakeServices): voi
         },
         cmd: Command,
       ) => {
-        const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
+        const password = opts.passwordStdin ? await readPassword() : undefined;
         await withTenant(cmd, opts.tenant, async (s, tenantId) => {
           const u = await s.users.create(
             tenantId,
