@@ -16,6 +16,7 @@ import { setupPlugin } from './capabilities/setup/index.ts';
 import { tenantsPlugin } from './capabilities/tenants/index.ts';
 import { usersPlugin } from './capabilities/users/index.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
+import { dependencyChecks } from './http/dependency-checks.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
 import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
@@ -89,12 +90,16 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
     'state',
   );
+  metrics.gauge(
+    'gatekeeper_database_writes_failing',
+    'Whether this instance cannot write (database or disk)',
+    () => (database.writeHealth().ok ? 0 : 1),
+  );
   registerMetrics(app, metrics, config.metricsEnabled);
   await registerOpenApi(app, config.publicUrl, VERSION);
 
   registerHealth(app, [
-    { name: 'database', check: () => database.ping() },
-    ...(state.kind === 'redis' ? [{ name: 'redis', check: () => state.ping() }] : []),
+    ...dependencyChecks(database, state),
     {
       name: 'migrations',
       check: async () => {

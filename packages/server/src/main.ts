@@ -6,6 +6,8 @@
  * reserved socket, the instance lock, pools, Redis, timers) before it is reported, so the process
  * exits at once; failures caused by configuration print one line naming the setting.
  */
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import {
@@ -16,12 +18,14 @@ import {
   settingNameOf,
   withBoundPort,
 } from './config/load.ts';
+import { ConfigError } from './errors/app-error.ts';
+import { unavailableDependency } from './errors/dependency.ts';
 import { listenError, reserveListenAddress } from './http/listen-address.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServices, type Services } from './services.ts';
 import { acquireInstanceLock, type InstanceLock } from './storage/backup.ts';
-import { sqlitePathOf } from './storage/database.ts';
+import { diskFull, sqlitePathOf } from './storage/database.ts';
 
 export interface ServeResult {
   url: string;
@@ -51,12 +55,16 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
     // 2. embedded mode: one server per SQLite file, and `gatekeeper restore` refuses while it runs
     let lock: InstanceLock | undefined;
     if (isEmbedded(loaded.config)) {
+      const dbPath = sqlitePathOf(effectiveDatabaseUrl(loaded.config));
+      for (const line of looseDataDirWarnings([loaded.config.dataDir, dirname(dbPath)])) logger.warn(line);
       const taken = await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(loaded.config)));
       opened.push(() => taken.release());
       lock = taken;
     }
     // 3. connections, keys, migrations, services, the app
-    const runtime = await createRuntime(loaded, { logger });
+    const runtime = await createRuntime(loaded, { logger }).catch((err: unknown) => {
+      throw startUpOnFullDisk(loaded, err);
+    });
     opened.push(() => runtime.close());
     const services = createServices(runtime);
     opened.push(() => services.stop());
@@ -65,7 +73,9 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
     opened.push(() => app.close());
     // first start: a one-time link for the first administrator, superseding any earlier one (also
     // one another instance just printed): at most one link is valid at any moment
-    const setupLink = await services.setup.issueLinkIfNeeded();
+    const setupLink = await services.setup.issueLinkIfNeeded().catch((err: unknown) => {
+      throw startUpOnFullDisk(loaded, err);
+    });
 
     // 4. listen where the reservation was
     await reservation.release();
@@ -96,6 +106,38 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
     logger.flush();
     throw err;
   }
+}
+
+/**
+ * One warning line per existing data directory that other local users can read or enter (issue 6
+ * §3): new ones are created 0700, but one made by hand or by an older version keeps its mode.
+ */
+function looseDataDirWarnings(dirs: readonly string[]): string[] {
+  const lines: string[] = [];
+  for (const dir of new Set(dirs.map((d) => resolve(d)))) {
+    let mode: number;
+    try {
+      mode = statSync(dir).mode & 0o777;
+    } catch {
+      continue; // created 0700 below
+    }
+    if ((mode & 0o077) !== 0)
+      lines.push(
+        `the data directory ${dir} has mode ${mode.toString(8).padStart(4, '0')}: other local users can reach the database; restrict it with: chmod 700 ${dir}`,
+      );
+  }
+  return lines;
+}
+
+/** A start-up that failed because the disk is full says so in one line naming the data directory. */
+function startUpOnFullDisk(loaded: LoadedConfig, err: unknown): unknown {
+  if (unavailableDependency(err) !== 'disk' || err instanceof ConfigError) return err;
+  return diskFull(
+    isEmbedded(loaded.config)
+      ? sqlitePathOf(effectiveDatabaseUrl(loaded.config))
+      : join(loaded.config.dataDir, '.'),
+    err,
+  );
 }
 
 /** Graceful shutdown, once: stop accepting, drain (bounded), stop services, close the runtime. */

@@ -188,7 +188,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         failures++;
         logger.error({ err, failures, queued: pending.length }, 'audit append failed; retrying');
         if (closing && failures >= closeRetries) {
-          logger.error({ lost: pending.length }, 'audit events could not be written before shutdown');
+          // refusals (401/403, rate limits) only: a change's event is in the outbox with the change
+          logger.error(
+            { lost: pending.length },
+            'audit refusal events held in memory could not be written before shutdown',
+          );
           pending.length = 0;
           throw err;
         }
@@ -368,7 +372,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       if (pendingTimer) clearTimeout(pendingTimer);
       try {
         await draining;
-        await flush();
+        await flush().catch(async (err: unknown) => {
+          // committed changes' events stay in the outbox, durable: the next server chains them
+          const outbox = await store.outboxPending().catch(() => undefined);
+          if (outbox !== 0)
+            logger.error({ err, outbox }, 'audit events left unchained in the outbox at shutdown');
+          throw err;
+        });
       } finally {
         if (writeCheckpoints) await checkpoint().catch(reportError('audit checkpoint failed'));
       }
