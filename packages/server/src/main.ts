@@ -62,9 +62,7 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
       lock = taken;
     }
     // 3. connections, keys, migrations, services, the app
-    const runtime = await createRuntime(loaded, { logger }).catch((err: unknown) => {
-      throw startUpOnFullDisk(loaded, err);
-    });
+    const runtime = await createRuntime(loaded, { logger });
     opened.push(() => runtime.close());
     const services = createServices(runtime);
     opened.push(() => services.stop());
@@ -73,9 +71,7 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
     opened.push(() => app.close());
     // first start: a one-time link for the first administrator, superseding any earlier one (also
     // one another instance just printed): at most one link is valid at any moment
-    const setupLink = await services.setup.issueLinkIfNeeded().catch((err: unknown) => {
-      throw startUpOnFullDisk(loaded, err);
-    });
+    const setupLink = await services.setup.issueLinkIfNeeded();
 
     // 4. listen where the reservation was
     await reservation.release();
@@ -104,7 +100,7 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
   } catch (err) {
     await closeOpened();
     logger.flush();
-    throw err;
+    throw startUpOnFullDisk(loaded, err);
   }
 }
 

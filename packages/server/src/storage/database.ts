@@ -63,7 +63,7 @@ export interface Database {
    */
   writeHealth(): WriteHealth;
   /**
-   * Commits one tiny row (a change-feed row nobody subscribes to, pruned with the feed): how
+   * Commits a transaction that needs fresh pages (a change-feed row written and deleted again): how
    * readiness finds out whether writes work again. Updates `writeHealth`; rejects when it fails.
    */
   probeWrite(): Promise<void>;
@@ -315,11 +315,18 @@ async function openSqlite(url: string, readOnly: boolean): Promise<Database> {
   };
 }
 
+/**
+ * The readiness probe's write: a change-feed row big enough to need fresh pages (a tiny row would fit
+ * in a page that already has room, and commit on a disk that refuses every real write), deleted in
+ * the same transaction, so nothing stays behind and no process ever sees it.
+ */
 async function insertProbe(db: Kysely<Tables>): Promise<void> {
-  await db
+  const row = await db
     .insertInto('change_feed')
-    .values({ ts: Date.now(), channel: PROBE_CHANNEL, key: 'probe', origin: 'readiness' })
-    .execute();
+    .values({ ts: Date.now(), channel: PROBE_CHANNEL, key: 'p'.repeat(16_384), origin: 'readiness' })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  await db.deleteFrom('change_feed').where('seq', '=', row.seq).execute();
 }
 
 /** The one line a start-up on a full disk prints. */
