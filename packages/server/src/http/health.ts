@@ -16,8 +16,8 @@ export interface ReadinessCheck {
   name: string;
   /** Whether a failure makes this instance unready (default true). */
   required?: boolean;
-  /** Resolves when healthy (optionally with a short note); throws (with the reason) otherwise. */
-  check(): Promise<string | undefined | void>;
+  /** Resolves when healthy (with a short note when it resolves to a string); throws (with the reason) otherwise. */
+  check(): Promise<unknown>;
 }
 
 const CheckResult = Type.Object({
@@ -46,7 +46,7 @@ async function run(check: ReadinessCheck): Promise<Result> {
         );
       }),
     ]);
-    return { name: check.name, ok: true, required, ...(detail ? { detail } : {}) };
+    return { name: check.name, ok: true, required, ...(typeof detail === 'string' ? { detail } : {}) };
   } catch (err) {
     return {
       name: check.name,

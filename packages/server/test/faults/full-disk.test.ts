@@ -66,7 +66,11 @@ describe('embedded SQLite on a full disk', () => {
       };
     }
   };
-  const fillUp = async () => (disk ? fill(dir) : (await capPages!(), ''));
+  const fillUp = async (): Promise<string> => {
+    if (disk) return fill(dir);
+    await capPages!();
+    return '';
+  };
   const freeUp = async (filler: string) => (disk ? rmSync(filler) : await uncapPages!());
 
   const createUser = async () => {
