@@ -79,7 +79,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     audit.queueDepth(),
   );
   metrics.gauge('gatekeeper_audit_outbox_depth', 'Audit events committed but not chained yet', () =>
-    audit.outboxDepth(),
+    audit.outboxDepth().catch(() => Number.NaN),
   );
   metrics.gauge(
     'gatekeeper_db_pool_connections',

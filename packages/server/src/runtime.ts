@@ -137,10 +137,19 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
       logger.error({ err, event: event.type }, 'event subscriber failed'),
     );
     const metrics = createMetrics();
+    const feedErrors = new Map<string, (err: unknown) => void>();
     const changes = createChangeFeed({
       database,
       state,
-      onError: (err, what) => logger.warn({ err }, `${what} failed`),
+      // a poll every 250 ms during an outage: one line per kind of failure every few seconds
+      onError: (err, what) => {
+        let log = feedErrors.get(what);
+        if (!log) {
+          log = throttledLog(logger, `${what} failed`);
+          feedErrors.set(what, log);
+        }
+        log(err);
+      },
     });
     if (role === 'server') {
       await changes.start();
