@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { createServices, type Services } from '../src/services.ts';
-import { freePort } from './serve-process.ts';
+import { freePort, type ServeProcess, spawnServe } from './serve-process.ts';
 
 /** Answers true when something speaks RESP on host:port and says PONG. */
 function redisPong(port: number): Promise<boolean> {
@@ -317,4 +317,27 @@ export function userCreationLoad(options: {
       stopped = true;
     },
   };
+}
+
+/**
+ * Starts `gatekeeper serve` on a free port at log level `warn` (no line per request: under load the
+ * logs would cost more than the requests) and resolves once /healthz answers.
+ */
+export async function spawnQuietServe(
+  env: Record<string, string>,
+): Promise<{ server: ServeProcess; port: number }> {
+  const port = await freePort();
+  const server = spawnServe({ env: { ...env, GATEKEEPER_PORT: String(port), GATEKEEPER_LOG_LEVEL: 'warn' } });
+  const until = Date.now() + 20_000;
+  for (;;) {
+    if (server.child.exitCode !== null) throw new Error(`serve exited: ${server.stderr().slice(-2000)}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { server, port };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until)
+      throw new Error(`serve did not answer on ${port}: ${server.stderr().slice(-2000)}`);
+    await sleep(50);
+  }
 }

@@ -17,8 +17,8 @@ import { generateFernetKey } from '../../src/crypto/fernet.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { dialectAvailable } from '../databases.ts';
-import { issueRootToken, userCreationLoad } from '../faults.ts';
-import { freshPostgresDatabase, freshRedisPrefix, type ServeProcess, spawnServe } from '../serve-process.ts';
+import { issueRootToken, spawnQuietServe, userCreationLoad } from '../faults.ts';
+import { freshPostgresDatabase, freshRedisPrefix, type ServeProcess } from '../serve-process.ts';
 
 const redisUrl = process.env.GATEKEEPER_TEST_REDIS_URL;
 
@@ -37,23 +37,23 @@ describe.skipIf(!dialectAvailable('postgres'))('kill -9 of one instance mid-burs
       GATEKEEPER_MASTER_KEYS: generateFernetKey(),
       ...(redisUrl ? { GATEKEEPER_REDIS_URL: redisUrl, GATEKEEPER_REDIS_PREFIX: freshRedisPrefix() } : {}),
     };
-    for (let i = 0; i < 2; i++)
-      procs.push(
-        spawnServe({
-          env: {
-            ...env,
-            GATEKEEPER_PORT: '0',
-            GATEKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), `gk-crash-${i}-`)),
-          },
-        }),
-      );
-    const ports = (await Promise.all(procs.map((p) => p.ready))).map((r) => r.port);
+    // two instances, started one after the other (the first migrates), at log level warn
+    const ports: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { server, port } = await spawnQuietServe({
+        ...env,
+        GATEKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), `gk-crash-${i}-`)),
+      });
+      procs.push(server);
+      ports.push(port);
+    }
     const token = await issueRootToken(env);
 
     const load = userCreationLoad({ ports, token, concurrency: 8, maxPerInstance: 1500, prefix: 'crash' });
-    // kill the first instance once it has acknowledged a few hundred writes, with dozens in flight
+    // kill the first instance once it has acknowledged a few hundred writes, with its 8 loops in flight
     const acked = () => load.shots.filter((s) => s.instance === 0 && s.status === 201).length;
-    for (let i = 0; i < 600 && acked() < 400; i++) await sleep(10);
+    const until = Date.now() + 60_000;
+    while (acked() < 300 && Date.now() < until) await sleep(10);
     procs[0]!.child.kill('SIGKILL');
     const killedAt = performance.now() - load.startedAt;
     await procs[0]!.exited;
@@ -61,7 +61,7 @@ describe.skipIf(!dialectAvailable('postgres'))('kill -9 of one instance mid-burs
 
     const acknowledged = load.shots.filter((s) => s.status === 201);
     const byInstance = [0, 1].map((i) => acknowledged.filter((s) => s.instance === i).length);
-    expect(byInstance[0]).toBeGreaterThanOrEqual(400);
+    expect(byInstance[0]).toBeGreaterThanOrEqual(300);
     expect(byInstance[1]).toBe(1500);
     expect(acknowledged.length).toBeGreaterThanOrEqual(1900);
     // nothing but 201 and (for the dead one) connection errors

