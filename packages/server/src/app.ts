@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
+import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
@@ -147,6 +148,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       await admin.register(groupsPlugin, { ...tenantScoped, groups: services.groups });
       await admin.register(organizationsPlugin, { ...tenantScoped, organizations: services.organizations });
       await admin.register(usersPlugin, { ...tenantScoped, users: services.users });
+      await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
     },
     { prefix: '/api/v1' },
   );
