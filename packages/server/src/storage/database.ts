@@ -114,7 +114,8 @@ function createWriteTracker(): {
 const PROBE_CHANNEL = 'health';
 
 /** Creates `dir` (and missing parents) 0700, whatever the umask; an existing directory is left alone. */
-export function ensurePrivateDir(dir: string): void {
+export function ensurePrivateDir(path: string): void {
+  const dir = resolve(path);
   const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (first !== undefined) {
     // mkdir's mode is filtered by the umask: set it explicitly on everything this call created
