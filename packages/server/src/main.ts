@@ -7,7 +7,7 @@
  * exits at once; failures caused by configuration print one line naming the setting.
  */
 import { statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import {
@@ -128,12 +128,9 @@ function looseDataDirWarnings(dirs: readonly string[]): string[] {
 /** A start-up that failed because the disk is full says so in one line naming the data directory. */
 function startUpOnFullDisk(loaded: LoadedConfig, err: unknown): unknown {
   if (unavailableDependency(err) !== 'disk' || err instanceof ConfigError) return err;
-  return diskFull(
-    isEmbedded(loaded.config)
-      ? sqlitePathOf(effectiveDatabaseUrl(loaded.config))
-      : join(loaded.config.dataDir, '.'),
-    err,
-  );
+  if (isEmbedded(loaded.config)) return diskFull(sqlitePathOf(effectiveDatabaseUrl(loaded.config)), err);
+  const reason = err instanceof Error ? err.message : String(err);
+  return new ConfigError('GATEKEEPER_DATABASE_URL', `the database server's disk is full (${reason})`);
 }
 
 /** Graceful shutdown, once: stop accepting, drain (bounded), stop services, close the runtime. */
