@@ -19,6 +19,7 @@ import { usersPlugin } from './capabilities/users/index.ts';
 import { cliCommand } from './config/cli-command.ts';
 import { isEmbedded } from './config/load.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
+import { dependencyChecks } from './http/dependency-checks.ts';
 import { registerHealth } from './http/health.ts';
 import { registerInputGuards } from './http/input-guards.ts';
 import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
@@ -81,7 +82,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     audit.queueDepth(),
   );
   metrics.gauge('gatekeeper_audit_outbox_depth', 'Audit events committed but not chained yet', () =>
-    audit.outboxDepth(),
+    audit.outboxDepth().catch(() => Number.NaN),
   );
   metrics.gauge(
     'gatekeeper_db_pool_connections',
@@ -92,12 +93,16 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
     'state',
   );
+  metrics.gauge(
+    'gatekeeper_database_writes_failing',
+    'Whether this instance cannot write (database or disk)',
+    () => (database.writeHealth().ok ? 0 : 1),
+  );
   registerMetrics(app, metrics, config.metricsEnabled);
   await registerOpenApi(app, config.publicUrl, VERSION);
 
   registerHealth(app, [
-    { name: 'database', check: () => database.ping() },
-    ...(state.kind === 'redis' ? [{ name: 'redis', check: () => state.ping() }] : []),
+    ...dependencyChecks(database, state),
     {
       name: 'migrations',
       check: async () => {

@@ -1,11 +1,77 @@
 /**
- * Runs the real `gatekeeper` launcher as a process (as an operator types it) with a clean
- * environment: PATH and HOME from the test process plus the given variables.
+ * Runs the real `gatekeeper` CLI (the launcher, as an operator would) in a child process and
+ * collects its output (asynchronously, synchronously, through a shell exactly as printed, or in a
+ * pseudo-terminal as a person types it); and dumps every table of an embedded database, to show
+ * what a command changed (or did not). PATH and HOME come from the test process, plus the given
+ * variables.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
 import { cleanEnv, launcher, repoRoot } from './serve-process.ts';
 
 export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** `gatekeeper ...args` with `env` (plus PATH and HOME), optionally with `input` on stdin. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<CliRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [launcher, ...args], {
+      env: cleanEnv(env),
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) }),
+    );
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Every row of every table (and the schema), as sorted JSON lines per table. */
+export function dumpSqlite(path: string): Record<string, string[]> {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const dump: Record<string, string[]> = {};
+    const tables = db.prepare("select name from sqlite_master where type = 'table' order by name").all() as {
+      name: string;
+    }[];
+    dump.sqlite_master = (
+      db.prepare('select type, name, sql from sqlite_master order by name').all() as object[]
+    )
+      .map((r) => JSON.stringify(r))
+      .sort();
+    for (const { name } of tables) {
+      const rows = db.prepare(`select * from "${name.replaceAll('"', '""')}"`).all() as object[];
+      dump[name] = rows
+        .map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v)))
+        .sort();
+    }
+    return dump;
+  } finally {
+    db.close();
+  }
+}
+
+/** What a synchronous run answers. */
+export interface SyncCliRun {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -14,7 +80,7 @@ export interface CliRun {
 export function runGatekeeper(
   args: string[],
   options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
-): CliRun {
+): SyncCliRun {
   const r = spawnSync(process.execPath, [launcher, ...args], {
     encoding: 'utf8',
     env: cleanEnv(options.env),
@@ -30,7 +96,7 @@ export function runGatekeeper(
 export function runShell(
   line: string,
   options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
-): CliRun {
+): SyncCliRun {
   const r = spawnSync('/bin/sh', ['-c', line], {
     encoding: 'utf8',
     env: cleanEnv(options.env),

@@ -8,15 +8,21 @@
 
 export interface paths {
   '/healthz': {
-    /** Liveness: the process is up */
+    /** Liveness: the process is up (`?full`: and the state of every dependency) */
     get: {
       responses: {
         /** @description Default Response */
         200: {
           content: {
             'application/json': {
-              /** @enum {string} */
-              status: 'ok';
+              status: 'ok' | 'degraded';
+              checks?: {
+                name: string;
+                ok: boolean;
+                required: boolean;
+                detail?: string;
+                error?: string;
+              }[];
             };
           };
         };
@@ -24,7 +30,7 @@ export interface paths {
     };
   };
   '/readyz': {
-    /** Readiness: database, shared state and migrations are ready */
+    /** Readiness: this instance can serve (database writable, migrations applied) */
     get: {
       responses: {
         /** @description Default Response */
@@ -36,6 +42,8 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                required: boolean;
+                detail?: string;
                 error?: string;
               }[];
             };
@@ -50,6 +58,8 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                required: boolean;
+                detail?: string;
                 error?: string;
               }[];
             };

@@ -11,7 +11,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliRun, runGatekeeper } from '../../test/cli-process.ts';
+import { runGatekeeper, type SyncCliRun } from '../../test/cli-process.ts';
 
 describe('gatekeeper CLI for an operator (processes)', { timeout: 120_000 }, () => {
   let dir: string;
@@ -20,7 +20,7 @@ describe('gatekeeper CLI for an operator (processes)', { timeout: 120_000 }, () 
   const run = (args: string[], extra: Record<string, string> = {}, input?: string) =>
     runGatekeeper(args, { env: { ...env, ...extra }, ...(input !== undefined ? { input } : {}) });
 
-  function ok(args: string[], extra: Record<string, string> = {}): CliRun {
+  function ok(args: string[], extra: Record<string, string> = {}): SyncCliRun {
     const r = run(args, extra);
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     return r;

@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasAbility, type Principal, type TenantRef } from '../access/principal.ts';
 import { AppError } from '../errors/app-error.ts';
+import { unavailableDependency } from '../errors/dependency.ts';
 import type { ActionContext } from '../events/event-bus.ts';
 
 export type { Principal, TenantRef } from '../access/principal.ts';
@@ -103,6 +104,8 @@ export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const principal = await deps.authenticate(bearer(request)).catch(async (err: unknown) => {
+      // an outage (the credential could not be looked up) is a 503, not a failed authentication
+      if (unavailableDependency(err)) throw err;
       reply.header('www-authenticate', 'Bearer realm="gatekeeper", error="invalid_token"');
       const limit = await deps.authFailures?.consume(request.ip);
       if (limit && !limit.allowed) {
