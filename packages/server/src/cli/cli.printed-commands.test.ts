@@ -27,10 +27,13 @@ function htmlText(html: string): string {
 }
 
 /** Starts `gatekeeper serve` (PATH and cwd as given), returns the printed `admin create` command. */
-async function bannerOf(env: Record<string, string>, options: { command?: string; cwd?: string } = {}) {
+async function bannerOf(
+  env: Record<string, string>,
+  options: { command?: string; args?: string[]; cwd?: string } = {},
+) {
   const proc = spawnServe({
     env: { GATEKEEPER_PORT: '0', ...env },
-    ...(options.command ? { command: options.command, args: ['serve'] } : {}),
+    ...(options.command ? { command: options.command, args: options.args ?? ['serve'] } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   const { address } = await proc.ready;
@@ -51,9 +54,13 @@ describe('commands printed by Gatekeeper work as printed (processes)', { timeout
   });
 
   it('from the checkout: npx gatekeeper, with the data directory the server uses', async () => {
-    // the banner's admin create, run as printed
+    // the banner's admin create, run as printed; the server started as the README says (npm start,
+    // whose PATH has node_modules/.bin in front: the operator's shell does not)
     const dataDir = join(dir, 'data');
-    const first = await bannerOf({ PATH: SYSTEM_PATH, GATEKEEPER_DATA_DIR: dataDir });
+    const first = await bannerOf(
+      { PATH: SYSTEM_PATH, GATEKEEPER_DATA_DIR: dataDir },
+      { command: 'npm', args: ['start'] },
+    );
     try {
       expect(first.printed).toBe(
         `GATEKEEPER_DATA_DIR=${dataDir} npx gatekeeper admin create --email you@example.com --password-stdin`,

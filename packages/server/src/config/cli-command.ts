@@ -1,7 +1,7 @@
 /**
  * The `gatekeeper` command as an operator can type it on this machine, for the commands the server
  * prints (the setup banner, the setup page): `gatekeeper` when that name on PATH is this very
- * launcher (a global install or `npm link`), `npx gatekeeper` from inside the checkout (npm runs the
+ * launcher (a global install or `npm link`; not the node_modules/.bin that `npm start` adds), `npx gatekeeper` from inside the checkout (npm runs the
  * workspace's bin; nothing is downloaded), and the launcher's absolute path anywhere else. A data
  * directory other than the default is prefixed (`GATEKEEPER_DATA_DIR=… npx gatekeeper …`) and a
  * config file is named (`--config FILE`), so the printed command reaches the same database.
@@ -24,7 +24,8 @@ function real(path: string): string | undefined {
 function onPath(): boolean {
   const launcher = real(LAUNCHER);
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
+    // npm scripts (`npm start`) put the project's node_modules/.bin first: not the operator's PATH
+    if (!dir || /[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir)) continue;
     const candidate = join(dir, 'gatekeeper');
     if (existsSync(candidate) && real(candidate) === launcher) return true;
   }
