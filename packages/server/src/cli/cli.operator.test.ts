@@ -11,7 +11,8 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGatekeeper, type SyncCliRun } from '../../test/cli-process.ts';
+import { runGatekeeper, runShell, type SyncCliRun } from '../../test/cli-process.ts';
+import { launcher } from '../../test/serve-process.ts';
 
 describe('gatekeeper CLI for an operator (processes)', { timeout: 120_000 }, () => {
   let dir: string;
@@ -120,6 +121,15 @@ describe('gatekeeper CLI for an operator (processes)', { timeout: 120_000 }, () 
         expect(line).toMatch(/^(verify: \d+\/\d+ \(\d+%\)|warning: .*|gatekeeper: (debug|info|warn): .*)$/);
       }
     }
+  });
+
+  it('stops quietly when its output pipe closes early (| head)', () => {
+    const errFile = join(dir, 'pipe.err');
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(launcher)}`;
+    // many lines, so the pipe is closed while the command still writes
+    const r = runShell(`${cmd} config list 2>${errFile} | head -n 1; echo "status $?"`, { env });
+    expect(r.stdout).toMatch(/^publicUrl\s.*\nstatus 0\n$/);
+    expect(readFileSync(errFile, 'utf8')).not.toMatch(/EPIPE|\n\s+at /);
   });
 
   it('audits CLI changes as cli:<OS user>@<host>', () => {

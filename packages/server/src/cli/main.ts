@@ -99,6 +99,11 @@ const EXIT_GRACE_MS = 1500;
 
 /** Runs the CLI as a process entry point and sets the exit code (a running server keeps the process alive). */
 export async function cliEntry(argv: string[]): Promise<void> {
+  // `gatekeeper … | head` closes the pipe early: stop quietly, as other commands do, not with a stack
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const code = await runCli(argv);
   if (code === 0) return;
   process.exitCode = code;
