@@ -108,6 +108,9 @@ describe('gatekeeper CLI for an operator (processes)', { timeout: 120_000 }, () 
     expect(all).toHaveLength(2);
     expect(all[0]).toMatch(/ global /);
     expect(all[1]).toBe('2 tenant-scoped tokens not shown (acme: 2); list them with --tenant <slug>');
+    const json = ok(['admin', 'token', 'list', '--json']);
+    expect(JSON.parse(json.stdout).map((c: { name: string }) => c.name)).toEqual(['global']);
+    expect(json.stderr).toBe('2 tenant-scoped tokens not shown (acme: 2); list them with --tenant <slug>\n');
     const scoped = ok(['admin', 'token', 'list', '--tenant', 'acme']).stdout.trimEnd().split('\n');
     expect(scoped.map((l) => l.split(/\s+/)[2])).toEqual(['one', 'two']);
   });

@@ -100,7 +100,16 @@ export function registerAdmin(program: Command): void {
         } while (cursor);
         // without --tenant only all-tenant tokens are listed: say what that leaves out
         const hidden = tenantId === null ? await s.credentials.countByTenant('adm') : [];
-        if (opts.json) return out(JSON.stringify(items, null, 2));
+        const total = hidden.reduce((n, h) => n + h.count, 0);
+        const note =
+          total > 0
+            ? `${total} tenant-scoped token${total === 1 ? '' : 's'} not shown (${hidden.map((h) => `${h.tenant}: ${h.count}`).join(', ')}); list them with --tenant <slug>`
+            : null;
+        if (opts.json) {
+          out(JSON.stringify(items, null, 2));
+          if (note) process.stderr.write(`${note}\n`); // stdout stays one JSON document
+          return;
+        }
         for (const c of items) {
           out(
             `${c.id}  ${c.prefix}…  ${c.name}  [${c.abilities.join(',')}]${c.revokedAt ? '  revoked' : ''}`,
@@ -108,13 +117,7 @@ export function registerAdmin(program: Command): void {
         }
         if (items.length === 0)
           out(opts.tenant ? `no admin tokens scoped to ${opts.tenant}` : 'no all-tenant admin tokens');
-        const total = hidden.reduce((n, h) => n + h.count, 0);
-        if (total > 0) {
-          const where = hidden.map((h) => `${h.tenant}: ${h.count}`).join(', ');
-          out(
-            `${total} tenant-scoped token${total === 1 ? '' : 's'} not shown (${where}); list them with --tenant <slug>`,
-          );
-        }
+        if (note) out(note);
       });
     });
 
