@@ -11,9 +11,9 @@ import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import { toListOptions } from '../../http/pagination.ts';
 import { createServices, type Services } from '../../services.ts';
-import { out, withRuntime } from '../context.ts';
+import { cliContext, out, withRuntime } from '../context.ts';
 
-const ctx: ActionContext = { actor: 'cli' };
+const ctx: ActionContext = cliContext();
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function withClients<T>(cmd: Command, slug: string, fn: (s: Services, tenantId: string) => Promise<T>) {
