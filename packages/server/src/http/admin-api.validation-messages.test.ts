@@ -29,9 +29,7 @@ describe('validation messages', () => {
     const p = r.json<Problem>();
     expect(p.code).toBe('validation_failed');
     expect(p.errors).toHaveLength(1);
-    expect(p.detail).toBe(
-      'sort: must be one of username, -username, email, -email, createdAt, -createdAt',
-    );
+    expect(p.detail).toBe('sort: must be one of username, -username, email, -email, createdAt, -createdAt');
     expect(r.body).not.toMatch(/equal to constant|anyOf/);
   });
 

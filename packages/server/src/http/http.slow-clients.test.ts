@@ -96,7 +96,10 @@ describe('slow clients on a real socket', () => {
     const after = await c.closed;
     expect(after).toBeLessThan(REQUEST_MS + 1500);
     expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
-    expect((await t.app.inject({ url: '/api/v1/tenants/slowpoke', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/api/v1/tenants/slowpoke', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('does not keep an anonymous slow upload open after answering 401', async () => {

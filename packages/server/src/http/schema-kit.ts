@@ -8,12 +8,28 @@ import Type, { type TSchema } from 'typebox';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** A bounded string (default 1..255 characters). */
+/**
+ * A bounded string (default 1..255 characters). `message` says what `pattern` means; validation
+ * errors use it (`slug: must be lower-case letters, …`), the same text the service rule reports.
+ * Accepts a `TextRule` (`text/field-errors.ts`) as is, so a schema and its service share one rule.
+ */
 export function Str(
-  options: { min?: number; max?: number; pattern?: string; format?: string; description?: string } = {},
+  options: {
+    min?: number;
+    max?: number;
+    pattern?: string;
+    message?: string;
+    format?: string;
+    description?: string;
+  } = {},
 ) {
-  const { min = 1, max = 255, ...rest } = options;
-  return Type.String({ minLength: min, maxLength: max, ...rest });
+  const { min = 1, max = 255, message, ...rest } = options;
+  return Type.String({
+    minLength: min,
+    maxLength: max,
+    ...rest,
+    ...(message ? ({ 'x-message': message } as Record<string, string>) : {}),
+  });
 }
 
 /** A bounded integer (default 0..MAX_SAFE_INTEGER). */

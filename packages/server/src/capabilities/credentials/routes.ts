@@ -10,7 +10,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { actionContextOf as ctxOf, hasAbility, principalOf, tenantOf } from '../../http/admin-guard.ts';
 import { listQueryProperties, PageSchema, toListOptions } from '../../http/pagination.ts';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
-import { Slug } from '../tenants/schemas.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 import { ABILITY_PATTERN } from './abilities.ts';
 import type { CredentialsService } from './service.ts';
 
@@ -44,8 +44,7 @@ const Created = Type.Object({
 });
 const ListQuery = Obj({ ...listQueryProperties(['createdAt'] as const) });
 const IdParams = Obj({ tokenId: Str({ max: 64 }) });
-const TenantIdParams = Obj({ tenant: Slug, tokenId: Str({ max: 64 }) });
-const TenantParams = Obj({ tenant: Slug });
+const TenantIdParams = tenantParams({ tokenId: Str({ max: 64 }) });
 
 function checkGrantable(request: FastifyRequest, abilities: readonly string[]): void {
   const mine = principalOf(request).abilities;

@@ -109,7 +109,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   app.patch(
     '/groups/:groupId',
     {
-      config: { ability: 'groups:write' },
+      config: { ability: 'groups:write', etag: true },
       schema: {
         tags: ['groups'],
         summary: 'Update a group (send If-Match with the ETag you read)',
@@ -134,7 +134,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   app.delete(
     '/groups/:groupId',
     {
-      config: { ability: 'groups:write' },
+      config: { ability: 'groups:write', etag: true },
       schema: {
         tags: ['groups'],
         summary: 'Delete a group, its memberships and its role mappings',

@@ -134,7 +134,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.patch(
     '/organizations/:orgId',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -161,7 +161,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.delete(
     '/organizations/:orgId',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -201,7 +201,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.post(
     '/organizations/:orgId/move',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,

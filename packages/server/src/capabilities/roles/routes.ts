@@ -97,7 +97,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   app.patch(
     '/roles/:roleId',
     {
-      config: { ability: 'roles:write' },
+      config: { ability: 'roles:write', etag: true },
       schema: {
         tags: ['roles'],
         summary: 'Update a custom role (send If-Match with the ETag you read)',
@@ -122,7 +122,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   app.delete(
     '/roles/:roleId',
     {
-      config: { ability: 'roles:write' },
+      config: { ability: 'roles:write', etag: true },
       schema: {
         tags: ['roles'],
         summary: 'Delete a custom role (and every assignment of it)',

@@ -88,7 +88,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   app.patch(
     '/tenants/:tenant',
     {
-      config: { ability: 'tenants:write' },
+      config: { ability: 'tenants:write', etag: true },
       schema: {
         tags: ['tenants'],
         summary: 'Update a tenant (status changes need an all-tenant credential)',
@@ -118,7 +118,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   app.delete(
     '/tenants/:tenant',
     {
-      config: { ability: 'tenants:write' },
+      config: { ability: 'tenants:write', etag: true },
       schema: {
         tags: ['tenants'],
         summary: 'Delete a tenant and everything it owns (all-tenant credential only)',

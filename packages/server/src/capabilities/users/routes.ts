@@ -100,7 +100,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   r.patch(
     '/users/:userId',
     {
-      config: write,
+      config: { ...write, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -127,7 +127,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   r.delete(
     '/users/:userId',
     {
-      config: write,
+      config: { ...write, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -148,7 +148,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
     r.post(
       `/users/:userId/${action}`,
       {
-        config: write,
+        config: { ...write, etag: true },
         schema: {
           tags: TAGS,
           security: SECURITY,

@@ -7,6 +7,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Int, MAX_SAFE, Obj, Str } from '../../http/schema-kit.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 
 /** Printable characters, no whitespace (`\s` covers Unicode spaces), no control characters. */
 export const USERNAME_PATTERN = '^[^\\s\\p{Cc}\\p{Cf}]+$';
@@ -117,9 +118,9 @@ export const ListUsersQuery = Obj({
 
 /** `:userId` is any bounded string: a malformed id is answered 404 by the service, never 400. */
 const UserId = Str({ max: 512, description: 'User id (UUID)' });
-const TenantSlug = Str({ max: 63, description: 'Tenant slug' });
-export const UserParams = Obj({ tenant: TenantSlug, userId: UserId });
-export const TenantParams = Obj({ tenant: TenantSlug });
+
+export { TenantParams };
+export const UserParams = tenantParams({ userId: UserId });
 
 // external identities -----------------------------------------------------------------------------
 
@@ -170,8 +171,7 @@ export interface IdentityView {
   createdAt: string;
 }
 
-export const IdentityParams = Obj({
-  tenant: TenantSlug,
+export const IdentityParams = tenantParams({
   userId: UserId,
   provider: Provider,
   subject: Subject,
@@ -193,6 +193,6 @@ export const PropertySchema = Type.Object(
 );
 export type PropertyView = Static<typeof PropertySchema>;
 
-export const PropertyParams = Obj({ tenant: TenantSlug, userId: UserId, app: App, key: Key });
+export const PropertyParams = tenantParams({ userId: UserId, app: App, key: Key });
 export const PropertiesQuery = Obj({ app: Type.Optional(App) });
 export const SetPropertyBody = Obj({ value: Str({ min: 0, max: LIMITS.value, pattern: TEXT_PATTERN }) });

@@ -26,7 +26,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       t = await createAdminTestApp({ dialect });
       await t.tenant('uni');
       await t.tenant('uni-other');
-      const r = await t.call('POST', `${base}/users`, { body: { username: 'admin', email: 'a@example.com' } });
+      const r = await t.call('POST', `${base}/users`, {
+        body: { username: 'admin', email: 'a@example.com' },
+      });
       expect(r.statusCode, r.body).toBe(201);
     });
     afterAll(async () => {
@@ -83,7 +85,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('checks confusables per tenant', async () => {
-      expect((await createUser({ username: '\u0430dmin' }, '/api/v1/tenants/uni-other')).statusCode).toBe(201);
+      expect((await createUser({ username: '\u0430dmin' }, '/api/v1/tenants/uni-other')).statusCode).toBe(
+        201,
+      );
     });
 
     it('allows confusable usernames while usernameConfusablesRefused is off', async () => {
@@ -133,7 +137,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         const now = Date.now();
         await db.database.db
           .insertInto('tenants')
-          .values({ id: 't1', slug: 't1', display_name: 't', status: 'active', created_at: now, updated_at: now, version: 1 })
+          .values({
+            id: 't1',
+            slug: 't1',
+            display_name: 't',
+            status: 'active',
+            created_at: now,
+            updated_at: now,
+            version: 1,
+          })
           .execute();
         const user = (id: string, username: string, email: string | null) => ({
           id,
