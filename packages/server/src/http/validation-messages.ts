@@ -10,8 +10,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { type FieldError, MAX_FIELD_ERRORS, messages } from '../text/field-errors.ts';
-
-type Schema = Record<string, unknown> | undefined;
+import { patternMessage } from './schema-kit.ts';
 
 const TYPE_WORDS: Record<string, string> = {
   string: 'a string',
@@ -37,7 +36,6 @@ function list(words: string[]): string {
 /** The message of one (non-union) Ajv error. */
 function describe(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
-  const parent = e.parentSchema as Schema;
   switch (e.keyword) {
     case 'required':
       return messages.required;
@@ -54,7 +52,7 @@ function describe(e: ErrorObject): string {
     case 'maxLength':
       return messages.tooLong(Number(p.limit));
     case 'pattern':
-      return typeof parent?.['x-message'] === 'string' ? parent['x-message'] : messages.invalidFormat;
+      return patternMessage(String(p.pattern)) ?? messages.invalidFormat;
     case 'format':
       return `must be ${FORMAT_WORDS[String(p.format)] ?? `a valid ${String(p.format)}`}`;
     case 'minimum':
@@ -84,11 +82,23 @@ function describe(e: ErrorObject): string {
   }
 }
 
+/** Which broken rule of a field is reported when several are: the most basic one, as the services do. */
+const PRIORITY = ['required', 'additionalProperties', 'type', 'minLength', 'maxLength'];
+const rank = (e: ErrorObject) => {
+  const i = PRIORITY.indexOf(e.keyword);
+  return i === -1 ? PRIORITY.length : i;
+};
+
+/** The message of the most basic of several errors at one path. */
+function first(errors: ErrorObject[]): string {
+  return describe([...errors].sort((a, b) => rank(a) - rank(b))[0]!);
+}
+
 /** One message for all the errors Ajv reported at one path. */
 function describeField(errors: ErrorObject[]): string {
   const hasUnion = errors.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const own = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
-  if (!hasUnion) return [...new Set(own.map(describe))].join(' and ');
+  if (!hasUnion) return first(own);
   const literals = own
     .filter((e) => e.keyword === 'const')
     .map((e) => (e.params as { allowedValue: unknown }).allowedValue);
@@ -105,8 +115,7 @@ function describeField(errors: ErrorObject[]): string {
     return `must be ${list([...new Set(types)])}`;
   }
   // the value had the right type for one branch: that branch's complaints are the useful ones
-  const specific = nonNull.filter((e) => e.keyword !== 'type');
-  return [...new Set(specific.map(describe))].join(' and ');
+  return first(nonNull.filter((e) => e.keyword !== 'type'));
 }
 
 /** `/a/b` plus the property a `required` or `additionalProperties` error names. */

@@ -17,10 +17,8 @@ function createAjv(coerce: boolean): Ajv {
     coerceTypes: coerce ? 'array' : false,
     removeAdditional: false,
     useDefaults: true,
-    // every failing field is reported (bounded by the schemas' own limits), with the schema at hand
-    // for its message (http/validation-messages.ts)
+    // every failing field is reported (bounded by the schemas' own limits; http/validation-messages.ts)
     allErrors: true,
-    verbose: true,
     strict: false,
   });
   // ajv-formats is CommonJS with its function on `default`

@@ -6,7 +6,7 @@
 import Type, { type Static } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
-import { NAME_PATTERN } from '../roles/index.ts';
+import { NAME_MESSAGE, NAME_PATTERN } from '../roles/index.ts';
 import { TenantParams, tenantParams } from '../tenants/index.ts';
 
 export const GROUP_NAME_MAX = 128;
@@ -14,6 +14,7 @@ const Id = Str({ max: 64, description: 'Resource id (UUID)' });
 const GroupName = Str({
   max: GROUP_NAME_MAX,
   pattern: NAME_PATTERN,
+  message: NAME_MESSAGE,
   description: 'Unique per tenant, ignoring case',
 });
 const Description = Type.Union([Str({ max: 1024 }), Type.Null()], { description: 'Free text, or null' });

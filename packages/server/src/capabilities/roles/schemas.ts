@@ -7,13 +7,14 @@ import Type, { type Static } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
 import { TenantParams, tenantParams } from '../tenants/index.ts';
-import { MAX_PERMISSIONS, NAME_PATTERN, PERMISSION_PATTERN } from './permissions.ts';
+import { MAX_PERMISSIONS, NAME_MESSAGE, NAME_PATTERN, PERMISSION_PATTERN } from './permissions.ts';
 
 export const ROLE_NAME_MAX = 64;
 const Id = Str({ max: 64, description: 'Resource id (UUID)' });
 const RoleName = Str({
   max: ROLE_NAME_MAX,
   pattern: NAME_PATTERN,
+  message: NAME_MESSAGE,
   description: 'Unique per tenant, ignoring case',
 });
 const Description = Type.Union([Str({ max: 1024 }), Type.Null()], { description: 'Free text, or null' });

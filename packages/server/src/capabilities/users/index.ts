@@ -15,7 +15,16 @@ export { exportUsers, USER_EXPORT_COLUMNS, type UserExportRow } from './export.t
 export { type ImportFailure, type ImportOptions, type ImportResult, importUsers } from './import.ts';
 export { createLinksStore, type LinksStore } from './links-store.ts';
 export { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
-export { foldCase } from './rules.ts';
+export {
+  checkPassword,
+  DEFAULT_PASSWORD_POLICY,
+  emailProblem,
+  foldCase,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  type PasswordPolicy,
+  passwordProblem,
+} from './rules.ts';
 export {
   type CreateUserInput,
   type IdentityView,
