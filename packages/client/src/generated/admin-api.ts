@@ -530,7 +530,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
@@ -758,7 +758,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
@@ -859,11 +859,11 @@ export interface paths {
     patch: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
+      /** @description Runtime settings: logLevel, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused */
       requestBody: {
         content: {
           'application/json': {
@@ -872,6 +872,8 @@ export interface paths {
             argon2Iterations?: string | number | boolean;
             argon2Parallelism?: string | number | boolean;
             auditRetentionDays?: string | number | boolean;
+            adminDenialAuditWindowSeconds?: string | number | boolean;
+            usernameConfusablesRefused?: string | number | boolean;
           };
         };
       };
@@ -941,6 +943,7 @@ export interface paths {
           action?: string;
           from?: string;
           to?: string;
+          /** @description URL-safe tenant identifier */
           tenant?: string;
         };
       };
@@ -995,6 +998,7 @@ export interface paths {
           to?: string;
         };
         path: {
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1052,7 +1056,7 @@ export interface paths {
           builtin?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1096,7 +1100,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1169,7 +1173,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           roleId: string;
@@ -1228,7 +1232,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           roleId: string;
@@ -1285,7 +1289,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           roleId: string;
@@ -1366,7 +1370,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1413,7 +1417,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1462,11 +1466,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1523,7 +1527,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1570,7 +1574,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1619,11 +1623,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1680,7 +1684,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1740,7 +1744,7 @@ export interface paths {
           q?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1784,7 +1788,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1852,7 +1856,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1908,7 +1912,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1965,7 +1969,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2050,7 +2054,7 @@ export interface paths {
           type?: 'user' | 'group';
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2098,7 +2102,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2147,11 +2151,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2208,7 +2212,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2257,11 +2261,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2322,7 +2326,7 @@ export interface paths {
           transitive?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -2383,7 +2387,7 @@ export interface paths {
           kind?: 'organization' | 'unit';
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -2443,7 +2447,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -2515,7 +2519,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2578,7 +2582,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2638,7 +2642,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2716,7 +2720,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2764,7 +2768,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2844,7 +2848,7 @@ export interface paths {
           sort?: 'userId' | '-userId';
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2900,7 +2904,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2975,11 +2979,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -3036,7 +3040,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id */
           userId: string;
@@ -3105,7 +3109,7 @@ export interface paths {
           emailVerified?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -3152,14 +3156,14 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
       requestBody: {
         content: {
           'application/json': {
-            /** @description Login name */
+            /** @description Login name (compared ignoring case and width; look-alikes of an existing one are refused) */
             username: string;
             email?: string | null;
             emailVerified?: boolean;
@@ -3169,7 +3173,7 @@ export interface paths {
             locale?: string | null;
             picture?: string | null;
             status?: 'active' | 'disabled' | 'locked';
-            /** @description Never returned */
+            /** @description At least 12 characters; never returned */
             password?: string;
           };
         };
@@ -3237,7 +3241,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3305,7 +3309,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3365,7 +3369,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3374,7 +3378,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description Login name */
+            /** @description Login name (compared ignoring case and width; look-alikes of an existing one are refused) */
             username?: string;
             email?: string | null;
             emailVerified?: boolean;
@@ -3456,7 +3460,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3525,7 +3529,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3597,7 +3601,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3606,7 +3610,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description Never returned */
+            /** @description At least 12 characters; never returned */
             password: string;
           };
         };
@@ -3654,7 +3658,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3702,7 +3706,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3774,11 +3778,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3841,7 +3845,7 @@ export interface paths {
           app?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3888,7 +3892,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3954,11 +3958,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;

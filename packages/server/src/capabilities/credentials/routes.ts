@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
 import { actionContextOf as ctxOf, hasAbility, principalOf, tenantOf } from '../../http/admin-guard.ts';
+import { locationOf } from '../../http/location.ts';
 import { listQueryProperties, PageSchema, toListOptions } from '../../http/pagination.ts';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
 import { TenantParams, tenantParams } from '../tenants/index.ts';
@@ -107,13 +108,7 @@ export function registerCredentialRoutes(
           },
           ctxOf(request),
         );
-        return reply
-          .code(201)
-          .header(
-            'location',
-            `/api/v1${scoped ? `/tenants/${request.tenant?.slug}` : ''}/tokens/${result.credential.id}`,
-          )
-          .send(result);
+        return reply.code(201).header('location', locationOf(request, result.credential.id)).send(result);
       },
     );
     app.get(

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { locationOf } from '../../http/location.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import { registerAssignmentRoutes } from './assignment-routes.ts';
 import type { EffectiveAccessService } from './effective.ts';
@@ -69,10 +70,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
     async (request, reply) => {
       const role = await roles.create(tenantOf(request).id, request.body as CreateRoleInput, ctxOf(request));
       sendEtag(reply, role.version);
-      return reply
-        .code(201)
-        .header('location', `${request.url.split('?')[0]}/${role.id}`)
-        .send(role);
+      return reply.code(201).header('location', locationOf(request, role.id)).send(role);
     },
   );
 

@@ -28,8 +28,8 @@ interface Row {
 class TenantKeys {
   readonly #used = new Map<string, Set<string>>();
   add(tenant: string, key: string): void {
-    let set = this.#used.get(tenant);
-    if (!set) this.#used.set(tenant, (set = new Set()));
+    const set = this.#used.get(tenant) ?? new Set<string>();
+    this.#used.set(tenant, set);
     set.add(key);
   }
   /** Moves a row from `old` to `next` when `next` is free in its tenant; returns the key it keeps. */
