@@ -88,3 +88,33 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('a failure to check a credential is not a failed authentication', () => {
+  it('never counts an infrastructure error against the address', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { registerAdminGuard } = await import('./admin-guard.ts');
+    const { registerProblemHandlers } = await import('./problem.ts');
+    const app = Fastify({ logger: false });
+    registerProblemHandlers(app);
+    const consumed: string[] = [];
+    await app.register(async (admin) => {
+      registerAdminGuard(admin, {
+        authenticate: async () => {
+          throw new Error('connection terminated');
+        },
+        resolveTenant: async () => ({ id: 't', slug: 't', status: 'active' }),
+        authFailures: {
+          consume: async (key) => {
+            consumed.push(key);
+            return { allowed: false, retryAfterMs: 1000 };
+          },
+        },
+      });
+      admin.get('/x', { config: { ability: 'x:read' } }, async () => 'ok');
+    });
+    const r = await app.inject({ url: '/x', headers: { authorization: 'Bearer gk_adm_x' } });
+    expect(r.statusCode).toBeGreaterThanOrEqual(500);
+    expect(consumed).toEqual([]);
+    await app.close();
+  });
+});

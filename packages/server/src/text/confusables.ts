@@ -4,11 +4,15 @@
  * data by the `unhomoglyph` package). Two strings that look alike have equal skeletons: `admin`,
  * `аdmin` (Cyrillic а) and `admın` (dotless ı) all give one skeleton. Skeletons are for comparison
  * only — `m` becomes `rn` — and are computed from a username's comparison key, so case and width are
- * already folded.
+ * already folded. The table (≈6,300 entries, ~60 ms to load and compile) is loaded on first use, so
+ * processes that never compare usernames never pay for it.
  */
-import unhomoglyph from 'unhomoglyph';
+import { createRequire } from 'node:module';
+
+let map: ((value: string) => string) | undefined;
 
 /** The TS #39 skeleton of `value`. */
 export function skeleton(value: string): string {
-  return unhomoglyph(value.normalize('NFD')).normalize('NFD');
+  map ??= createRequire(import.meta.url)('unhomoglyph') as (value: string) => string;
+  return map(value.normalize('NFD')).normalize('NFD');
 }

@@ -96,6 +96,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
   });
 
   async function mustGet(slug: string): Promise<TenantRow> {
+    checkSlug(slug);
     const row = await store.bySlug(slug);
     if (!row) throw new AppError('not_found', { detail: `no tenant "${slug}"` });
     return row;
@@ -211,6 +212,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       return view(row);
     },
     async delete(slug, expected, ctx) {
+      checkSlug(slug);
       if (slug === ROOT_TENANT) throw new AppError('tenant_protected');
       const current = await mustGet(slug);
       await database.write(async () => {
