@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
+import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
@@ -17,6 +18,7 @@ import { tenantsPlugin } from './capabilities/tenants/index.ts';
 import { usersPlugin } from './capabilities/users/index.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
 import { createDenialAggregator } from './http/denial-aggregator.ts';
+import { dependencyChecks } from './http/dependency-checks.ts';
 import { registerConditionalRequests } from './http/etag.ts';
 import { registerHealth } from './http/health.ts';
 import { answerFrameworkError, registerInputGuards } from './http/input-guards.ts';
@@ -92,7 +94,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     audit.queueDepth(),
   );
   metrics.gauge('gatekeeper_audit_outbox_depth', 'Audit events committed but not chained yet', () =>
-    audit.outboxDepth(),
+    audit.outboxDepth().catch(() => Number.NaN),
   );
   metrics.gauge(
     'gatekeeper_db_pool_connections',
@@ -103,12 +105,16 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
     'state',
   );
+  metrics.gauge(
+    'gatekeeper_database_writes_failing',
+    'Whether this instance cannot write (database or disk)',
+    () => (database.writeHealth().ok ? 0 : 1),
+  );
   registerMetrics(app, metrics, config.metricsEnabled);
   await registerOpenApi(app, config.publicUrl, VERSION);
 
   registerHealth(app, [
-    { name: 'database', check: () => database.ping() },
-    ...(state.kind === 'redis' ? [{ name: 'redis', check: () => state.ping() }] : []),
+    ...dependencyChecks(database, state),
     {
       name: 'migrations',
       check: async () => {
@@ -169,6 +175,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       await admin.register(groupsPlugin, { ...tenantScoped, groups: services.groups });
       await admin.register(organizationsPlugin, { ...tenantScoped, organizations: services.organizations });
       await admin.register(usersPlugin, { ...tenantScoped, users: services.users });
+      await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
     },
     { prefix: '/api/v1' },
   );

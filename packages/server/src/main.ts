@@ -6,6 +6,8 @@
  * reserved socket, the instance lock, pools, Redis, timers) before it is reported, so the process
  * exits at once; failures caused by configuration print one line naming the setting.
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import {
@@ -16,12 +18,14 @@ import {
   settingNameOf,
   withBoundPort,
 } from './config/load.ts';
+import { ConfigError } from './errors/app-error.ts';
+import { unavailableDependency } from './errors/dependency.ts';
 import { listenError, reserveListenAddress } from './http/listen-address.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServices, type Services } from './services.ts';
 import { acquireInstanceLock, type InstanceLock } from './storage/backup.ts';
-import { sqlitePathOf } from './storage/database.ts';
+import { diskFull, sqlitePathOf } from './storage/database.ts';
 
 export interface ServeResult {
   url: string;
@@ -51,6 +55,8 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
     // 2. embedded mode: one server per SQLite file, and `gatekeeper restore` refuses while it runs
     let lock: InstanceLock | undefined;
     if (isEmbedded(loaded.config)) {
+      const dbPath = sqlitePathOf(effectiveDatabaseUrl(loaded.config));
+      for (const line of looseDataDirWarnings([loaded.config.dataDir, dirname(dbPath)])) logger.warn(line);
       const taken = await acquireInstanceLock(sqlitePathOf(effectiveDatabaseUrl(loaded.config)));
       opened.push(() => taken.release());
       lock = taken;
@@ -94,8 +100,37 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
   } catch (err) {
     await closeOpened();
     logger.flush();
-    throw err;
+    throw startUpOnFullDisk(loaded, err);
   }
+}
+
+/**
+ * One warning line per existing data directory that other local users can read or enter (issue 6
+ * §3): new ones are created 0700, but one made by hand or by an older version keeps its mode.
+ */
+function looseDataDirWarnings(dirs: readonly string[]): string[] {
+  const lines: string[] = [];
+  for (const dir of new Set(dirs.map((d) => resolve(d)))) {
+    let mode: number;
+    try {
+      mode = statSync(dir).mode & 0o777;
+    } catch {
+      continue; // created 0700 below
+    }
+    if ((mode & 0o077) !== 0)
+      lines.push(
+        `the data directory ${dir} has mode ${mode.toString(8).padStart(4, '0')}: other local users can reach the database; restrict it with: chmod 700 ${dir}`,
+      );
+  }
+  return lines;
+}
+
+/** A start-up that failed because the disk is full says so in one line naming the data directory. */
+function startUpOnFullDisk(loaded: LoadedConfig, err: unknown): unknown {
+  if (unavailableDependency(err) !== 'disk' || err instanceof ConfigError) return err;
+  if (isEmbedded(loaded.config)) return diskFull(sqlitePathOf(effectiveDatabaseUrl(loaded.config)), err);
+  const reason = err instanceof Error ? err.message : String(err);
+  return new ConfigError('GATEKEEPER_DATABASE_URL', `the database server's disk is full (${reason})`);
 }
 
 /** Graceful shutdown, once: stop accepting, drain (bounded), stop services, close the runtime. */

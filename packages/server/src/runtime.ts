@@ -64,6 +64,28 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'settings', key: 'key', column: 'value', only: { column: 'encrypted', equals: 1 } },
 ];
 
+/** How often a server checkpoints (and truncates) the SQLite WAL. */
+const WAL_CHECKPOINT_INTERVAL_MS = 60_000;
+
+/**
+ * Logs connection errors of one dependency at most once per 5 s (with how many were not logged): an
+ * outage must show in the log without one line per reconnect attempt or per refused command.
+ */
+function throttledLog(logger: Logger, msg: string): (err: unknown) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < 5000) {
+      suppressed++;
+      return;
+    }
+    logger.error({ err, ...(suppressed > 0 ? { suppressed } : {}) }, msg);
+    last = now;
+    suppressed = 0;
+  };
+}
+
 export async function createRuntime(loaded: LoadedConfig, options: RuntimeOptions): Promise<Runtime> {
   const { config } = loaded;
   const { logger } = options;
@@ -74,11 +96,12 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   // 1. pure checks: nothing is written before these pass
   if (config.masterKeys) checkMasterKeys(config.masterKeys);
 
-  // 2. connections
+  // 2. connections (their errors after start-up are outages the requests report; logged at most
+  //    once per dependency every few seconds)
   const state = await createSharedState({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
-    onError: (err) => logger.error({ err }, 'shared state error'),
+    onError: throttledLog(logger, 'shared state error'),
   });
   const closers: (() => Promise<void>)[] = [() => state.close()];
   const closeAll = async () => {
@@ -87,7 +110,10 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   };
   let database: Database;
   try {
-    database = await openDatabase(effectiveDatabaseUrl(config), { poolSize: config.databasePoolSize });
+    database = await openDatabase(effectiveDatabaseUrl(config), {
+      poolSize: config.databasePoolSize,
+      onError: throttledLog(logger, 'database connection error'),
+    });
     closers.push(() => database.close());
 
     // 3. the key file (embedded only) and migrations
@@ -111,10 +137,19 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
       logger.error({ err, event: event.type }, 'event subscriber failed'),
     );
     const metrics = createMetrics();
+    const feedErrors = new Map<string, (err: unknown) => void>();
     const changes = createChangeFeed({
       database,
       state,
-      onError: (err, what) => logger.warn({ err }, `${what} failed`),
+      // a poll every 250 ms during an outage: one line per kind of failure every few seconds
+      onError: (err, what) => {
+        let log = feedErrors.get(what);
+        if (!log) {
+          log = throttledLog(logger, `${what} failed`);
+          feedErrors.set(what, log);
+        }
+        log(err);
+      },
     });
     if (role === 'server') {
       await changes.start();
@@ -162,11 +197,16 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
       const firstPrune = setTimeout(prune, 60_000);
       const prunes = setInterval(prune, 3_600_000);
       const feedPrunes = setInterval(pruneFeed, 60_000);
-      for (const t of [firstPrune, prunes, feedPrunes]) t.unref();
+      // SQLite: besides wal_autocheckpoint, a TRUNCATE checkpoint gives the WAL's space back
+      const walCheckpoints = setInterval(() => {
+        database.checkpoint().catch((err: unknown) => logger.warn({ err }, 'WAL checkpoint failed'));
+      }, WAL_CHECKPOINT_INTERVAL_MS);
+      for (const t of [firstPrune, prunes, feedPrunes, walCheckpoints]) t.unref();
       closers.push(async () => {
         clearTimeout(firstPrune);
         clearInterval(prunes);
         clearInterval(feedPrunes);
+        clearInterval(walCheckpoints);
       });
     }
 

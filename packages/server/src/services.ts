@@ -3,6 +3,11 @@
  * depend on each other (services call services, never another capability's store). The HTTP app
  * and the CLI both use it, so a CLI command runs exactly the code an API call runs.
  */
+import {
+  type ClientsService,
+  createClientStore,
+  createClientsService,
+} from './capabilities/clients/index.ts';
 import { type CredentialsService, createCredentialsService } from './capabilities/credentials/service.ts';
 import { createCredentialStore } from './capabilities/credentials/store.ts';
 import {
@@ -35,6 +40,7 @@ import type { Runtime } from './runtime.ts';
 export interface Services {
   tenants: TenantsService;
   credentials: CredentialsService;
+  clients: ClientsService;
   roles: RolesService;
   access: EffectiveAccessService;
   groups: GroupsService;
@@ -78,6 +84,15 @@ export function createServices(rt: Runtime): Services {
     slugOf,
     ownerActive: (tenantId, userId) => users.isActive(tenantId, userId),
   });
+  const clients = createClientsService({
+    store: createClientStore(database),
+    database,
+    bus,
+    credentials,
+    changes,
+    cacheMetrics,
+    slugOf,
+  });
   const groups = createGroupsService({
     store: createGroupStore(database),
     memberships: createMembershipStore(database),
@@ -112,10 +127,11 @@ export function createServices(rt: Runtime): Services {
     publicUrl: () => settings.get('publicUrl'),
   });
 
-  const startables = [tenants, credentials, access];
+  const startables = [tenants, credentials, access, clients];
   return {
     tenants,
     credentials,
+    clients,
     roles,
     access,
     groups,

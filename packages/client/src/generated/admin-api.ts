@@ -8,15 +8,21 @@
 
 export interface paths {
   '/healthz': {
-    /** Liveness: the process is up */
+    /** Liveness: the process is up (`?full`: and the state of every dependency) */
     get: {
       responses: {
         /** @description Default Response */
         200: {
           content: {
             'application/json': {
-              /** @enum {string} */
-              status: 'ok';
+              status: 'ok' | 'degraded';
+              checks?: {
+                name: string;
+                ok: boolean;
+                required: boolean;
+                detail?: string;
+                error?: string;
+              }[];
             };
           };
         };
@@ -24,7 +30,7 @@ export interface paths {
     };
   };
   '/readyz': {
-    /** Readiness: database, shared state and migrations are ready */
+    /** Readiness: this instance can serve (database writable, migrations applied) */
     get: {
       responses: {
         /** @description Default Response */
@@ -36,6 +42,8 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                required: boolean;
+                detail?: string;
                 error?: string;
               }[];
             };
@@ -50,6 +58,8 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                required: boolean;
+                detail?: string;
                 error?: string;
               }[];
             };
@@ -4016,6 +4026,589 @@ export interface paths {
       };
     };
   };
+  '/api/v1/tenants/{tenant}/clients': {
+    /** List clients (or find one by its exact client_id) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size (1–200). */
+          limit?: number;
+          /** @description Opaque cursor from a previous page. */
+          cursor?: string;
+          /** @description Sort field; prefix with - for descending. One of: name, -name, createdAt, -createdAt */
+          sort?: 'name' | '-name' | 'createdAt' | '-createdAt';
+          /** @description Exact client_id */
+          clientId?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['Client'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Register a client (a confidential client gets its first secret, shown once) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Display name, unique per tenant ignoring case */
+            name: string;
+            firstParty?: boolean;
+            redirectUris?: string[];
+            postLogoutRedirectUris?: string[];
+            grantTypes?: (
+              | 'authorization_code'
+              | 'refresh_token'
+              | 'client_credentials'
+              | 'urn:ietf:params:oauth:grant-type:device_code'
+              | 'urn:ietf:params:oauth:grant-type:token-exchange'
+              | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+            )[];
+            scopes?: string[];
+            /** @description How the client authenticates at the token endpoint */
+            authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+            /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
+            jwks?: {
+              keys: {
+                kty: 'RSA' | 'EC' | 'OKP';
+                kid?: string;
+                /** @enum {string} */
+                use?: 'sig';
+                alg?: string;
+                n?: string;
+                e?: string;
+                crv?: string;
+                x?: string;
+                y?: string;
+              }[];
+            } | null;
+            jwksUri?: string | null;
+            /** @description Seconds; null for the tenant default */
+            accessTokenTtl?: number | null;
+            /** @description Seconds; null for the tenant default */
+            refreshTokenTtl?: number | null;
+            /** @description Seconds; null for the tenant default */
+            idTokenTtl?: number | null;
+            /** @description Default: generated */
+            clientId?: string;
+            /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+            kind?: 'confidential' | 'public';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              client: components['schemas']['Client'];
+              /** @description The first secret of a confidential client, shown once */
+              clientSecret: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/clients/{id}': {
+    /** Get a client */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Client id (the resource id, a UUID) */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The OAuth client_id */
+              clientId: string;
+              name: string;
+              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+              kind: 'confidential' | 'public';
+              /** @description First-party clients skip the consent page */
+              firstParty: boolean;
+              status: 'active' | 'disabled';
+              redirectUris: string[];
+              postLogoutRedirectUris: string[];
+              grantTypes: string[];
+              scopes: string[];
+              authMethod: string;
+              jwks: {
+                keys: unknown[];
+              } | null;
+              jwksUri: string | null;
+              accessTokenTtl: number | null;
+              refreshTokenTtl: number | null;
+              idTokenTtl: number | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Delete a client and revoke its secrets */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Client id (the resource id, a UUID) */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Update a client (send If-Match with the ETag you read); status disables or enables it */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Client id (the resource id, a UUID) */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Display name, unique per tenant ignoring case */
+            name?: string;
+            firstParty?: boolean;
+            redirectUris?: string[];
+            postLogoutRedirectUris?: string[];
+            grantTypes?: (
+              | 'authorization_code'
+              | 'refresh_token'
+              | 'client_credentials'
+              | 'urn:ietf:params:oauth:grant-type:device_code'
+              | 'urn:ietf:params:oauth:grant-type:token-exchange'
+              | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+            )[];
+            scopes?: string[];
+            /** @description How the client authenticates at the token endpoint */
+            authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+            /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
+            jwks?: {
+              keys: {
+                kty: 'RSA' | 'EC' | 'OKP';
+                kid?: string;
+                /** @enum {string} */
+                use?: 'sig';
+                alg?: string;
+                n?: string;
+                e?: string;
+                crv?: string;
+                x?: string;
+                y?: string;
+              }[];
+            } | null;
+            jwksUri?: string | null;
+            /** @description Seconds; null for the tenant default */
+            accessTokenTtl?: number | null;
+            /** @description Seconds; null for the tenant default */
+            refreshTokenTtl?: number | null;
+            /** @description Seconds; null for the tenant default */
+            idTokenTtl?: number | null;
+            status?: 'active' | 'disabled';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The OAuth client_id */
+              clientId: string;
+              name: string;
+              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+              kind: 'confidential' | 'public';
+              /** @description First-party clients skip the consent page */
+              firstParty: boolean;
+              status: 'active' | 'disabled';
+              redirectUris: string[];
+              postLogoutRedirectUris: string[];
+              grantTypes: string[];
+              scopes: string[];
+              authMethod: string;
+              jwks: {
+                keys: unknown[];
+              } | null;
+              jwksUri: string | null;
+              accessTokenTtl: number | null;
+              refreshTokenTtl: number | null;
+              idTokenTtl: number | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/clients/{id}/secrets': {
+    /** List a client's secrets (prefixes and expiry, never the secret) */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Client id (the resource id, a UUID) */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items?: components['schemas']['ClientSecret'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Add a secret (for rotation: the old ones stay valid until revoked or expired) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Client id (the resource id, a UUID) */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Default: never expires */
+            expiresInDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              /** @description Shown once */
+              secret: string;
+              credential: components['schemas']['ClientSecret'];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/clients/{id}/secrets/{secretId}': {
+    /** Revoke a secret (every instance refuses it within a second) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Client id (the resource id, a UUID) */
+          id: string;
+          secretId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -4177,6 +4770,43 @@ export interface components {
       value: string;
       /** Format: date-time */
       updatedAt: string;
+    };
+    Client: {
+      id: string;
+      /** @description The OAuth client_id */
+      clientId: string;
+      name: string;
+      /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+      kind: 'confidential' | 'public';
+      /** @description First-party clients skip the consent page */
+      firstParty: boolean;
+      status: 'active' | 'disabled';
+      redirectUris: string[];
+      postLogoutRedirectUris: string[];
+      grantTypes: string[];
+      scopes: string[];
+      authMethod: string;
+      jwks: {
+        keys: unknown[];
+      } | null;
+      jwksUri: string | null;
+      accessTokenTtl: number | null;
+      refreshTokenTtl: number | null;
+      idTokenTtl: number | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    ClientSecret: {
+      id: string;
+      prefix: string;
+      expiresAt: string | null;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
     };
   };
   responses: never;

@@ -11,9 +11,10 @@
  *
  * Stale write-back guard: concurrent `get`s of one key share one load, and a load that an
  * invalidation overtook is returned to its callers but never stored (its answer may predate the change).
- * A load that throws is not cached. `load` may return `null`/`undefined` to cache a miss (negative
+ * A load that throws is not cached, nor is one made inside a unit of work (it may see uncommitted rows). `load` may return `null`/`undefined` to cache a miss (negative
  * caching, e.g. an unknown credential digest), which the same invalidations drop.
  */
+import { currentUnit } from '../storage/unit-of-work.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { CacheMetrics } from './metrics.ts';
 
@@ -120,6 +121,9 @@ export function createInvalidatedCache<V>(options: InvalidatedCacheOptions<V>): 
         entries.delete(key);
       }
       counters?.miss();
+      // Inside a unit of work a load reads the unit's uncommitted writes: answer it, never share or
+      // store it (the unit may still roll back).
+      if (currentUnit()) return load(key);
       const running = loading.get(key);
       if (running) return running;
       const promise = load(key).then(

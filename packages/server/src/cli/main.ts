@@ -11,6 +11,7 @@ import { VERSION } from '../version.ts';
 import { registerAdmin } from './commands/admin.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerBackup } from './commands/backup.ts';
+import { registerClients } from './commands/clients.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerUsers(program, createServices);
   registerGroups(program, createServices);
   registerAdmin(program);
+  registerClients(program);
   registerBackup(program);
   registerVersion(program);
   return program;

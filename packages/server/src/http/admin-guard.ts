@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasAbility, type Principal, type TenantRef } from '../access/principal.ts';
 import { AppError } from '../errors/app-error.ts';
+import { unavailableDependency } from '../errors/dependency.ts';
 import type { ActionContext } from '../events/event-bus.ts';
 
 export type { Principal, TenantRef } from '../access/principal.ts';
@@ -123,7 +124,8 @@ export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): 
     try {
       return await deps.authenticate(bearer(request));
     } catch (err) {
-      if (!isFailedAuthentication(err)) throw err;
+      // an outage (the credential could not be looked up) is a 503, not a failed authentication
+      if (unavailableDependency(err) || !isFailedAuthentication(err)) throw err;
       reply.header('connection', 'close');
       reply.header(
         'www-authenticate',

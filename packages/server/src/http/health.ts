@@ -1,21 +1,63 @@
 /**
- * Liveness and readiness. `/healthz` answers while the process runs; `/readyz` answers 200 only when
- * the database answers, Redis answers (when configured) and every migration is applied — the signal
- * a load balancer or orchestrator uses before sending traffic.
+ * Liveness, readiness and the state of each dependency (docs/deployment.md, "Outages").
+ * - `/healthz` answers 200 while the process runs — it never asks a dependency, so an orchestrator
+ *   does not restart an instance for an outage a restart cannot fix.
+ * - `/readyz` answers 200 when THIS instance can serve: every `required` check passes (the database
+ *   answers and, after a write failed for lack of database or disk, commits a probe row again; every
+ *   migration is applied). Checks that are not required (Redis: rate limits fall back to in-process
+ *   counters and invalidations to the change-feed poll) are reported but never make the fleet unready.
+ * - `/healthz?full` runs every check and answers 200 with `status: degraded` when any fails: what
+ *   to alert on without taking the instance out of rotation.
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<void>;
+  /** Whether a failure makes this instance unready (default true). */
+  required?: boolean;
+  /** Resolves when healthy (with a short note when it resolves to a string); throws (with the reason) otherwise. */
+  check(): Promise<unknown>;
 }
 
 const CheckResult = Type.Object({
   name: Type.String(),
   ok: Type.Boolean(),
+  required: Type.Boolean(),
+  detail: Type.Optional(Type.String()),
   error: Type.Optional(Type.String()),
 });
+
+type Result = { name: string; ok: boolean; required: boolean; detail?: string; error?: string };
+
+/** How long one check may take before it counts as failed (a paused Redis never answers). */
+const CHECK_TIMEOUT_MS = 1000;
+
+async function run(check: ReadinessCheck): Promise<Result> {
+  const required = check.required ?? true;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const detail = await Promise.race([
+      check.check(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { name: check.name, ok: true, required, ...(typeof detail === 'string' ? { detail } : {}) };
+  } catch (err) {
+    return {
+      name: check.name,
+      ok: false,
+      required,
+      error: err instanceof Error ? err.message.slice(0, 200) : 'failed',
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function registerHealth(app: FastifyInstance, checks: readonly ReadinessCheck[]): void {
   app.get(
@@ -23,11 +65,23 @@ export function registerHealth(app: FastifyInstance, checks: readonly ReadinessC
     {
       schema: {
         tags: ['health'],
-        summary: 'Liveness: the process is up',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        summary: 'Liveness: the process is up (`?full`: and the state of every dependency)',
+        response: {
+          200: Type.Object({
+            status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+            checks: Type.Optional(Type.Array(CheckResult)),
+          }),
+        },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    async (request) => {
+      if ((request.query as Record<string, unknown>).full === undefined) return { status: 'ok' as const };
+      const results = await Promise.all(checks.map(run));
+      return {
+        status: results.every((r) => r.ok) ? ('ok' as const) : ('degraded' as const),
+        checks: results,
+      };
+    },
   );
 
   app.get(
@@ -35,7 +89,7 @@ export function registerHealth(app: FastifyInstance, checks: readonly ReadinessC
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: database, shared state and migrations are ready',
+        summary: 'Readiness: this instance can serve (database writable, migrations applied)',
         response: {
           200: Type.Object({ status: Type.Literal('ready'), checks: Type.Array(CheckResult) }),
           503: Type.Object({ status: Type.Literal('unavailable'), checks: Type.Array(CheckResult) }),
@@ -43,22 +97,11 @@ export function registerHealth(app: FastifyInstance, checks: readonly ReadinessC
       },
     },
     async (request, reply) => {
-      const results = await Promise.all(
-        checks.map(async (c) => {
-          try {
-            await c.check();
-            return { name: c.name, ok: true };
-          } catch (err) {
-            request.log.warn({ check: c.name, err }, 'readiness check failed');
-            return {
-              name: c.name,
-              ok: false,
-              error: err instanceof Error ? err.message.slice(0, 200) : 'failed',
-            };
-          }
-        }),
-      );
-      const ok = results.every((r) => r.ok);
+      const results = await Promise.all(checks.map(run));
+      for (const r of results)
+        if (!r.ok)
+          request.log.warn({ check: r.name, required: r.required, error: r.error }, 'health check failed');
+      const ok = results.every((r) => r.ok || !r.required);
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks: results });
     },
   );

@@ -1,12 +1,15 @@
 /**
  * Maps every error to an RFC 9457 problem+json response exactly once, with a stable `code`.
- * Client mistakes keep their specific code; anything unexpected becomes `internal_error` with the
- * request id, logged with its stack, and never shows internals to the client.
+ * Client mistakes keep their specific code; a dependency outage (PostgreSQL restarting, Redis down,
+ * a full disk: `errors/dependency.ts`) is `service_unavailable` 503 with `Retry-After`, logged as a
+ * warning without a stack; anything else unexpected becomes `internal_error` with the request id,
+ * logged with its stack, and never shows internals to the client.
  */
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import { type ErrorCode, errorDefinition } from '../errors/codes.ts';
+import { RETRY_AFTER_SECONDS, unavailableDependency } from '../errors/dependency.ts';
 import { detailOf } from '../text/field-errors.ts';
 import { fieldErrorsOf } from './validation-messages.ts';
 
@@ -36,6 +39,19 @@ const fastifyCodeMap: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'validation_failed',
 };
 
+/** The 503 problem of a dependency outage, or undefined when `err` is not one. */
+export function outageProblem(err: unknown): Problem | undefined {
+  const dependency = unavailableDependency(err);
+  if (!dependency) return undefined;
+  const what =
+    dependency === 'disk' ? 'the disk holding the database is full' : `the ${dependency} is unavailable`;
+  return problemOf('service_unavailable', {
+    detail: `${what}; nothing was changed, retry shortly`,
+    dependency,
+    retryAfterSeconds: RETRY_AFTER_SECONDS[dependency],
+  });
+}
+
 function classify(err: FastifyError): Problem {
   if (err instanceof AppError) {
     return problemOf(err.code, { ...(err.detail ? { detail: err.detail } : {}), ...err.extensions });
@@ -51,6 +67,8 @@ function classify(err: FastifyError): Problem {
   if (mapped) return problemOf(mapped);
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message)))
     return problemOf('invalid_json');
+  const outage = outageProblem(err);
+  if (outage) return outage;
   const status = err.statusCode ?? 500;
   if (status === 429) return problemOf('rate_limited');
   if (status === 404) return problemOf('not_found');
@@ -70,7 +88,13 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, proble
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = classify(err);
-    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    if (problem.code === 'service_unavailable') {
+      reply.header('retry-after', String(problem.retryAfterSeconds ?? 1));
+      request.log.warn(
+        { code: problem.code, dependency: problem.dependency, reason: String(err.message).slice(0, 200) },
+        'request failed: dependency unavailable',
+      );
+    } else if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
     return sendProblem(reply, request, problem);
   });

@@ -3,11 +3,15 @@
  * same nonces, counters and limits, and a message published on one instance reaches subscribers on
  * all of them. Each operation is one atomic Redis command (SET NX PX, GETDEL, a Lua INCRBY) —
  * never read-then-write. Every key and channel carries `prefix`, so deployments can share a server.
- * Requires Redis ≥ 6.2 (GETDEL). Commands fail fast while disconnected instead of queueing, so a
- * Redis outage turns into errors (and a failing /readyz), not into requests that hang.
+ * Requires Redis ≥ 6.2 (GETDEL). Commands fail fast while disconnected instead of queueing (no
+ * offline queue) and time out after `commandTimeoutMs` while Redis hangs, so an outage turns into
+ * errors (a 503 where a request needs Redis), never into requests that wait for it. Rate limits fall
+ * back to in-process counters while Redis does not answer within `limiterTimeoutMs` (rate-limiter.ts),
+ * and publishes are fire-and-forget for their callers (cache/change-feed.ts), so the API rides out a
+ * Redis outage. Both connections (commands, subscriptions) have error handlers from their first moment.
  */
 import { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ConfigError } from '../errors/app-error.ts';
 import { createLimiterRegistry } from './rate-limiter.ts';
 import {
@@ -29,6 +33,8 @@ export interface RedisStateOptions {
   connectTimeoutMs?: number;
   /** How long a command may wait for its reply before it rejects. Default: 2000 ms. */
   commandTimeoutMs?: number;
+  /** How long a rate limit waits for Redis before in-process counters decide. Default: 250 ms. */
+  limiterTimeoutMs?: number;
   /**
    * Connection errors after start-up (ioredis reconnects on its own meanwhile; the commands issued
    * during the outage reject individually). Default: ignored.
@@ -111,10 +117,17 @@ async function connectWithin(client: Redis, timeoutMs: number): Promise<void> {
  * await state.publish('revocations', tokenId);
  */
 export async function createRedisState(options: RedisStateOptions): Promise<SharedState> {
-  const { url, prefix, connectTimeoutMs = 3000, commandTimeoutMs = 2000, onError = () => {} } = options;
+  const {
+    url,
+    prefix,
+    connectTimeoutMs = 3000,
+    commandTimeoutMs = 2000,
+    limiterTimeoutMs = 250,
+    onError = () => {},
+  } = options;
   if (typeof prefix !== 'string' || prefix.length === 0)
     throw new TypeError('prefix must be a non-empty string');
-  for (const [name, ms] of Object.entries({ connectTimeoutMs, commandTimeoutMs })) {
+  for (const [name, ms] of Object.entries({ connectTimeoutMs, commandTimeoutMs, limiterTimeoutMs })) {
     if (!Number.isSafeInteger(ms) || ms <= 0) throw new TypeError(`${name} must be a positive safe integer`);
   }
   const { target, secrets } = inspectUrl(url);
@@ -224,6 +237,11 @@ export async function createRedisState(options: RedisStateOptions): Promise<Shar
     createRateLimiter: createLimiterRegistry(
       (settings) =>
         new RateLimiterRedis({ ...settings, keyPrefix: k(settings.keyPrefix), storeClient: client }),
+      {
+        build: (settings) => new RateLimiterMemory(settings),
+        timeoutMs: limiterTimeoutMs,
+        onFailure: (err) => onError(err instanceof Error ? err : new Error(String(err))),
+      },
     ),
 
     async publish(channel, message) {

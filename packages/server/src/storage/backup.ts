@@ -39,7 +39,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as sqlite from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../errors/app-error.ts';
-import type { Database } from './database.ts';
+import { type Database, ensurePrivateDir } from './database.ts';
 
 /** The one line both commands print in PostgreSQL mode. */
 export const POSTGRES_BACKUP_HINT =
@@ -112,9 +112,10 @@ function describeHolder(holder: InstanceLockHolder | undefined): string {
 export async function acquireInstanceLock(dbPath: string, purpose = 'serve'): Promise<InstanceLock> {
   if (dbPath === ':memory:') return { path: ':memory:', release: async () => {} };
   const path = instanceLockPath(dbPath);
-  await mkdir(dirname(path), { recursive: true }); // first start: the data directory may not exist yet
+  ensurePrivateDir(dirname(path)); // first start: the data directory may not exist yet (0700)
   // a short busy timeout rides out another process's `isInstanceRunning` probe
   const handle = new sqlite.DatabaseSync(path, { timeout: 250 });
+  await chmod(path, 0o600).catch(() => {});
   try {
     handle.exec('PRAGMA locking_mode = EXCLUSIVE');
     // in EXCLUSIVE locking mode the lock taken here is kept after COMMIT, until the handle closes
@@ -133,7 +134,7 @@ export async function acquireInstanceLock(dbPath: string, purpose = 'serve'): Pr
     purpose,
     since: new Date().toISOString(),
   };
-  await writeFile(`${path}.info`, `${JSON.stringify(holder)}\n`).catch(() => {});
+  await writeFile(`${path}.info`, `${JSON.stringify(holder)}\n`, { mode: 0o600 }).catch(() => {});
   let released = false;
   return {
     path,
@@ -350,6 +351,9 @@ export async function backupSqlite(
   const method = options.method ?? ('backup' in sqlite ? 'backup-api' : 'vacuum-into');
   const temp = tempSibling(target, 'partial');
   const cleanup = () => removeQuietly(temp, `${temp}-journal`, `${temp}-wal`, `${temp}-shm`);
+  // created 0600 before SQLite writes a byte into it (SQLite keeps an existing file's mode)
+  await writeFile(temp, '', { mode: 0o600, flag: 'wx' });
+  await chmod(temp, 0o600);
   const db = new sqlite.DatabaseSync(source, { readOnly: true, timeout: 5000 });
   try {
     await copySnapshot(db, temp, method, options);
@@ -458,7 +462,7 @@ export async function restoreSqlite(
   const temp = tempSibling(target, 'restore');
   try {
     if (targetExists) assertNotOpen(target);
-    const mode = targetExists ? (await stat(target)).mode & 0o777 : 0o600;
+    const mode = 0o600; // it holds password hashes, digests and encrypted secrets
     await copyFile(source, temp, fsConstants.COPYFILE_EXCL);
     if ((await stat(temp)).size !== info.bytes)
       throw invalid(`${source} changed while it was being restored`);

@@ -4,6 +4,7 @@
  * - transactions start with `BEGIN IMMEDIATE`, so a second process on the same file waits on the
  *   busy timeout instead of failing on a read→write lock upgrade;
  * - prepared statements are cached (bounded LRU) because `prepare` dominates small queries;
+ * - the WAL is checkpointed automatically and cut back after each checkpoint (see `init`);
  * - parameters are checked: node:sqlite stores a `Date` as NULL and throws on `undefined`, and a
  *   boolean would read back as 0/1 on SQLite but true/false on PostgreSQL. Timestamps are epoch
  *   milliseconds and flags are 0/1 integers in both dialects, so anything else is a programming error.
@@ -118,7 +119,15 @@ class NodeSqliteDriver implements Driver {
       enableForeignKeyConstraints: true,
       timeout: this.#options.busyTimeoutMs ?? 5000,
     });
-    if (!this.#options.readOnly && this.#options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+    if (!this.#options.readOnly && this.#options.path !== ':memory:') {
+      db.exec('PRAGMA journal_mode = WAL');
+      // checkpoint the WAL into the database every ~4 MiB of commits (SQLite's default, stated so it
+      // cannot drift), and cut the WAL file back to 4 MiB after a checkpoint resets it, so space a
+      // burst (or a full disk's retries) took is given back; servers also run a periodic
+      // wal_checkpoint(TRUNCATE) (runtime.ts)
+      db.exec('PRAGMA wal_autocheckpoint = 1000');
+      db.exec('PRAGMA journal_size_limit = 4194304');
+    }
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
     this.#db = db;

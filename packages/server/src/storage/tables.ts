@@ -227,6 +227,31 @@ export interface ChangeFeedTable {
   origin: string;
 }
 
+/** A tenant's OAuth/OIDC or service client; lists are JSON text. */
+export interface ClientsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  name: string;
+  name_lower: string;
+  kind: 'confidential' | 'public';
+  first_party: number;
+  status: 'active' | 'disabled';
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  scopes: string;
+  auth_method: string;
+  jwks: string | null;
+  jwks_uri: string | null;
+  access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
+  id_token_ttl: number | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -249,6 +274,7 @@ export interface Tables {
   audit_prunes: AuditPrunesTable;
   audit_outbox: AuditOutboxTable;
   change_feed: ChangeFeedTable;
+  clients: ClientsTable;
 }
 
 export type { Generated };

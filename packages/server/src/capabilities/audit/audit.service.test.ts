@@ -127,9 +127,29 @@ describeEachDialect('audit service', (get) => {
     bus.emit(testEvent(1));
     await expect(log.close()).rejects.toThrow('connection terminated');
     expect(broken.attempts).toBe(3);
-    expect(logger.errors.some((e) => e.msg === 'audit events could not be written before shutdown')).toBe(
+    expect(
+      logger.errors.some(
+        (e) => e.msg === 'audit refusal events held in memory could not be written before shutdown',
+      ),
+    ).toBe(true);
+  });
+
+  it('bounds the refusals held in memory while the outbox cannot be written, and counts the dropped', async () => {
+    const broken = flakyStore(store(), 1_000_000);
+    const { bus, log, logger } = start({
+      store: broken,
+      retryBaseMs: 5,
+      retryMaxMs: 5,
+      closeRetries: 1,
+      maxHeld: 5,
+    });
+    for (let i = 0; i < 8; i++) bus.emit(testEvent(i, { type: 'refusal.test' }));
+    expect(log.queueDepth()).toBe(5);
+    expect(logger.errors.some((e) => e.msg === 'audit refusal events dropped: too many held in memory')).toBe(
       true,
     );
+    await expect(log.close()).rejects.toThrow();
+    expect(logger.errors.some((e) => (e.obj as { lost?: number }).lost === 5)).toBe(true);
   });
 
   it('refuses to start without a checkpoint key', () => {

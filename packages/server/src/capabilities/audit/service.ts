@@ -71,6 +71,8 @@ export interface AuditLogOptions {
   retryMaxMs?: number;
   /** Consecutive failed writes after which a closing log stops retrying. Default 3. */
   closeRetries?: number;
+  /** Most refusal events held in memory while the outbox cannot be written; more are counted and dropped. Default 10 000. */
+  maxHeld?: number;
   /** The store to write through. Default: `createAuditStore(database)` (tests pass a faulty one). */
   store?: AuditStore;
 }
@@ -122,6 +124,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const retryBaseMs = options.retryBaseMs ?? 100;
   const retryMaxMs = options.retryMaxMs ?? 5000;
   const closeRetries = options.closeRetries ?? 3;
+  const maxHeld = Math.max(1, options.maxHeld ?? 10_000);
+  let dropped = 0;
   const retentionDays = options.retentionDays ?? (() => 2555);
   const anchors = options.anchors ?? [];
   const backoff = (failures: number) => Math.min(retryMaxMs, retryBaseMs * 2 ** (failures - 1));
@@ -188,7 +192,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         failures++;
         logger.error({ err, failures, queued: pending.length }, 'audit append failed; retrying');
         if (closing && failures >= closeRetries) {
-          logger.error({ lost: pending.length }, 'audit events could not be written before shutdown');
+          // refusals (401/403, rate limits) only: a change's event is in the outbox with the change
+          logger.error(
+            { lost: pending.length },
+            'audit refusal events held in memory could not be written before shutdown',
+          );
           pending.length = 0;
           throw err;
         }
@@ -274,6 +282,15 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const unsubscribe = bus.subscribe((event) => {
     if (event.committed || closing) return; // a committed event is in the outbox already
     if (event.data && selfEmitted.has(event.data)) return;
+    if (pending.length >= maxHeld) {
+      // the database is out and refusals keep coming: bound the memory, count what is dropped
+      if (dropped++ === 0) logger.error({ maxHeld }, 'audit refusal events dropped: too many held in memory');
+      return;
+    }
+    if (dropped > 0) {
+      logger.error({ dropped }, 'audit refusal events were dropped while the outbox could not be written');
+      dropped = 0;
+    }
     pending.push(toAuditEvent(event));
     if (pending.length >= batchSize) kick(0);
     else if (!pendingTimer) {
@@ -368,7 +385,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       if (pendingTimer) clearTimeout(pendingTimer);
       try {
         await draining;
-        await flush();
+        await flush().catch(async (err: unknown) => {
+          // committed changes' events stay in the outbox, durable: the next server chains them
+          const outbox = await store.outboxPending().catch(() => undefined);
+          if (outbox !== 0)
+            logger.error({ err, outbox }, 'audit events left unchained in the outbox at shutdown');
+          throw err;
+        });
       } finally {
         if (writeCheckpoints) await checkpoint().catch(reportError('audit checkpoint failed'));
       }

@@ -11,6 +11,7 @@ export const ABILITY_NOUNS = [
   'tokens',
   'settings',
   'audit',
+  'clients',
 ] as const;
 
 export const ABILITY_PATTERN = `^(\\*|(${ABILITY_NOUNS.join('|')}):(\\*|read|write))$`;

@@ -27,6 +27,7 @@ export const CREDENTIAL_KINDS = {
   enr: 'enrollment token',
   scim: 'SCIM provisioning token',
   setup: 'one-time setup link',
+  cls: 'OAuth client secret',
 } as const;
 export type CredentialKind = keyof typeof CREDENTIAL_KINDS;
 
@@ -79,6 +80,14 @@ export interface CredentialsService {
   release(row: CredentialRow): Promise<void>;
   revoke(id: string, tenantId: string | null, ctx: ActionContext): Promise<void>;
   revokeKind(kind: CredentialKind, tenantId: string | null): Promise<number>;
+  /** The credentials of one owner (e.g. a client's secrets), newest first. */
+  listOwned(
+    ownerType: 'user' | 'client',
+    ownerId: string,
+    kinds: readonly CredentialKind[],
+  ): Promise<CredentialView[]>;
+  /** Revokes every live credential of one owner (e.g. when the client is deleted), audited per credential. */
+  revokeOwned(ownerType: 'user' | 'client', ownerId: string, ctx: ActionContext): Promise<number>;
   list(
     tenantId: string | null,
     kinds: readonly CredentialKind[],
@@ -267,6 +276,24 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
         const n = await store.revokeKind(kind, tenantId, Date.now());
         if (n > 0) await cache.invalidateAll();
         return n;
+      });
+    },
+    async listOwned(ownerType, ownerId, kinds) {
+      return Promise.all((await store.listByOwner(ownerType, ownerId, kinds)).map(view));
+    },
+    async revokeOwned(ownerType, ownerId, ctx) {
+      return database.write(async () => {
+        const rows = await store.revokeByOwner(ownerType, ownerId, Date.now());
+        for (const row of rows) {
+          await cache.invalidate(row.digest);
+          emit(
+            'credential.revoked',
+            row,
+            ctx,
+            row.tenant_id === null ? null : await deps.slugOf(row.tenant_id),
+          );
+        }
+        return rows.length;
       });
     },
     async list(tenantId, kinds, options) {

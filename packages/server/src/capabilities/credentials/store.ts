@@ -26,6 +26,10 @@ export interface CredentialStore {
     kinds: readonly string[],
     options: ListOptions<'createdAt'>,
   ): Promise<CredentialRow[]>;
+  /** Every credential of one owner (a client's secrets, a user's tokens), newest first. */
+  listByOwner(ownerType: string, ownerId: string, kinds: readonly string[]): Promise<CredentialRow[]>;
+  /** Revokes every live credential of one owner; returns the rows this call revoked. */
+  revokeByOwner(ownerType: string, ownerId: string, now: number): Promise<CredentialRow[]>;
   /** Marks revoked; returns the row if this call revoked it. */
   revoke(id: string, tenantId: string | null, now: number): Promise<CredentialRow | undefined>;
   /** Revokes every live credential of a kind in a scope (e.g. superseded setup links). */
@@ -72,6 +76,26 @@ export function createCredentialStore(database: Database): CredentialStore {
         .where('tenant_id', op(tenantId), tenantId);
       return keysetPage(q, 'created_at', options).execute();
     },
+    listByOwner: (ownerType, ownerId, kinds) =>
+      db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('owner_type', '=', ownerType as CredentialRow['owner_type'])
+        .where('owner_id', '=', ownerId)
+        .where('kind', 'in', [...kinds])
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1000)
+        .execute(),
+    revokeByOwner: (ownerType, ownerId, now) =>
+      db
+        .updateTable('credentials')
+        .set({ revoked_at: now })
+        .where('owner_type', '=', ownerType as CredentialRow['owner_type'])
+        .where('owner_id', '=', ownerId)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .execute(),
     async revoke(id, tenantId, now) {
       const rows = await db
         .updateTable('credentials')

@@ -1,0 +1,279 @@
+/**
+ * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke`: a tenant's OAuth/OIDC
+ * and service clients through the same clients service the admin API uses (the same validation, the
+ * same audit events). A client is named by its id, its client_id or its name. `--json` prints what
+ * scripts need (`clients create --json` gives `{"client_id", "client_secret", …}`; the secret is shown
+ * only once).
+ */
+import type { Command } from 'commander';
+import type { ClientView, CreateClientInput, UpdateClientInput } from '../../capabilities/clients/index.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { ActionContext } from '../../events/event-bus.ts';
+import { toListOptions } from '../../http/pagination.ts';
+import { createServices, type Services } from '../../services.ts';
+import { out, withRuntime } from '../context.ts';
+
+const ctx: ActionContext = { actor: 'cli' };
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function withClients<T>(cmd: Command, slug: string, fn: (s: Services, tenantId: string) => Promise<T>) {
+  return withRuntime(cmd, async (rt) => {
+    const services = createServices(rt);
+    const { id } = await services.tenants.resolve(slug);
+    return fn(services, id);
+  });
+}
+
+function describe(c: ClientView): string[] {
+  return [
+    `client_id:     ${c.clientId}`,
+    `id:            ${c.id}`,
+    `name:          ${c.name}`,
+    `kind:          ${c.kind}${c.firstParty ? ' (first party)' : ''}, ${c.status}`,
+    `grant types:   ${c.grantTypes.join(', ') || '-'}`,
+    `scopes:        ${c.scopes.join(' ') || '-'}`,
+    `auth method:   ${c.authMethod}`,
+    `redirect URIs: ${c.redirectUris.join(' ') || '-'}`,
+    `logout URIs:   ${c.postLogoutRedirectUris.join(' ') || '-'}`,
+  ];
+}
+
+function ttl(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 60 || n > 31_536_000)
+    throw new AppError('validation_failed', { detail: `${option}: seconds between 60 and 31536000` });
+  return n;
+}
+
+interface ShapeOptions {
+  redirectUri?: string[];
+  postLogoutRedirectUri?: string[];
+  grant?: string[];
+  scope?: string[];
+  firstParty?: boolean;
+  authMethod?: string;
+  accessTokenTtl?: string;
+  refreshTokenTtl?: string;
+}
+
+function shape(opts: ShapeOptions): Partial<CreateClientInput> {
+  const input: Record<string, unknown> = {};
+  if (opts.redirectUri) input.redirectUris = opts.redirectUri;
+  if (opts.postLogoutRedirectUri) input.postLogoutRedirectUris = opts.postLogoutRedirectUri;
+  if (opts.grant) input.grantTypes = opts.grant;
+  if (opts.scope) input.scopes = opts.scope.flatMap((s) => s.split(/[\s,]+/).filter(Boolean));
+  if (opts.firstParty !== undefined) input.firstParty = opts.firstParty;
+  if (opts.authMethod) input.authMethod = opts.authMethod;
+  const access = ttl(opts.accessTokenTtl, '--access-token-ttl');
+  const refresh = ttl(opts.refreshTokenTtl, '--refresh-token-ttl');
+  if (access !== undefined) input.accessTokenTtl = access;
+  if (refresh !== undefined) input.refreshTokenTtl = refresh;
+  return input as Partial<CreateClientInput>;
+}
+
+function withShapeOptions(cmd: Command): Command {
+  return cmd
+    .option('--redirect-uri <uri>', 'an allowed redirect URI, matched exactly (repeatable)', collect)
+    .option('--post-logout-redirect-uri <uri>', 'an allowed post-logout redirect URI (repeatable)', collect)
+    .option('--grant <type>', 'an allowed grant type, e.g. client_credentials (repeatable)', collect)
+    .option('--scope <scope>', 'an allowed scope (repeatable, or space-separated)', collect)
+    .option('--auth-method <method>', 'client_secret_basic, client_secret_post, private_key_jwt or none')
+    .option('--access-token-ttl <seconds>', 'access token lifetime (default: the tenant default)')
+    .option('--refresh-token-ttl <seconds>', 'refresh token lifetime (default: the tenant default)');
+}
+
+export function registerClients(program: Command): void {
+  const clients = program.command('clients').description("manage a tenant's OAuth/OIDC and service clients");
+
+  withShapeOptions(
+    clients
+      .command('create')
+      .description('register a client; a confidential client gets a secret, printed once')
+      .requiredOption('--tenant <slug>', 'tenant slug')
+      .requiredOption('--name <name>', 'display name (unique per tenant)'),
+  )
+    .option('--client-id <id>', 'the client_id to use (default: generated)')
+    .option('--public', 'a public client (SPA, native app, CLI): no secret, PKCE required')
+    .option('--first-party', 'skip the consent page for this client')
+    .option('--json', 'print JSON: {"client_id", "client_secret", "id", …}')
+    .action(
+      async (
+        opts: ShapeOptions & {
+          tenant: string;
+          name: string;
+          clientId?: string;
+          public?: boolean;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        await withClients(cmd, opts.tenant, async (s, tenantId) => {
+          const { client, clientSecret } = await s.clients.create(
+            tenantId,
+            {
+              name: opts.name,
+              kind: opts.public ? 'public' : 'confidential',
+              ...(opts.clientId ? { clientId: opts.clientId } : {}),
+              ...shape(opts),
+            },
+            ctx,
+          );
+          if (opts.json) {
+            return out(
+              JSON.stringify({ client_id: client.clientId, client_secret: clientSecret, ...client }, null, 2),
+            );
+          }
+          for (const line of describe(client)) out(line);
+          if (clientSecret) out(`client_secret: ${clientSecret}   (shown once: store it now)`);
+        });
+      },
+    );
+
+  clients
+    .command('list')
+    .description("list a tenant's clients, by name")
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--json', 'print JSON')
+    .action(async (opts: { tenant: string; json?: boolean }, cmd: Command) => {
+      await withClients(cmd, opts.tenant, async (s, tenantId) => {
+        const all: ClientView[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await s.clients.list(tenantId, toListOptions({ limit: 200, cursor }, 'name'));
+          all.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        if (opts.json) return out(JSON.stringify(all, null, 2));
+        const width = Math.max(4, ...all.map((c) => c.name.length));
+        for (const c of all)
+          out(`${c.name.padEnd(width)}  ${c.clientId}  ${c.kind}  ${c.status}  ${c.grantTypes.join(',')}`);
+        if (all.length === 0) out('no clients');
+      });
+    });
+
+  clients
+    .command('show')
+    .description('show one client')
+    .argument('<client>', 'id, client_id or name')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts: { tenant: string; json?: boolean }, cmd: Command) => {
+      await withClients(cmd, opts.tenant, async (s, tenantId) => {
+        const c = await s.clients.resolve(tenantId, ref);
+        if (opts.json) return out(JSON.stringify(c, null, 2));
+        for (const line of describe(c)) out(line);
+      });
+    });
+
+  withShapeOptions(
+    clients
+      .command('update')
+      .description('change a client (lists given replace the stored ones)')
+      .argument('<client>', 'id, client_id or name')
+      .requiredOption('--tenant <slug>', 'tenant slug'),
+  )
+    .option('--name <name>', 'new display name')
+    .option('--first-party', 'skip the consent page')
+    .option('--no-first-party', 'show the consent page')
+    .option('--disable', 'disable the client (its tokens stop working)')
+    .option('--enable', 'enable the client again')
+    .action(
+      async (
+        ref: string,
+        opts: ShapeOptions & { tenant: string; name?: string; disable?: boolean; enable?: boolean },
+        cmd: Command,
+      ) => {
+        if (opts.disable && opts.enable)
+          throw new AppError('validation_failed', { detail: 'give --disable or --enable, not both' });
+        await withClients(cmd, opts.tenant, async (s, tenantId) => {
+          const current = await s.clients.resolve(tenantId, ref);
+          const input: UpdateClientInput = {
+            ...shape(opts),
+            ...(opts.name ? { name: opts.name } : {}),
+            ...(opts.disable
+              ? { status: 'disabled' as const }
+              : opts.enable
+                ? { status: 'active' as const }
+                : {}),
+          };
+          const c = await s.clients.update(tenantId, current.id, input, current.version, ctx);
+          out(`updated client ${c.name} (${c.clientId})`);
+        });
+      },
+    );
+
+  clients
+    .command('delete')
+    .description('delete a client and revoke its secrets')
+    .argument('<client>', 'id, client_id or name')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .action(async (ref: string, opts: { tenant: string }, cmd: Command) => {
+      await withClients(cmd, opts.tenant, async (s, tenantId) => {
+        const c = await s.clients.resolve(tenantId, ref);
+        await s.clients.delete(tenantId, c.id, c.version, ctx);
+        out(`deleted client ${c.name} (${c.clientId})`);
+      });
+    });
+
+  const secret = clients.command('secret').description("rotate a client's secrets");
+  secret
+    .command('add')
+    .description('add a secret (printed once); older secrets stay valid until revoked or expired')
+    .argument('<client>', 'id, client_id or name')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--expires-in-days <days>', 'expiry (default: never)')
+    .option('--json', 'print JSON: {"secret", "credential": {"id", …}}')
+    .action(
+      async (ref: string, opts: { tenant: string; expiresInDays?: string; json?: boolean }, cmd: Command) => {
+        const days = opts.expiresInDays === undefined ? undefined : Number(opts.expiresInDays);
+        if (days !== undefined && (!Number.isSafeInteger(days) || days < 1 || days > 3650))
+          throw new AppError('validation_failed', { detail: '--expires-in-days must be between 1 and 3650' });
+        await withClients(cmd, opts.tenant, async (s, tenantId) => {
+          const c = await s.clients.resolve(tenantId, ref);
+          const issued = await s.clients.addSecret(
+            tenantId,
+            c.id,
+            days === undefined ? {} : { expiresInDays: days },
+            ctx,
+          );
+          if (opts.json) return out(JSON.stringify(issued, null, 2));
+          out(
+            `secret ${issued.credential.id} of ${c.clientId}${issued.credential.expiresAt ? ` (expires ${issued.credential.expiresAt})` : ''} — shown once:`,
+          );
+          out(issued.secret);
+        });
+      },
+    );
+  secret
+    .command('revoke')
+    .description('revoke one secret (every instance refuses it within a second)')
+    .argument('<client>', 'id, client_id or name')
+    .argument('<secretId>', 'the secret id (see `clients secret list`)')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .action(async (ref: string, secretId: string, opts: { tenant: string }, cmd: Command) => {
+      await withClients(cmd, opts.tenant, async (s, tenantId) => {
+        const c = await s.clients.resolve(tenantId, ref);
+        await s.clients.revokeSecret(tenantId, c.id, secretId, ctx);
+        out(`revoked secret ${secretId} of ${c.clientId}`);
+      });
+    });
+  secret
+    .command('list')
+    .description("list a client's secrets (prefixes and expiry, never the secret)")
+    .argument('<client>', 'id, client_id or name')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts: { tenant: string; json?: boolean }, cmd: Command) => {
+      await withClients(cmd, opts.tenant, async (s, tenantId) => {
+        const c = await s.clients.resolve(tenantId, ref);
+        const all = await s.clients.listSecrets(tenantId, c.id);
+        if (opts.json) return out(JSON.stringify(all, null, 2));
+        for (const x of all)
+          out(
+            `${x.id}  ${x.prefix}…  ${x.revokedAt ? 'revoked' : x.expiresAt ? `expires ${x.expiresAt}` : 'no expiry'}`,
+          );
+        if (all.length === 0) out(`${c.clientId} has no secrets`);
+      });
+    });
+}
