@@ -24,6 +24,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/tenants/{tenant}/groups/{groupId}': { description: 'changed' },
   'PATCH /api/v1/tenants/{tenant}/organizations/{orgId}': { name: 'changed' },
   'PATCH /api/v1/tenants/{tenant}/users/{userId}': { name: 'changed' },
+  'PATCH /api/v1/tenants/{tenant}/clients/{id}': { name: 'changed' },
 };
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -60,6 +61,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ctx,
       );
       rootTokenId = root.credential.id;
+      const client = (
+        await t.call('POST', '/api/v1/tenants/ifm/clients', {
+          body: { name: 'ifm-client', grantTypes: ['client_credentials'] },
+        })
+      ).json<{ client: { id: string } }>().client;
+      const secrets = (await t.call('GET', `/api/v1/tenants/ifm/clients/${client.id}/secrets`)).json<{
+        items: { id: string }[];
+      }>();
       ids = {
         tenant: 'ifm',
         userId: user.id,
@@ -72,6 +81,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         subject: 'ifm',
         app: 'app',
         key: 'key',
+        id: client.id,
+        secretId: secrets.items[0]!.id,
       };
       const spec = (await t.app.inject('/openapi.json')).json<{
         paths: Record<

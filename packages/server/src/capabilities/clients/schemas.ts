@@ -146,6 +146,7 @@ export const ListClientsQuery = Obj({
 export type ListClientsQueryInput = Static<typeof ListClientsQuery>;
 
 const Id = Str({ max: 64, description: 'Client id (the resource id, a UUID)' });
+
 export { TenantParams };
 export const ClientParams = tenantParams({ id: Id });
 export const SecretParams = tenantParams({ id: Id, secretId: Str({ max: 64 }) });
