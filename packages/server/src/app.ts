@@ -19,9 +19,12 @@ import { usersPlugin } from './capabilities/users/index.ts';
 import { cliCommand } from './config/cli-command.ts';
 import { isEmbedded } from './config/load.ts';
 import { registerAdminGuard } from './http/admin-guard.ts';
+import { createDenialAggregator } from './http/denial-aggregator.ts';
 import { dependencyChecks } from './http/dependency-checks.ts';
+import { registerConditionalRequests } from './http/etag.ts';
 import { registerHealth } from './http/health.ts';
-import { registerInputGuards } from './http/input-guards.ts';
+import { answerFrameworkError, registerInputGuards } from './http/input-guards.ts';
+import { registerJsonBody } from './http/json-body.ts';
 import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -51,6 +54,17 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 512 },
+    // a path the router cannot decode is answered as a problem document like every other error
+    frameworkErrors: answerFrameworkError,
+    // slow clients are cut off (headers, whole request, idle keep-alive, no traffic at all); Node checks
+    // the header and request deadlines every connectionsCheckingInterval, so that follows the shortest
+    requestTimeout: config.httpRequestTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    connectionTimeout: config.httpIdleTimeoutMs,
+    http: {
+      headersTimeout: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(config.httpHeadersTimeoutMs / 4))),
+    },
     // see http/validation.ts and http/lazy-compilers.ts; Fastify's declared types are narrower than
     // what it passes at runtime
     schemaController: {
@@ -128,24 +142,37 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     blockDurationSec: 300,
   });
 
+  // refused admin requests: one audit event per address and reason per window, with a count
+  const denials = createDenialAggregator({
+    windowMs: () => settings.get('adminDenialAuditWindowSeconds') * 1000,
+    emit: (d) =>
+      runtime.bus.emit({
+        type: 'admin.access_denied',
+        tenant: d.tenant,
+        actor: d.actor ?? `ip:${d.ip}`,
+        target: `${d.method} ${d.route}`,
+        result: 'denied',
+        requestId: d.requestId,
+        data: { code: d.code, ip: d.ip, count: d.count, firstAt: d.firstAt, lastAt: d.lastAt },
+      }),
+  });
+  app.decorate('flushDeniedRequests', async () => denials.flush());
+  app.addHook('onClose', async () => {
+    denials.flush();
+    denials.stop();
+  });
+
   // capabilities: the admin REST API, every route behind the admin guard
   await app.register(
     async (admin) => {
+      registerJsonBody(admin);
       registerAdminGuard(admin, {
         authenticate: (secret) => services.credentials.authenticateAdmin(secret),
         resolveTenant: (slug) => services.tenants.resolve(slug),
         authFailures: authFailureLimiter,
-        onDenied: (d) =>
-          runtime.bus.emit({
-            type: 'admin.access_denied',
-            tenant: d.tenant,
-            actor: d.actor ?? `ip:${d.ip}`,
-            target: `${d.method} ${d.route}`,
-            result: 'denied',
-            requestId: d.requestId,
-            data: { code: d.code, ip: d.ip },
-          }),
+        onDenied: (d) => denials.record(d),
       });
+      registerConditionalRequests(admin);
       await admin.register(tenantsPlugin, { tenants: services.tenants });
       await admin.register(credentialsPlugin, { credentials: services.credentials });
       await admin.register(settingsPlugin, { settings: runtime.settings });

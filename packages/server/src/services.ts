@@ -112,7 +112,15 @@ export function createServices(rt: Runtime): Services {
     timeCost: settings.get('argon2Iterations'),
     parallelism: settings.get('argon2Parallelism'),
   }));
-  const users: UsersService = createUsersService({ database, passwords, bus, changes, cacheMetrics, slugOf });
+  const users: UsersService = createUsersService({
+    database,
+    passwords,
+    bus,
+    changes,
+    cacheMetrics,
+    slugOf,
+    confusablesRefused: () => settings.get('usernameConfusablesRefused'),
+  });
   const setup = createSetupService({
     credentials,
     directory: createAdminDirectory({ tenants, users, roles, access }),

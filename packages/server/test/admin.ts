@@ -14,7 +14,13 @@ export interface AdminTestApp extends TestRuntime {
   call(
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
-    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** The client address (failed authentications are counted per address). */
+      remoteAddress?: string;
+    },
   ): Promise<LightMyRequestResponse>;
 }
 
@@ -50,6 +56,7 @@ export async function createAdminTestApp(options: TestRuntimeOptions = {}): Prom
         url,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
         ...(opts.body !== undefined ? { payload: opts.body as object } : {}),
+        ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
       });
     },
   };

@@ -540,7 +540,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
@@ -768,7 +768,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
@@ -869,11 +869,11 @@ export interface paths {
     patch: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused */
       requestBody: {
         content: {
           'application/json': {
@@ -883,6 +883,8 @@ export interface paths {
             argon2Iterations?: string | number | boolean;
             argon2Parallelism?: string | number | boolean;
             auditRetentionDays?: string | number | boolean;
+            adminDenialAuditWindowSeconds?: string | number | boolean;
+            usernameConfusablesRefused?: string | number | boolean;
           };
         };
       };
@@ -952,6 +954,7 @@ export interface paths {
           action?: string;
           from?: string;
           to?: string;
+          /** @description URL-safe tenant identifier */
           tenant?: string;
         };
       };
@@ -1006,6 +1009,7 @@ export interface paths {
           to?: string;
         };
         path: {
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1063,7 +1067,7 @@ export interface paths {
           builtin?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1107,7 +1111,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1180,7 +1184,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           roleId: string;
@@ -1239,7 +1243,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           roleId: string;
@@ -1296,7 +1300,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           roleId: string;
@@ -1377,7 +1381,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1424,7 +1428,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1473,11 +1477,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1534,7 +1538,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1581,7 +1585,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1630,11 +1634,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1691,7 +1695,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -1751,7 +1755,7 @@ export interface paths {
           q?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1795,7 +1799,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -1863,7 +1867,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1919,7 +1923,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -1976,7 +1980,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2061,7 +2065,7 @@ export interface paths {
           type?: 'user' | 'group';
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2109,7 +2113,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2158,11 +2162,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2219,7 +2223,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2268,11 +2272,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           groupId: string;
@@ -2333,7 +2337,7 @@ export interface paths {
           transitive?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Resource id (UUID) */
           userId: string;
@@ -2394,7 +2398,7 @@ export interface paths {
           kind?: 'organization' | 'unit';
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -2454,7 +2458,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -2526,7 +2530,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2589,7 +2593,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2649,7 +2653,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2727,7 +2731,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2775,7 +2779,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2855,7 +2859,7 @@ export interface paths {
           sort?: 'userId' | '-userId';
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2911,7 +2915,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -2986,11 +2990,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Organization or unit id */
           orgId: string;
@@ -3047,7 +3051,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id */
           userId: string;
@@ -3116,7 +3120,7 @@ export interface paths {
           emailVerified?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -3163,14 +3167,14 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
       requestBody: {
         content: {
           'application/json': {
-            /** @description Login name */
+            /** @description Login name (compared ignoring case and width; look-alikes of an existing one are refused) */
             username: string;
             email?: string | null;
             emailVerified?: boolean;
@@ -3180,7 +3184,7 @@ export interface paths {
             locale?: string | null;
             picture?: string | null;
             status?: 'active' | 'disabled' | 'locked';
-            /** @description Never returned */
+            /** @description At least 12 characters; never returned */
             password?: string;
           };
         };
@@ -3248,7 +3252,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3316,7 +3320,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3376,7 +3380,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3385,7 +3389,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description Login name */
+            /** @description Login name (compared ignoring case and width; look-alikes of an existing one are refused) */
             username?: string;
             email?: string | null;
             emailVerified?: boolean;
@@ -3470,7 +3474,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           username: string;
         };
@@ -3535,7 +3539,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           email: string;
         };
@@ -3597,7 +3601,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3666,7 +3670,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3738,7 +3742,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3747,7 +3751,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** @description Never returned */
+            /** @description At least 12 characters; never returned */
             password: string;
           };
         };
@@ -3795,7 +3799,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3843,7 +3847,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3915,11 +3919,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -3982,7 +3986,7 @@ export interface paths {
           app?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -4029,7 +4033,7 @@ export interface paths {
     put: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -4095,11 +4099,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description User id (UUID) */
           userId: string;
@@ -4167,7 +4171,7 @@ export interface paths {
           createGroups?: boolean;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -4247,7 +4251,7 @@ export interface paths {
           clientId?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -4291,7 +4295,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
         };
       };
@@ -4392,7 +4396,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Client id (the resource id, a UUID) */
           id: string;
@@ -4466,7 +4470,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Client id (the resource id, a UUID) */
           id: string;
@@ -4523,7 +4527,7 @@ export interface paths {
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Client id (the resource id, a UUID) */
           id: string;
@@ -4652,7 +4656,7 @@ export interface paths {
     get: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Client id (the resource id, a UUID) */
           id: string;
@@ -4697,7 +4701,7 @@ export interface paths {
     post: {
       parameters: {
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Client id (the resource id, a UUID) */
           id: string;
@@ -4760,11 +4764,11 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
-          /** @description Tenant slug */
+          /** @description URL-safe tenant identifier */
           tenant: string;
           /** @description Client id (the resource id, a UUID) */
           id: string;

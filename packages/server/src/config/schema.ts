@@ -152,6 +152,48 @@ export const ConfigSchema = Type.Object(
       maxLength: 4096,
     }),
     metricsEnabled: Type.Boolean({ description: 'Serve Prometheus metrics at /metrics.', default: true }),
+    httpHeadersTimeoutMs: Type.Integer({
+      description:
+        'How long a client may take to send the request line and headers before the connection is closed (Node `headersTimeout`; at most httpRequestTimeoutMs).',
+      default: 10_000,
+      minimum: 100,
+      maximum: 600_000,
+    }),
+    httpRequestTimeoutMs: Type.Integer({
+      description:
+        'How long a client may take to send a whole request, body included, before it gets 408 and the connection is closed (cuts off slow uploads).',
+      default: 30_000,
+      minimum: 100,
+      maximum: 3_600_000,
+    }),
+    httpKeepAliveTimeoutMs: Type.Integer({
+      description:
+        'How long an idle keep-alive connection stays open after a response. Behind a load balancer, set it above the balancer’s idle timeout.',
+      default: 65_000,
+      minimum: 100,
+      maximum: 600_000,
+    }),
+    httpIdleTimeoutMs: Type.Integer({
+      description:
+        'How long a connection may see no traffic at all (e.g. a client that stops reading a response) before it is closed (Fastify `connectionTimeout`).',
+      default: 120_000,
+      minimum: 100,
+      maximum: 3_600_000,
+    }),
+    adminDenialAuditWindowSeconds: Type.Integer({
+      description:
+        'Refused admin API requests are audited as one event per address and reason per this many seconds, with a count (so requests without a credential cannot flood the audit log).',
+      default: 60,
+      minimum: 1,
+      maximum: 3600,
+      ...meta({ runtime: true }),
+    }),
+    usernameConfusablesRefused: Type.Boolean({
+      description:
+        'Refuse a new or renamed username that looks like an existing one in its tenant (equal Unicode TS #39 confusable skeletons, e.g. `admin` and `аdmin` with a Cyrillic а).',
+      default: true,
+      ...meta({ runtime: true }),
+    }),
   },
   { additionalProperties: false },
 );

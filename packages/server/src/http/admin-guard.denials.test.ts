@@ -24,6 +24,7 @@ describe('admin guard denials', () => {
     });
     const reader = await t.token('den-a', ['users:read']);
     expect((await t.call('GET', '/api/v1/tenants/den-a/groups', { token: reader })).statusCode).toBe(403);
+    await t.app.flushDeniedRequests(); // denials are aggregated per window
     await t.runtime.audit.flush();
     const rows = await t.runtime.database.db
       .selectFrom('audit_log')

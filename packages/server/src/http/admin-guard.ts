@@ -7,10 +7,11 @@
  * 3. a suspended tenant refuses tenant-scoped credentials (root administrators can still reactivate it);
  * 4. the route's declared ability (`config.ability`) must be granted — every admin route must declare
  *    one, checked at registration, so a forgotten guard fails start-up rather than opening a hole.
- * Every refusal is reported through `onDenied` (the composition root audits it), and a client that
- * keeps presenting invalid credentials is rate limited per address (429 before any lookup).
+ * Every refusal is reported through `onDenied` (the composition root audits it, aggregated per
+ * address and reason: `denial-aggregator.ts`), and every failed authentication, whatever its shape,
+ * counts against the address: past the limit the answer is 429 before any lookup.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasAbility, type Principal, type TenantRef } from '../access/principal.ts';
 import { AppError } from '../errors/app-error.ts';
 import { unavailableDependency } from '../errors/dependency.ts';
@@ -19,7 +20,7 @@ import type { ActionContext } from '../events/event-bus.ts';
 export type { Principal, TenantRef } from '../access/principal.ts';
 
 export interface AdminDenial {
-  /** `unauthenticated`, `invalid_token`, `forbidden`, `tenant_suspended`, `not_found`. */
+  /** `unauthenticated`, `invalid_token`, `rate_limited`, `forbidden`, `tenant_suspended`, `not_found`. */
   code: string;
   ip: string;
   method: string;
@@ -31,13 +32,13 @@ export interface AdminDenial {
 }
 
 export interface AdminGuardDeps {
-  /** Records a refused request (never with the presented secret). */
+  /** Records a refused request (never with the presented secret); aggregated by the caller. */
   onDenied?(denial: AdminDenial): void;
   /** Failed authentications allowed per client address before 429 (rate-limiter-flexible backed). */
   authFailures?: { consume(key: string): Promise<{ allowed: boolean; retryAfterMs: number }> };
   /** Verifies a presented secret; throws AppError('invalid_token') when it is not valid. */
   authenticate(secret: string): Promise<Principal>;
-  /** Resolves a tenant slug; throws AppError('not_found') when there is none. */
+  /** Resolves a tenant slug; throws `validation_failed` when malformed, `not_found` when unknown. */
   resolveTenant(slug: string): Promise<TenantRef>;
 }
 
@@ -45,6 +46,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
     tenant: TenantRef | undefined;
+  }
+  interface FastifyInstance {
+    /** Writes the open windows of aggregated admin denials to the audit log now (tests, shutdown). */
+    flushDeniedRequests(): Promise<void>;
   }
   interface FastifyContextConfig {
     /** Ability an admin route requires, e.g. `users:write`. */
@@ -80,6 +85,11 @@ function bearer(request: FastifyRequest): string {
   return m[1]!;
 }
 
+/** A refusal of the credential itself (any shape of it), as opposed to a failure to check it. */
+function isFailedAuthentication(err: unknown): err is AppError {
+  return err instanceof AppError && err.status === 401;
+}
+
 /** Installs the guard on an (encapsulated) admin API plugin instance. */
 export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): void {
   app.decorateRequest('principal', undefined);
@@ -89,7 +99,8 @@ export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): 
       throw new Error(`admin route ${route.method} ${route.url} declares no ability`);
   });
   app.addHook('onError', async (request, _reply, err) => {
-    if (!(err instanceof AppError) || ![401, 403, 404].includes(err.status)) return;
+    if (!(err instanceof AppError)) return;
+    if (![401, 403, 404].includes(err.status) && err.code !== 'rate_limited') return;
     if (err.status === 404 && request.principal) return; // a lookup miss, not a refusal
     deps.onDenied?.({
       code: err.code,
@@ -101,25 +112,46 @@ export function registerAdminGuard(app: FastifyInstance, deps: AdminGuardDeps): 
       tenant: (request.params as { tenant?: string }).tenant ?? null,
     });
   });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    const principal = await deps.authenticate(bearer(request)).catch(async (err: unknown) => {
+
+  /**
+   * The principal of the presented credential. Every failed authentication — no header, an empty,
+   * Basic or over-long one, an unknown or revoked token — is counted against the address before it
+   * is answered (and so before it is audited); once the address is blocked the answer is 429. A
+   * failure to check the credential (database or Redis down) is not counted: it is not the client's.
+   * A refused request does not keep its connection, so an anonymous slow upload ends with its 401.
+   */
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+    try {
+      return await deps.authenticate(bearer(request));
+    } catch (err) {
       // an outage (the credential could not be looked up) is a 503, not a failed authentication
-      if (unavailableDependency(err)) throw err;
-      reply.header('www-authenticate', 'Bearer realm="gatekeeper", error="invalid_token"');
+      if (unavailableDependency(err) || !isFailedAuthentication(err)) throw err;
+      reply.header('connection', 'close');
+      reply.header(
+        'www-authenticate',
+        err.code === 'unauthenticated'
+          ? 'Bearer realm="gatekeeper"'
+          : 'Bearer realm="gatekeeper", error="invalid_token"',
+      );
       const limit = await deps.authFailures?.consume(request.ip);
       if (limit && !limit.allowed) {
         reply.header('retry-after', String(Math.ceil(limit.retryAfterMs / 1000)));
         throw new AppError('rate_limited', { detail: 'too many failed authentications from this address' });
       }
       throw err;
-    });
+    }
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const principal = await authenticate(request, reply);
     request.principal = principal;
     const slug = (request.params as { tenant?: string }).tenant;
     if (slug !== undefined) {
       if (principal.tenantSlug !== null && principal.tenantSlug !== slug) {
         throw new AppError('forbidden', { detail: 'the credential is scoped to another tenant' });
       }
+      // refuses a malformed slug (400) before any lookup
       const tenant = await deps.resolveTenant(slug);
       if (principal.tenantId !== null && tenant.status === 'suspended')
         throw new AppError('tenant_suspended');

@@ -1,28 +1,47 @@
 /**
- * Edge guards around schema validation: before it, refuse strings a store cannot hold (NUL bytes)
- * with a 400 instead of a failure deep inside, and refuse absurdly nested JSON; after it, refuse
- * non-finite numbers — Ajv's type coercion turns "Infinity" or "1e400" into a number that passes
- * `integer` and even `maximum`, so the check has to look at the coerced values.
+ * Edge guards around schema validation (ARCHITECTURE.md §5.6):
+ * - on `onRequest`, before any hook of any plugin context can look something up (the admin guard
+ *   resolves `{tenant}` there): the request target must be valid UTF-8 once percent-decoded and hold
+ *   no NUL byte — so path parameters and the query string are safe before anyone reads them;
+ * - on `preValidation`: every string in params, query and body must be storable — no NUL byte, no
+ *   lone surrogate (`"\ud800"` in JSON is legal syntax but no valid text; PostgreSQL refuses it,
+ *   SQLite silently turns it into U+FFFD, `encodeURIComponent` throws on it) — and JSON must not be
+ *   absurdly nested;
+ * - on `preHandler`: numbers must be finite — Ajv's type coercion turns "Infinity" or "1e400" into a
+ *   number that passes `integer` and even `maximum`, so the check looks at the coerced values.
+ * Invalid UTF-8 *bytes* in a JSON body are refused by the admin API's body parser (`json-body.ts`).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
+import { problemOf, sendProblem } from './problem.ts';
 
 const MAX_DEPTH = 32;
 
-function findNul(value: unknown, path: string, depth: number): string | null {
+/** Why a string cannot be stored, or null when it can. */
+export function unstorable(value: string): string | null {
+  if (value.includes('\0')) return 'contains a NUL byte';
+  if (!value.isWellFormed()) return 'contains a lone surrogate (not valid Unicode text)';
+  return null;
+}
+
+function findUnstorable(value: unknown, path: string, depth: number): string | null {
   if (depth > MAX_DEPTH) throw new AppError('validation_failed', { detail: `${path}: nested too deeply` });
-  if (typeof value === 'string') return value.includes('\0') ? path : null;
+  if (typeof value === 'string') {
+    const why = unstorable(value);
+    return why ? `${path} ${why}` : null;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = findNul(value[i], `${path}/${i}`, depth + 1);
+      const hit = findUnstorable(value[i], `${path}/${i}`, depth + 1);
       if (hit) return hit;
     }
     return null;
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\0')) return `${path}/${k.replace(/\0/g, '\\0')}`;
-      const hit = findNul(v, `${path}/${k}`, depth + 1);
+      const why = unstorable(k);
+      if (why) return `${path}/${k.replace(/\0/g, '\\0').toWellFormed()} (a property name) ${why}`;
+      const hit = findUnstorable(v, `${path}/${k}`, depth + 1);
       if (hit) return hit;
     }
   }
@@ -41,14 +60,49 @@ function findNonFinite(value: unknown, path: string, depth: number): string | nu
   return null;
 }
 
-/** Installs the NUL-byte, nesting and finite-number guards on body, querystring and params. */
+/**
+ * Why the request target (path and query, as sent) is unusable, or null. Cheap for the common case:
+ * a plain ASCII target without escapes is accepted without decoding.
+ */
+export function badRequestTarget(url: string): string | null {
+  if (!url.includes('%')) {
+    return url.isWellFormed() && !url.includes('\0')
+      ? null
+      : 'the URL contains characters that cannot be stored';
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    return 'the URL is not valid percent-encoded UTF-8';
+  }
+  return decoded.includes('\0') ? 'the URL contains a NUL byte' : null;
+}
+
+/**
+ * Answers Fastify's own request errors (a path the router cannot decode) as problem documents, like
+ * every other error: `Fastify({ frameworkErrors })`.
+ */
+export function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem =
+    err.code === 'FST_ERR_BAD_URL'
+      ? problemOf('invalid_characters', { detail: 'the URL is not valid percent-encoded UTF-8' })
+      : problemOf('validation_failed', { detail: err.message });
+  sendProblem(reply, request, problem);
+}
+
+/** Installs the request-target, storable-string, nesting and finite-number guards. */
 export function registerInputGuards(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const why = badRequestTarget(request.url);
+    if (why) throw new AppError('invalid_characters', { detail: why });
+  });
   app.addHook('preValidation', async (request) => {
     const hit =
-      findNul(request.params, 'params', 0) ??
-      findNul(request.query, 'querystring', 0) ??
-      findNul(request.body, 'body', 0);
-    if (hit) throw new AppError('invalid_characters', { detail: `${hit} contains a NUL byte` });
+      findUnstorable(request.params, 'params', 0) ??
+      findUnstorable(request.query, 'querystring', 0) ??
+      findUnstorable(request.body, 'body', 0);
+    if (hit) throw new AppError('invalid_characters', { detail: hit });
   });
   app.addHook('preHandler', async (request) => {
     const hit =

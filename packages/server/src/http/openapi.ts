@@ -5,12 +5,14 @@
  * - `security`: the ability the operation requires, as the role of its `adminToken` requirement
  *   (OpenAPI 3.1 §4.8.30: for non-OAuth schemes the array lists the roles required);
  * - the error responses the admin guard and the HTTP edge can send, as `application/problem+json`;
- * - the `If-Match` request header on PATCH and DELETE (optimistic concurrency, see http/etag.ts).
+ * - the `If-Match` request header on PATCH and DELETE (optimistic concurrency, see http/etag.ts),
+ *   evaluated on every one of them: a resource without an ETag only matches `*`.
  * Shared schemas keep their `$id` as their component name, so generated SDK types read well.
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { IF_MATCH_MAX } from './etag.ts';
 import { ProblemSchema } from './schema-kit.ts';
 
 type Json = Record<string, unknown>;
@@ -49,7 +51,7 @@ function withProblemResponses(response: Json | undefined, method: string): Json 
   return out;
 }
 
-function withIfMatch(headers: Json | undefined): Json {
+function withIfMatch(headers: Json | undefined, versioned: boolean): Json {
   const base = (headers ?? { type: 'object', properties: {} }) as { properties?: Json };
   return {
     ...base,
@@ -58,8 +60,10 @@ function withIfMatch(headers: Json | undefined): Json {
       ...base.properties,
       'if-match': {
         type: 'string',
-        maxLength: 32,
-        description: 'Apply only if the resource still has this ETag (its version), else 412',
+        maxLength: IF_MATCH_MAX,
+        description: versioned
+          ? 'Apply only if the resource still has this ETag (its version), else 412'
+          : 'This resource has no ETag: only `*` matches; any other value is refused with 412',
       },
     },
   };
@@ -83,7 +87,7 @@ export async function registerOpenApi(
         security: [{ adminToken: [ability] }],
         response: withProblemResponses(s.response as Json | undefined, method),
         ...(method === 'PATCH' || method === 'DELETE'
-          ? { headers: withIfMatch(s.headers as Json | undefined) }
+          ? { headers: withIfMatch(s.headers as Json | undefined, route.config?.etag === true) }
           : {}),
       };
       return { schema: documented as typeof schema, url };

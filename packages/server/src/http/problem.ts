@@ -5,10 +5,13 @@
  * warning without a stack; anything else unexpected becomes `internal_error` with the request id,
  * logged with its stack, and never shows internals to the client.
  */
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import { type ErrorCode, errorDefinition } from '../errors/codes.ts';
 import { RETRY_AFTER_SECONDS, unavailableDependency } from '../errors/dependency.ts';
+import { detailOf } from '../text/field-errors.ts';
+import { fieldErrorsOf } from './validation-messages.ts';
 
 export interface Problem {
   type: string;
@@ -54,15 +57,11 @@ function classify(err: FastifyError): Problem {
     return problemOf(err.code, { ...(err.detail ? { detail: err.detail } : {}), ...err.extensions });
   }
   if (err.validation) {
-    const errors = err.validation.slice(0, 20).map((v) => {
-      const extra = (v.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
-      const unknown = typeof extra === 'string' ? `/${extra.slice(0, 64)}` : '';
-      return {
-        path: `${err.validationContext ?? 'body'}${v.instancePath || ''}${unknown}`,
-        message: v.message ?? 'invalid',
-      };
+    const errors = fieldErrorsOf(err.validation as ErrorObject[], err.validationContext ?? 'body');
+    return problemOf('validation_failed', {
+      detail: detailOf(errors),
+      errors: errors.map(({ path, message }) => ({ path, message })),
     });
-    return problemOf('validation_failed', { detail: `${errors[0]?.path}: ${errors[0]?.message}`, errors });
   }
   const mapped = err.code ? fastifyCodeMap[err.code] : undefined;
   if (mapped) return problemOf(mapped);

@@ -8,11 +8,34 @@ import Type, { type TSchema } from 'typebox';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** A bounded string (default 1..255 characters). */
+/** What each pattern means, as a message; validation errors read it (`validation-messages.ts`). */
+const patternMessages = new Map<string, string>();
+
+/** The message registered for a pattern by `Str({ pattern, message })`, if any. */
+export function patternMessage(pattern: string): string | undefined {
+  return patternMessages.get(pattern);
+}
+
+/**
+ * A bounded string (default 1..255 characters). `message` says what `pattern` means; validation
+ * errors use it (`slug: must be lower-case letters, …`), the same text the service rule reports.
+ * Accepts a `TextRule` (`text/field-errors.ts`) as is, so a schema and its service share one rule.
+ * (The message is kept beside the schema, not in it, so the schema stays valid for any strict
+ * JSON Schema validator.)
+ */
 export function Str(
-  options: { min?: number; max?: number; pattern?: string; format?: string; description?: string } = {},
+  options: {
+    min?: number;
+    max?: number;
+    pattern?: string;
+    message?: string;
+    format?: string;
+    description?: string;
+  } = {},
 ) {
-  const { min = 1, max = 255, ...rest } = options;
+  const { min = 1, max = 255, message, ...rest } = options;
+  if (message && rest.pattern && !patternMessages.has(rest.pattern))
+    patternMessages.set(rest.pattern, message);
   return Type.String({ minLength: min, maxLength: max, ...rest });
 }
 

@@ -17,7 +17,8 @@ function createAjv(coerce: boolean): Ajv {
     coerceTypes: coerce ? 'array' : false,
     removeAdditional: false,
     useDefaults: true,
-    allErrors: false,
+    // every failing field is reported (bounded by the schemas' own limits; http/validation-messages.ts)
+    allErrors: true,
     strict: false,
   });
   // ajv-formats is CommonJS with its function on `default`

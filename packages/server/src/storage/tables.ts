@@ -71,6 +71,8 @@ export interface UsersTable {
   tenant_id: string;
   username: string;
   username_lower: string;
+  /** Unicode TS #39 confusable skeleton of `username_lower` (migration 0007); look-alikes share one. */
+  username_skeleton: string | null;
   email: string | null;
   email_lower: string | null;
   email_verified: number;

@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
 import { toIso } from '../../storage/time.ts';
+import { Slug, TenantParams } from '../tenants/index.ts';
 import type { AuditEntry } from './chain.ts';
 import type { AuditSearch } from './search.ts';
 
@@ -44,9 +45,8 @@ const filters = {
   from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
   to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
 };
-const RootQuery = Obj({ ...filters, tenant: Type.Optional(Str({ max: 63 })) });
+const RootQuery = Obj({ ...filters, tenant: Type.Optional(Slug) });
 const TenantQuery = Obj(filters);
-const TenantParams = Obj({ tenant: Str({ max: 63 }) });
 
 type Query = {
   limit?: number;

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { locationOf } from '../../http/location.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import {
   CLIENT_SORTS,
@@ -72,10 +73,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: { clients: Clie
         ctxOf(request),
       );
       sendEtag(reply, created.client.version);
-      return reply
-        .code(201)
-        .header('location', `${request.url.split('?')[0]}/${created.client.id}`)
-        .send(created);
+      return reply.code(201).header('location', locationOf(request, created.client.id)).send(created);
     },
   );
 
@@ -95,7 +93,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: { clients: Clie
   app.patch(
     '/clients/:id',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         summary: 'Update a client (send If-Match with the ETag you read); status disables or enables it',
@@ -120,7 +118,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: { clients: Clie
   app.delete(
     '/clients/:id',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         summary: 'Delete a client and revoke its secrets',

@@ -7,6 +7,7 @@
 import Type, { type Static } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 import {
   AUTH_METHODS,
   CLIENT_ID_PATTERN,
@@ -144,8 +145,8 @@ export const ListClientsQuery = Obj({
 });
 export type ListClientsQueryInput = Static<typeof ListClientsQuery>;
 
-const TenantSlug = Str({ max: 63, description: 'Tenant slug' });
 const Id = Str({ max: 64, description: 'Client id (the resource id, a UUID)' });
-export const ClientParams = Obj({ tenant: TenantSlug, id: Id });
-export const SecretParams = Obj({ tenant: TenantSlug, id: Id, secretId: Str({ max: 64 }) });
-export const TenantParams = Obj({ tenant: TenantSlug });
+
+export { TenantParams };
+export const ClientParams = tenantParams({ id: Id });
+export const SecretParams = tenantParams({ id: Id, secretId: Str({ max: 64 }) });

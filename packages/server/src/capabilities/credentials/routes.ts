@@ -8,9 +8,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
 import { actionContextOf as ctxOf, hasAbility, principalOf, tenantOf } from '../../http/admin-guard.ts';
+import { locationOf } from '../../http/location.ts';
 import { listQueryProperties, PageSchema, toListOptions } from '../../http/pagination.ts';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
-import { Slug } from '../tenants/schemas.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 import { ABILITY_PATTERN } from './abilities.ts';
 import type { CredentialsService } from './service.ts';
 
@@ -44,8 +45,7 @@ const Created = Type.Object({
 });
 const ListQuery = Obj({ ...listQueryProperties(['createdAt'] as const) });
 const IdParams = Obj({ tokenId: Str({ max: 64 }) });
-const TenantIdParams = Obj({ tenant: Slug, tokenId: Str({ max: 64 }) });
-const TenantParams = Obj({ tenant: Slug });
+const TenantIdParams = tenantParams({ tokenId: Str({ max: 64 }) });
 
 function checkGrantable(request: FastifyRequest, abilities: readonly string[]): void {
   const mine = principalOf(request).abilities;
@@ -108,13 +108,7 @@ export function registerCredentialRoutes(
           },
           ctxOf(request),
         );
-        return reply
-          .code(201)
-          .header(
-            'location',
-            `/api/v1${scoped ? `/tenants/${request.tenant?.slug}` : ''}/tokens/${result.credential.id}`,
-          )
-          .send(result);
+        return reply.code(201).header('location', locationOf(request, result.credential.id)).send(result);
       },
     );
     app.get(

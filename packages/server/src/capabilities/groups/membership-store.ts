@@ -3,12 +3,13 @@
  * parent_id → child_id). A foreign key proves a row exists, not that it belongs to the tenant, so both
  * ends are looked up inside the tenant first. Nesting refuses cycles: inside one transaction it takes
  * the tenant's nesting lock (an advisory lock on PostgreSQL; SQLite's write lock already serialises),
- * walks the child's descendants with `WITH RECURSIVE … UNION` (both dialects; terminates even on a
- * cycle) and inserts only when the parent is not among them — so two concurrent inserts (A→B, B→A)
+ * walks the child's descendants with the one nesting query (`storage/group-nesting.ts`; both
+ * dialects; terminates even on a cycle) and inserts only when the parent is not among them — so two concurrent inserts (A→B, B→A)
  * cannot together create a cycle.
  */
 import { sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
+import { withNestedGroups } from '../../storage/group-nesting.ts';
 import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { deleteMatching } from '../../storage/primitives.ts';
 import type { MemberSort, MemberType } from './schemas.ts';
@@ -107,13 +108,8 @@ export function createMembershipStore(database: Database): MembershipStore {
           if (found.length < ends.length) return 'missing';
           if (parentId === childId) return 'cycle';
           const reachable = await sql<{ hit: number }>`
-            with recursive descendants(id) as (
-              select child_id from group_groups where tenant_id = ${tenantId} and parent_id = ${childId}
-              union
-              select gg.child_id from group_groups gg join descendants d on gg.parent_id = d.id
-              where gg.tenant_id = ${tenantId}
-            )
-            select 1 as hit from descendants where id = ${parentId} limit 1`.execute(trx);
+            ${withNestedGroups(tenantId, { nestedIn: childId })}
+            select 1 as hit from nested where id = ${parentId} limit 1`.execute(trx);
           if (reachable.rows.length > 0) return 'cycle';
           const r = await trx
             .insertInto('group_groups')
@@ -189,12 +185,7 @@ export function createMembershipStore(database: Database): MembershipStore {
           .execute();
       }
       const r = await sql<UserGroupRow>`
-        with recursive member_of(id) as (
-          select group_id from group_users where tenant_id = ${tenantId} and user_id = ${userId}
-          union
-          select gg.parent_id from group_groups gg join member_of m on gg.child_id = m.id
-          where gg.tenant_id = ${tenantId}
-        )
+        ${withNestedGroups(tenantId, { groupsOfUser: userId }, 'member_of')}
         select g.*, case when exists (
           select 1 from group_users gu where gu.group_id = g.id and gu.user_id = ${userId}
         ) then 1 else 0 end as direct

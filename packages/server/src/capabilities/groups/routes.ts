@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
 import { registerLinkRoutes } from '../../http/link-routes.ts';
+import { locationOf } from '../../http/location.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import {
   CreateGroupBody,
@@ -81,10 +82,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
         ctxOf(request),
       );
       sendEtag(reply, group.version);
-      return reply
-        .code(201)
-        .header('location', `${request.url.split('?')[0]}/${group.id}`)
-        .send(group);
+      return reply.code(201).header('location', locationOf(request, group.id)).send(group);
     },
   );
 
@@ -109,7 +107,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   app.patch(
     '/groups/:groupId',
     {
-      config: { ability: 'groups:write' },
+      config: { ability: 'groups:write', etag: true },
       schema: {
         tags: ['groups'],
         summary: 'Update a group (send If-Match with the ETag you read)',
@@ -134,7 +132,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: { groups: Groups
   app.delete(
     '/groups/:groupId',
     {
-      config: { ability: 'groups:write' },
+      config: { ability: 'groups:write', etag: true },
       schema: {
         tags: ['groups'],
         summary: 'Delete a group, its memberships and its role mappings',

@@ -6,14 +6,15 @@
 import Type, { type Static } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
-import { NAME_PATTERN } from '../roles/index.ts';
+import { NAME_MESSAGE, NAME_PATTERN } from '../roles/index.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 
 export const GROUP_NAME_MAX = 128;
 const Id = Str({ max: 64, description: 'Resource id (UUID)' });
-const TenantSlug = Str({ max: 63, description: 'Tenant slug' });
 const GroupName = Str({
   max: GROUP_NAME_MAX,
   pattern: NAME_PATTERN,
+  message: NAME_MESSAGE,
   description: 'Unique per tenant, ignoring case',
 });
 const Description = Type.Union([Str({ max: 1024 }), Type.Null()], { description: 'Free text, or null' });
@@ -87,8 +88,8 @@ export const UserGroupsQuery = Obj({
   ),
 });
 
-export const TenantParams = Obj({ tenant: TenantSlug });
-export const GroupParams = Obj({ tenant: TenantSlug, groupId: Id });
-export const GroupUserParams = Obj({ tenant: TenantSlug, groupId: Id, userId: Id });
-export const GroupChildParams = Obj({ tenant: TenantSlug, groupId: Id, childId: Id });
-export const UserParams = Obj({ tenant: TenantSlug, userId: Id });
+export { TenantParams };
+export const GroupParams = tenantParams({ groupId: Id });
+export const GroupUserParams = tenantParams({ groupId: Id, userId: Id });
+export const GroupChildParams = tenantParams({ groupId: Id, childId: Id });
+export const UserParams = tenantParams({ userId: Id });

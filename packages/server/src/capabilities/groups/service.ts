@@ -14,6 +14,7 @@ import { isId, newId } from '../../storage/ids.ts';
 import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso } from '../../storage/time.ts';
 import { inUnits } from '../../storage/unit-of-work.ts';
+import { nameKey } from '../../text/identifiers.ts';
 import { checkName, type EffectiveAccessService } from '../roles/index.ts';
 import type { AddResult, MemberRow, MembershipStore, UserGroupRow } from './membership-store.ts';
 import {
@@ -154,7 +155,7 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
         id: newId(now),
         tenant_id: tenantId,
         name,
-        name_lower: name.toLowerCase(),
+        name_lower: nameKey(name),
         description: input.description ?? null,
         created_at: now,
         updated_at: now,
@@ -168,7 +169,7 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
       return toGroupView(await mustGet(tenantId, groupId));
     },
     async getByName(tenantId, name) {
-      const row = typeof name === 'string' ? await store.byName(tenantId, name.toLowerCase()) : undefined;
+      const row = typeof name === 'string' ? await store.byName(tenantId, nameKey(name)) : undefined;
       if (!row) throw new AppError('not_found', { detail: 'no group with this name in this tenant' });
       return toGroupView(row);
     },
@@ -188,7 +189,7 @@ export function createGroupsService(deps: GroupsDeps): GroupsService {
       const patch: GroupPatch = {};
       if (input.name !== undefined) {
         patch.name = checkName(input.name, GROUP_NAME_MAX, 'group');
-        patch.name_lower = patch.name.toLowerCase();
+        patch.name_lower = nameKey(patch.name);
       }
       if (input.description !== undefined) patch.description = input.description;
       if (Object.keys(patch).length === 0) {

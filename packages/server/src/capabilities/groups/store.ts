@@ -9,6 +9,7 @@ import type { Database } from '../../storage/database.ts';
 import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { startsWith } from '../../storage/prefix.ts';
 import type { GroupsTable } from '../../storage/tables.ts';
+import { nameKey } from '../../text/identifiers.ts';
 import type { GroupSort } from './schemas.ts';
 
 export type GroupRow = GroupsTable;
@@ -61,7 +62,7 @@ export function createGroupStore(database: Database): GroupStore {
     async list(tenantId, options, filters) {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
       let q = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
-      if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', filters.q.toLowerCase()));
+      if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', nameKey(filters.q)));
       return keysetPage(q, column, options).execute();
     },
     async update(tenantId, id, patch, expected, now) {

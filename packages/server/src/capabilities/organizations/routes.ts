@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { locationOf } from '../../http/location.ts';
 import { toListOptions } from '../../http/pagination.ts';
 import { toIso } from '../../storage/time.ts';
 import { registerMembershipRoutes } from './membership-routes.ts';
@@ -107,7 +108,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
     async (request, reply) => {
       const org = await organizations.create(tenantOf(request).id, request.body, actionContext(request));
       sendEtag(reply, org.version);
-      reply.header('location', `${request.url.split('?')[0]}/${org.id}`);
+      reply.header('location', locationOf(request, org.id));
       return reply.code(201).send(toApi(org));
     },
   );
@@ -134,7 +135,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.patch(
     '/organizations/:orgId',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -161,7 +162,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.delete(
     '/organizations/:orgId',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -201,7 +202,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, deps: Organizat
   r.post(
     '/organizations/:orgId/move',
     {
-      config: WRITE,
+      config: { ...WRITE, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,

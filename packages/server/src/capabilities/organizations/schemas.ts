@@ -6,6 +6,7 @@
 import Type from 'typebox';
 import { listQueryProperties, PageSchema } from '../../http/pagination.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 import { MAX_MEMBER_ROLES, MAX_ROLE_NAME_LENGTH } from './membership-service.ts';
 import { MAX_LEVELS, MAX_NAME_LENGTH } from './model.ts';
 
@@ -14,20 +15,13 @@ const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 /** A path id: anything up to the router's parameter limit; the service answers 404 for non-UUIDs. */
 const PathId = (description: string) => Str({ max: 512, description });
 
-export const TenantParams = Obj({ tenant: Str({ max: 255, description: 'Tenant slug' }) });
-export const OrgParams = Obj({
-  tenant: Str({ max: 255, description: 'Tenant slug' }),
-  orgId: PathId('Organization or unit id'),
-});
-export const MemberParams = Obj({
-  tenant: Str({ max: 255, description: 'Tenant slug' }),
+export { TenantParams };
+export const OrgParams = tenantParams({ orgId: PathId('Organization or unit id') });
+export const MemberParams = tenantParams({
   orgId: PathId('Organization or unit id'),
   userId: PathId('User id'),
 });
-export const UserParams = Obj({
-  tenant: Str({ max: 255, description: 'Tenant slug' }),
-  userId: PathId('User id'),
-});
+export const UserParams = tenantParams({ userId: PathId('User id') });
 
 const Name = Str({
   max: MAX_NAME_LENGTH,

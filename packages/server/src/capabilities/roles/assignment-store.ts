@@ -3,11 +3,12 @@
  * recursive query behind effective access. A foreign key proves a row exists, not that it belongs to
  * the tenant, so every link is inserted only after both ends are found inside the tenant (a tenant id
  * never changes, so that check cannot go stale; a concurrent delete surfaces as an FK violation and
- * is reported as "missing"). Nested groups are walked with `WITH RECURSIVE … UNION`, which both
- * dialects run and which terminates even on a cycle.
+ * is reported as "missing"). Nested groups are walked with the one nesting query
+ * (`storage/group-nesting.ts`), which both dialects run and which terminates even on a cycle.
  */
 import { sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
+import { withNestedGroups } from '../../storage/group-nesting.ts';
 import { deleteMatching } from '../../storage/primitives.ts';
 import type { RoleRow } from './store.ts';
 
@@ -117,12 +118,7 @@ export function createAssignmentStore(database: Database): AssignmentStore {
         .execute(),
     async effectiveRoles(tenantId, userId) {
       const r = await sql<GrantedRole>`
-        with recursive member_of(id) as (
-          select group_id from group_users where tenant_id = ${tenantId} and user_id = ${userId}
-          union
-          select gg.parent_id from group_groups gg join member_of m on gg.child_id = m.id
-          where gg.tenant_id = ${tenantId}
-        )
+        ${withNestedGroups(tenantId, { groupsOfUser: userId }, 'member_of')}
         select r.name, r.permissions from roles r
         where r.tenant_id = ${tenantId} and (
           r.id in (select role_id from user_roles where tenant_id = ${tenantId} and user_id = ${userId})

@@ -26,6 +26,7 @@ export {
   checkName,
   isPermission,
   MAX_PERMISSIONS,
+  NAME_MESSAGE,
   NAME_PATTERN,
   normalisePermissions,
   PERMISSION_PATTERN,

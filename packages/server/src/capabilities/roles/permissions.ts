@@ -5,6 +5,7 @@
  * equal sets compare equal. Also the built-in roles every tenant gets, which nobody can change.
  */
 import { AppError } from '../../errors/app-error.ts';
+import { FieldErrors } from '../../text/field-errors.ts';
 
 export const PERMISSION_PATTERN = '^(\\*|[a-z][a-z0-9_-]{0,31}:(\\*|[a-z][a-z0-9_-]{0,31}))$';
 export const MAX_PERMISSIONS = 200;
@@ -15,7 +16,7 @@ const permissionRegex = new RegExp(PERMISSION_PATTERN);
  * leading or trailing white space (so `"ops"` and `"ops "` cannot coexist looking identical).
  */
 export const NAME_PATTERN = '^[^\\s\\p{Cc}](?:[^\\p{Cc}]*[^\\s\\p{Cc}])?$';
-const nameRegex = new RegExp(NAME_PATTERN, 'u');
+export const NAME_MESSAGE = 'must not start or end with a space or contain control characters';
 
 /** True for a well-formed permission string. */
 export function isPermission(value: string): boolean {
@@ -44,14 +45,17 @@ export function normalisePermissions(values: readonly string[]): string[] {
   return unique;
 }
 
-/** Throws `validation_failed` unless `name` is a usable role or group name of at most `max` characters. */
-export function checkName(name: string, max: number, what: string): string {
-  if (typeof name !== 'string' || name.length > max || !nameRegex.test(name)) {
-    throw new AppError('validation_failed', {
-      detail: `the ${what} name must be 1–${max} characters, without control characters or surrounding spaces`,
-    });
-  }
-  return name;
+/**
+ * The name in NFC (so `Café` typed with a combining accent and `Café` precomposed are one name);
+ * throws `validation_failed` (`name: …`, the request schemas' wording) unless it is a usable role or
+ * group name of at most `max` characters. Compare names with `nameKey` (NFC, lower case).
+ */
+export function checkName(name: string, max: number, _what?: string): string {
+  const errors = new FieldErrors();
+  const nfc = typeof name === 'string' ? name.normalize('NFC') : '';
+  errors.text('name', nfc, { max, pattern: NAME_PATTERN, message: NAME_MESSAGE });
+  errors.throwIfAny();
+  return nfc;
 }
 
 export interface BuiltinRole {

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { locationOf } from '../../http/location.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import { registerAssignmentRoutes } from './assignment-routes.ts';
 import type { EffectiveAccessService } from './effective.ts';
@@ -69,10 +70,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
     async (request, reply) => {
       const role = await roles.create(tenantOf(request).id, request.body as CreateRoleInput, ctxOf(request));
       sendEtag(reply, role.version);
-      return reply
-        .code(201)
-        .header('location', `${request.url.split('?')[0]}/${role.id}`)
-        .send(role);
+      return reply.code(201).header('location', locationOf(request, role.id)).send(role);
     },
   );
 
@@ -97,7 +95,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   app.patch(
     '/roles/:roleId',
     {
-      config: { ability: 'roles:write' },
+      config: { ability: 'roles:write', etag: true },
       schema: {
         tags: ['roles'],
         summary: 'Update a custom role (send If-Match with the ETag you read)',
@@ -122,7 +120,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: RoleRouteDeps): v
   app.delete(
     '/roles/:roleId',
     {
-      config: { ability: 'roles:write' },
+      config: { ability: 'roles:write', etag: true },
       schema: {
         tags: ['roles'],
         summary: 'Delete a custom role (and every assignment of it)',

@@ -6,14 +6,15 @@
 import Type, { type Static } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
-import { MAX_PERMISSIONS, NAME_PATTERN, PERMISSION_PATTERN } from './permissions.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
+import { MAX_PERMISSIONS, NAME_MESSAGE, NAME_PATTERN, PERMISSION_PATTERN } from './permissions.ts';
 
 export const ROLE_NAME_MAX = 64;
 const Id = Str({ max: 64, description: 'Resource id (UUID)' });
-const TenantSlug = Str({ max: 63, description: 'Tenant slug' });
 const RoleName = Str({
   max: ROLE_NAME_MAX,
   pattern: NAME_PATTERN,
+  message: NAME_MESSAGE,
   description: 'Unique per tenant, ignoring case',
 });
 const Description = Type.Union([Str({ max: 1024 }), Type.Null()], { description: 'Free text, or null' });
@@ -61,12 +62,12 @@ export const ListRolesQuery = Obj({
 });
 export type ListRolesQueryInput = Static<typeof ListRolesQuery>;
 
-export const TenantParams = Obj({ tenant: TenantSlug });
-export const RoleParams = Obj({ tenant: TenantSlug, roleId: Id });
-export const UserParams = Obj({ tenant: TenantSlug, userId: Id });
-export const UserRoleParams = Obj({ tenant: TenantSlug, userId: Id, roleId: Id });
-export const GroupParams = Obj({ tenant: TenantSlug, groupId: Id });
-export const GroupRoleParams = Obj({ tenant: TenantSlug, groupId: Id, roleId: Id });
+export { TenantParams };
+export const RoleParams = tenantParams({ roleId: Id });
+export const UserParams = tenantParams({ userId: Id });
+export const UserRoleParams = tenantParams({ userId: Id, roleId: Id });
+export const GroupParams = tenantParams({ groupId: Id });
+export const GroupRoleParams = tenantParams({ groupId: Id, roleId: Id });
 
 export const RoleListSchema = Type.Object({ items: Type.Array(RoleSchema) });
 

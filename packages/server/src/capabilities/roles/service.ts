@@ -15,6 +15,7 @@ import { isId, newId } from '../../storage/ids.ts';
 import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso } from '../../storage/time.ts';
 import { inUnits } from '../../storage/unit-of-work.ts';
+import { nameKey } from '../../text/identifiers.ts';
 import type { AssignmentStore, LinkResult } from './assignment-store.ts';
 import type { EffectiveAccessService } from './effective.ts';
 import { BUILTIN_ROLES, checkName, normalisePermissions } from './permissions.ts';
@@ -142,7 +143,7 @@ export function createRolesService(deps: RolesDeps): RolesService {
         id: newId(now),
         tenant_id: tenantId,
         name,
-        name_lower: name.toLowerCase(),
+        name_lower: nameKey(name),
         description: input.description ?? null,
         permissions: JSON.stringify(normalisePermissions(input.permissions ?? [])),
         builtin: 0,
@@ -159,7 +160,7 @@ export function createRolesService(deps: RolesDeps): RolesService {
       return toRoleView(await mustGet(tenantId, roleId));
     },
     async getByName(tenantId, name) {
-      const row = typeof name === 'string' ? await store.byName(tenantId, name.toLowerCase()) : undefined;
+      const row = typeof name === 'string' ? await store.byName(tenantId, nameKey(name)) : undefined;
       if (!row) throw new AppError('not_found', { detail: 'no role with this name in this tenant' });
       return toRoleView(row);
     },
@@ -176,7 +177,7 @@ export function createRolesService(deps: RolesDeps): RolesService {
       const patch: RolePatch = {};
       if (input.name !== undefined) {
         patch.name = checkName(input.name, ROLE_NAME_MAX, 'role');
-        patch.name_lower = patch.name.toLowerCase();
+        patch.name_lower = nameKey(patch.name);
       }
       if (input.description !== undefined) patch.description = input.description;
       if (input.permissions !== undefined)

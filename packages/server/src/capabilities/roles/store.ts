@@ -9,6 +9,7 @@ import type { Database } from '../../storage/database.ts';
 import { keysetPage, type ListOptions } from '../../storage/keyset.ts';
 import { startsWith } from '../../storage/prefix.ts';
 import type { RolesTable } from '../../storage/tables.ts';
+import { nameKey } from '../../text/identifiers.ts';
 import type { RoleSort } from './schemas.ts';
 
 export type RoleRow = RolesTable;
@@ -73,7 +74,7 @@ export function createRoleStore(database: Database): RoleStore {
     async list(tenantId, options, filters) {
       const column = options.sort === 'name' ? 'name_lower' : 'created_at';
       let q = db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
-      if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', filters.q.toLowerCase()));
+      if (filters.q) q = q.where(startsWith(database.dialect, 'name_lower', nameKey(filters.q)));
       if (filters.builtin !== undefined) q = q.where('builtin', '=', filters.builtin ? 1 : 0);
       return keysetPage(q, column, options).execute();
     },

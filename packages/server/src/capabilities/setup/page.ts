@@ -5,6 +5,8 @@
  */
 import { cliCommand } from '../../config/cli-command.ts';
 
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/index.ts';
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -30,8 +32,8 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <input type="hidden" name="token" value="${escapeHtml(token)}">
 <label for="name">Name</label><input id="name" name="name" autocomplete="name" maxlength="200">
 <label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="username" maxlength="254">
-<label for="password">Password (at least 12 characters)</label>
-<input id="password" name="password" type="password" required minlength="12" maxlength="1024" autocomplete="new-password">
+<label for="password">Password (at least ${MIN_PASSWORD_LENGTH} characters)</label>
+<input id="password" name="password" type="password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="${MAX_PASSWORD_LENGTH}" autocomplete="new-password">
 <button type="submit">Create administrator</button></form>`,
   );
 }

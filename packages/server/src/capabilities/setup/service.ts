@@ -8,7 +8,9 @@
  */
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
+import { FieldErrors, messages } from '../../text/field-errors.ts';
 import type { CredentialsService } from '../credentials/service.ts';
+import { emailProblem, passwordProblem } from '../users/index.ts';
 
 export const SETUP_LINK_TTL_MS = 24 * 3600_000;
 
@@ -43,14 +45,14 @@ export function createSetupService(deps: {
 }): SetupService {
   const { credentials, directory } = deps;
 
+  /** The users capability's own email and password rules, so every entry point says the same. */
   function validate(input: AdminInput): void {
-    if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(input.email))
-      throw new AppError('validation_failed', { detail: 'email is not valid' });
-    if (input.password.length < 12 || input.password.length > 1024) {
-      throw new AppError('validation_failed', {
-        detail: 'the administrator password must have 12 to 1024 characters',
-      });
-    }
+    const errors = new FieldErrors();
+    const email = input.email.trim() === '' ? messages.required : emailProblem(input.email);
+    if (email) errors.add('email', email);
+    const password = passwordProblem(input.password);
+    if (password) errors.add('password', password);
+    errors.throwIfAny();
   }
 
   return {

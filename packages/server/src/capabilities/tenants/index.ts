@@ -7,6 +7,8 @@ import { registerTenantRoutes } from './routes.ts';
 import type { TenantsService } from './service.ts';
 
 export { tenantErrors } from './errors.ts';
+export { checkSlug, SLUG_PATTERN, SLUG_RULE } from './rules.ts';
+export { Slug, TenantParams, tenantParams } from './schemas.ts';
 export { createTenantsService, ROOT_TENANT, type TenantsDeps, type TenantsService } from './service.ts';
 export { createTenantStore, type TenantFilters, type TenantRow, type TenantStore } from './store.ts';
 

@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { AppError } from '../../errors/app-error.ts';
 import { actionContextOf as ctxOf, principalOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { locationOf } from '../../http/location.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import {
   CreateTenantBody,
@@ -63,7 +64,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
         ctxOf(request),
       );
       sendEtag(reply, tenant.version);
-      return reply.code(201).header('location', `/api/v1/tenants/${tenant.slug}`).send(tenant);
+      return reply.code(201).header('location', locationOf(request, tenant.slug)).send(tenant);
     },
   );
 
@@ -88,7 +89,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   app.patch(
     '/tenants/:tenant',
     {
-      config: { ability: 'tenants:write' },
+      config: { ability: 'tenants:write', etag: true },
       schema: {
         tags: ['tenants'],
         summary: 'Update a tenant (status changes need an all-tenant credential)',
@@ -118,7 +119,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   app.delete(
     '/tenants/:tenant',
     {
-      config: { ability: 'tenants:write' },
+      config: { ability: 'tenants:write', etag: true },
       schema: {
         tags: ['tenants'],
         summary: 'Delete a tenant and everything it owns (all-tenant credential only)',

@@ -1,25 +1,15 @@
 /** Request and response schemas of the tenants API (validation, types and OpenAPI from one source). */
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Obj, Str } from '../../http/schema-kit.ts';
+import { DISPLAY_NAME_RULE, DOMAIN_RULE, MAX_DOMAINS, SLUG_RULE } from './rules.ts';
 
-/** Slugs appear in issuer URLs (`/t/<slug>`): lower-case letters, digits and single hyphens. */
-export const SLUG_PATTERN = '^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$';
-const DOMAIN_PATTERN = '^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
+export { SLUG_PATTERN } from './rules.ts';
 
-export const Slug = Str({
-  min: 1,
-  max: 63,
-  pattern: SLUG_PATTERN,
-  description: 'URL-safe tenant identifier',
-});
-export const Domain = Str({
-  min: 4,
-  max: 253,
-  pattern: DOMAIN_PATTERN,
-  description: 'Custom domain (lower case)',
-});
-const Domains = Type.Array(Domain, { maxItems: 20, uniqueItems: true });
+/** The tenant slug, in bodies and in every `{tenant}` path parameter. */
+export const Slug = Str(SLUG_RULE);
+export const Domain = Str(DOMAIN_RULE);
+const Domains = Type.Array(Domain, { maxItems: MAX_DOMAINS, uniqueItems: true });
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')]);
 
 export const TenantSchema = Type.Object(
@@ -40,13 +30,13 @@ export type TenantView = Static<typeof TenantSchema>;
 
 export const CreateTenantBody = Obj({
   slug: Slug,
-  displayName: Str({ max: 200 }),
+  displayName: Str(DISPLAY_NAME_RULE),
   domains: Type.Optional(Domains),
 });
 export type CreateTenantInput = Static<typeof CreateTenantBody>;
 
 export const UpdateTenantBody = Obj({
-  displayName: Type.Optional(Str({ max: 200 })),
+  displayName: Type.Optional(Str(DISPLAY_NAME_RULE)),
   status: Type.Optional(Status),
   domains: Type.Optional(Domains),
 });
@@ -61,4 +51,13 @@ export const ListTenantsQuery = Obj({
   q: Type.Optional(Str({ max: 63, description: 'Slug prefix' })),
 });
 
+/**
+ * The one `{tenant}` path parameter schema; every tenant-scoped route's params extend it (the admin
+ * guard checks the same rule on `onRequest`, before it resolves the slug).
+ */
 export const TenantParams = Obj({ tenant: Slug });
+
+/** Path parameters of a tenant-scoped route: `{tenant}` plus the route's own. */
+export function tenantParams<T extends Record<string, TSchema>>(properties: T) {
+  return Obj({ tenant: Slug, ...properties });
+}

@@ -17,6 +17,7 @@ import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
 import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso } from '../../storage/time.ts';
+import { checkSlug, checkTenantFields } from './rules.ts';
 import type { CreateTenantInput, TenantSort, TenantView, UpdateTenantInput } from './schemas.ts';
 import type { TenantFilters, TenantRow, TenantStore } from './store.ts';
 
@@ -95,6 +96,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
   });
 
   async function mustGet(slug: string): Promise<TenantRow> {
+    checkSlug(slug);
     const row = await store.bySlug(slug);
     if (!row) throw new AppError('not_found', { detail: `no tenant "${slug}"` });
     return row;
@@ -119,6 +121,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       }
     },
     async create(input, ctx) {
+      checkTenantFields({ slug: input.slug, displayName: input.displayName, domains: input.domains });
       const now = Date.now();
       const row = {
         id: newId(now),
@@ -151,6 +154,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       return view(await mustGet(slug));
     },
     async resolve(slug) {
+      checkSlug(slug);
       const ref = await bySlug.get(slug);
       if (!ref) throw new AppError('not_found', { detail: `no tenant "${slug}"` });
       return ref;
@@ -165,6 +169,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       return toPage(rows, options, (r) => (options.sort === 'slug' ? r.slug : r.created_at), view);
     },
     async update(slug, input, expected, ctx) {
+      checkTenantFields({ displayName: input.displayName, domains: input.domains });
       const current = await mustGet(slug);
       if (slug === ROOT_TENANT && input.status === 'suspended') throw new AppError('tenant_protected');
       const patch: { display_name?: string; status?: 'active' | 'suspended' } = {};
@@ -207,6 +212,7 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
       return view(row);
     },
     async delete(slug, expected, ctx) {
+      checkSlug(slug);
       if (slug === ROOT_TENANT) throw new AppError('tenant_protected');
       const current = await mustGet(slug);
       await database.write(async () => {

@@ -10,7 +10,7 @@ import type { ActionContext } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
 import type { UsersTable } from '../../storage/tables.ts';
 import { createdFields, newUserRow, toUserView } from './rows.ts';
-import { foldCase } from './rules.ts';
+import { emailKey, foldCase } from './rules.ts';
 import type { CreateUserInput, UserView } from './schemas.ts';
 import type { UserEvents } from './service-deps.ts';
 import type { UsersStore } from './store.ts';
@@ -34,12 +34,15 @@ export interface BatchCreate {
 }
 
 const fold = (v: string) => foldCase(v.trim());
+const foldEmail = (v: string) => emailKey(v.trim().normalize('NFC')) ?? fold(v);
 
 export function createBatchCreate(deps: {
   store: UsersStore;
   events: UserEvents;
   now: () => number;
   database: Database;
+  /** Refuse look-alikes of existing usernames (the `usernameConfusablesRefused` setting). */
+  confusablesRefused: () => boolean;
 }): BatchCreate {
   const { store, events, now, database } = deps;
   const emitCreated = (tenantId: string, ctx: ActionContext, row: UsersTable) =>
@@ -49,7 +52,7 @@ export function createBatchCreate(deps: {
     });
   return {
     async findExisting(tenantId, usernames, emails) {
-      return store.existing(tenantId, usernames.map(fold), emails.map(fold));
+      return store.existing(tenantId, usernames.map(fold), emails.map(foldEmail));
     },
 
     async createMany(tenantId, inputs, ctx) {
@@ -61,17 +64,26 @@ export function createBatchCreate(deps: {
         }
       });
       const rows = outcomes.filter((o): o is UsersTable => 'id' in o);
+      const refuseLookAlikes = deps.confusablesRefused();
       const existing = await store.existing(
         tenantId,
         rows.map((r) => r.username_lower),
         rows.flatMap((r) => (r.email_lower === null ? [] : [r.email_lower])),
+        refuseLookAlikes ? rows.map((r) => r.username_skeleton!) : [],
       );
+      // a look-alike of an earlier row of the same batch counts like one of an existing user
+      const lookAlike = new Map<string, string>();
+      for (const r of rows)
+        if (!lookAlike.has(r.username_skeleton!)) lookAlike.set(r.username_skeleton!, r.id);
       const exists = (r: UsersTable) =>
         existing.usernames.has(r.username_lower)
           ? 'username already exists'
           : r.email_lower !== null && existing.emails.has(r.email_lower)
             ? 'email already exists'
-            : null;
+            : refuseLookAlikes &&
+                (existing.skeletons.has(r.username_skeleton!) || lookAlike.get(r.username_skeleton!) !== r.id)
+              ? 'username looks like an existing one'
+              : null;
       const fresh = rows.filter((r) => exists(r) === null);
       const failedInsert = new Map<string, string>();
       // each insert commits with its user.created audit event (one unit for the batch)

@@ -23,7 +23,7 @@ import {
   type ImportRecord,
   ndjsonRecords,
 } from './import-sources.ts';
-import { checkEmail, checkUsername, foldCase, toColumns } from './rules.ts';
+import { checkEmail, checkUsername, emailKey, foldCase, toColumns } from './rules.ts';
 import type { CreateUserInput } from './schemas.ts';
 import type { UsersService } from './service.ts';
 
@@ -182,15 +182,15 @@ export async function importUsers(
         throw new AppError('validation_failed', {
           detail: `duplicate username in file (first on line ${firstU})`,
         });
-      const emailKey = email === null ? null : foldCase(email);
-      const firstE = emailKey === null ? undefined : seenEmails.get(emailKey);
+      const emailFold = email === null ? null : (emailKey(email) ?? foldCase(email));
+      const firstE = emailFold === null ? undefined : seenEmails.get(emailFold);
       if (firstE !== undefined)
         throw new AppError('validation_failed', {
           detail: `duplicate email in file (first on line ${firstE})`,
         });
       const ids = await resolveGroups(cell('groups'));
       seenUsernames.set(username, line);
-      if (emailKey !== null) seenEmails.set(emailKey, line);
+      if (emailFold !== null) seenEmails.set(emailFold, line);
       return { line, input, groupIds: ids };
     } catch (err) {
       failed.push({ line, reason: reasonOf(err) });
@@ -211,7 +211,7 @@ export async function importUsers(
       for (const r of rows) {
         if (existing.usernames.has(foldCase(r.input.username)))
           failed.push({ line: r.line, reason: 'username already exists' });
-        else if (r.input.email && existing.emails.has(foldCase(r.input.email)))
+        else if (r.input.email && existing.emails.has(emailKey(r.input.email) ?? foldCase(r.input.email)))
           failed.push({ line: r.line, reason: 'email already exists' });
         else imported++;
       }

@@ -25,7 +25,16 @@ export { ImportReportSchema, type ImportRoutesDeps } from './import-routes.ts';
 export { type ImportGroups, type RunImportOptions, runUserImport } from './import-run.ts';
 export { createLinksStore, type LinksStore } from './links-store.ts';
 export { registerUserRoutes, type UserRoutesDeps } from './routes.ts';
-export { foldCase } from './rules.ts';
+export {
+  checkPassword,
+  DEFAULT_PASSWORD_POLICY,
+  emailProblem,
+  foldCase,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  type PasswordPolicy,
+  passwordProblem,
+} from './rules.ts';
 export {
   type CreateUserInput,
   type IdentityView,

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { tenantOf } from '../../http/admin-guard.ts';
+import { locationOf } from '../../http/location.ts';
 import { actionContext, READ as read, SECURITY, TAGS, WRITE as write } from './route-kit.ts';
 import {
   IdentityParams,
@@ -85,8 +86,7 @@ export function registerLinkRoutes(app: FastifyInstance, users: UsersService): v
         request.body,
         actionContext(request),
       );
-      const path = `${encodeURIComponent(identity.provider)}/${encodeURIComponent(identity.subject)}`;
-      reply.header('location', `${request.url.split('?')[0]}/${path}`);
+      reply.header('location', locationOf(request, identity.provider, identity.subject));
       return reply.code(201).send(identity);
     },
   );

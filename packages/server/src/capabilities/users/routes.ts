@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { tenantOf } from '../../http/admin-guard.ts';
 import { expectedVersion, sendEtag } from '../../http/etag.ts';
+import { locationOf } from '../../http/location.ts';
 import { PageSchema, toListOptions } from '../../http/pagination.ts';
 import { registerLinkRoutes } from './links-routes.ts';
 import { actionContext, READ as read, SECURITY, TAGS, WRITE as write } from './route-kit.ts';
@@ -75,7 +76,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
     async (request, reply) => {
       const user = await users.create(tenantOf(request).id, request.body, actionContext(request));
       sendEtag(reply, user.version);
-      reply.header('location', `${request.url.split('?')[0]}/${user.id}`);
+      reply.header('location', locationOf(request, user.id));
       return reply.code(201).send(user);
     },
   );
@@ -145,7 +146,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   r.patch(
     '/users/:userId',
     {
-      config: write,
+      config: { ...write, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -172,7 +173,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   r.delete(
     '/users/:userId',
     {
-      config: write,
+      config: { ...write, etag: true },
       schema: {
         tags: TAGS,
         security: SECURITY,
@@ -193,7 +194,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
     r.post(
       `/users/:userId/${action}`,
       {
-        config: write,
+        config: { ...write, etag: true },
         schema: {
           tags: TAGS,
           security: SECURITY,

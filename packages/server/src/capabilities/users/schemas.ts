@@ -7,11 +7,18 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { listQueryProperties } from '../../http/pagination.ts';
 import { Int, MAX_SAFE, Obj, Str } from '../../http/schema-kit.ts';
+import { USERNAME_MESSAGE, USERNAME_PATTERN } from '../../text/identifiers.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.ts';
 
-/** Printable characters, no whitespace (`\s` covers Unicode spaces), no control characters. */
-export const USERNAME_PATTERN = '^[^\\s\\p{Cc}\\p{Cf}]+$';
-/** Deliberately basic: something@something.tld, no spaces. Deliverability is the mailer's problem. */
+/** Letters, digits, marks and printable ASCII: the PRECIS IdentifierClass (`text/identifiers.ts`). */
+export { USERNAME_MESSAGE, USERNAME_PATTERN };
+/**
+ * Deliberately basic: something@something.tld, no spaces; the service also requires the domain to
+ * be a valid IDNA host name. Deliverability is the mailer's problem.
+ */
 export const EMAIL_PATTERN = '^[^\\s@\\p{Cc}]+@[^\\s@\\p{Cc}]+\\.[^\\s@\\p{Cc}]+$';
+export const EMAIL_MESSAGE = 'must be an email address';
 /** BCP 47-ish: a 2–8 letter language subtag, then alphanumeric subtags (`en`, `pt-BR`, `zh-Hant-TW`). */
 export const LOCALE_PATTERN = '^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$';
 export const PICTURE_PATTERN = '^https://[^\\s\\p{Cc}]+$';
@@ -26,8 +33,8 @@ export const LIMITS = {
   name: 256,
   locale: 35,
   picture: 2048,
-  passwordMin: 8,
-  passwordMax: 1024,
+  passwordMin: MIN_PASSWORD_LENGTH,
+  passwordMax: MAX_PASSWORD_LENGTH,
   provider: 64,
   subject: 255,
   identityDataKeys: 32,
@@ -41,12 +48,21 @@ export const LIMITS = {
 
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const Username = Str({ max: LIMITS.username, pattern: USERNAME_PATTERN, description: 'Login name' });
-export const Email = Str({ min: 3, max: LIMITS.email, pattern: EMAIL_PATTERN });
+export const Username = Str({
+  max: LIMITS.username,
+  pattern: USERNAME_PATTERN,
+  message: USERNAME_MESSAGE,
+  description: 'Login name (compared ignoring case and width; look-alikes of an existing one are refused)',
+});
+export const Email = Str({ min: 3, max: LIMITS.email, pattern: EMAIL_PATTERN, message: EMAIL_MESSAGE });
 const PersonName = Str({ max: LIMITS.name, pattern: TEXT_PATTERN });
 const Locale = Str({ min: 2, max: LIMITS.locale, pattern: LOCALE_PATTERN, description: 'BCP 47 tag' });
 const Picture = Str({ min: 9, max: LIMITS.picture, pattern: PICTURE_PATTERN, description: 'https URL' });
-const Password = Str({ min: LIMITS.passwordMin, max: LIMITS.passwordMax, description: 'Never returned' });
+const Password = Str({
+  min: LIMITS.passwordMin,
+  max: LIMITS.passwordMax,
+  description: `At least ${MIN_PASSWORD_LENGTH} characters; never returned`,
+});
 export const UserStatus = Type.Union([
   Type.Literal('active'),
   Type.Literal('disabled'),
@@ -117,9 +133,9 @@ export const ListUsersQuery = Obj({
 
 /** `:userId` is any bounded string: a malformed id is answered 404 by the service, never 400. */
 const UserId = Str({ max: 512, description: 'User id (UUID)' });
-const TenantSlug = Str({ max: 63, description: 'Tenant slug' });
-export const UserParams = Obj({ tenant: TenantSlug, userId: UserId });
-export const TenantParams = Obj({ tenant: TenantSlug });
+
+export { TenantParams };
+export const UserParams = tenantParams({ userId: UserId });
 
 // external identities -----------------------------------------------------------------------------
 
@@ -170,8 +186,7 @@ export interface IdentityView {
   createdAt: string;
 }
 
-export const IdentityParams = Obj({
-  tenant: TenantSlug,
+export const IdentityParams = tenantParams({
   userId: UserId,
   provider: Provider,
   subject: Subject,
@@ -193,11 +208,11 @@ export const PropertySchema = Type.Object(
 );
 export type PropertyView = Static<typeof PropertySchema>;
 
-export const PropertyParams = Obj({ tenant: TenantSlug, userId: UserId, app: App, key: Key });
+export const PropertyParams = tenantParams({ userId: UserId, app: App, key: Key });
 export const PropertiesQuery = Obj({ app: Type.Optional(App) });
 export const SetPropertyBody = Obj({ value: Str({ min: 0, max: LIMITS.value, pattern: TEXT_PATTERN }) });
 
 /** `GET /users/by-username/:username`: exact, case-insensitive lookup. */
-export const UsernameParams = Obj({ tenant: TenantSlug, username: Str({ max: LIMITS.username }) });
+export const UsernameParams = tenantParams({ username: Str({ max: LIMITS.username }) });
 /** `GET /users/by-email/:email`: exact, case-insensitive lookup. */
-export const EmailParams = Obj({ tenant: TenantSlug, email: Str({ max: LIMITS.email }) });
+export const EmailParams = tenantParams({ email: Str({ max: LIMITS.email }) });

@@ -22,6 +22,11 @@ export interface UsersDeps {
   cacheMetrics?: CacheMetrics;
   /** Tenant id → slug for events (wire `TenantsService.slugOf`, which is cached). */
   slugOf: (tenantId: string) => Promise<string>;
+  /**
+   * Whether a username that looks like an existing one of its tenant (equal confusable skeletons) is
+   * refused — the runtime setting `usernameConfusablesRefused`; default true.
+   */
+  confusablesRefused?: () => boolean;
   /** Overrides for tests; default to the Kysely stores on `database`. */
   store?: UsersStore;
   links?: LinksStore;

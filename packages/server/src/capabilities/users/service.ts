@@ -18,7 +18,8 @@ import { createLinksService, type LinksService } from './links-service.ts';
 import { createLinksStore } from './links-store.ts';
 import { sortValueOf } from './list-query.ts';
 import { createdFields, newUserRow, toUserView, type UserRow } from './rows.ts';
-import { checkPassword, FIELD_OF_COLUMN, foldCase, toColumns, type UserColumns } from './rules.ts';
+import './errors.ts';
+import { checkPassword, emailKey, FIELD_OF_COLUMN, foldCase, toColumns, type UserColumns } from './rules.ts';
 import type { CreateUserInput, UpdateUserInput, UserSort, UserStatus, UserView } from './schemas.ts';
 import { createUserEvents, type UsersDeps } from './service-deps.ts';
 import { createUsersStore, type UserFilters } from './store.ts';
@@ -134,6 +135,37 @@ export function createUsersService(deps: UsersDeps): UsersService {
   });
   active.start();
 
+  const confusablesRefused = deps.confusablesRefused ?? (() => true);
+
+  /** The login's username key and email key, or null when it is no plausible login. */
+  function loginKeys(login: string): { username: string; email: string | null } | null {
+    const trimmed = login.trim();
+    const username = foldCase(trimmed);
+    if (username.length === 0 || username.length > 254) return null;
+    return { username, email: trimmed.includes('@') ? emailKey(trimmed) : null };
+  }
+
+  /**
+   * Inside the change's unit: refuses a username whose confusable skeleton another user of the
+   * tenant has. The skeleton's lock (PostgreSQL advisory lock; SQLite's write lock) serialises two
+   * concurrent look-alikes, so they cannot both pass the check.
+   */
+  async function refuseLookAlike(tenantId: string, columns: UserColumns, exceptId: string | null) {
+    const skeleton = columns.username_skeleton;
+    if (!skeleton) return;
+    if (!confusablesRefused()) return;
+    await database.db
+      .transaction()
+      .execute((trx) => database.dialect.lockInTransaction(trx, `users:${tenantId}:${skeleton}`));
+    // the same name is a plain conflict (the unique index says so); a different look-alike is refused
+    const others = await store.lookAlikes(tenantId, skeleton, exceptId);
+    if (others.some((other) => other !== columns.username_lower)) {
+      throw new AppError('username_confusable', {
+        detail: 'username: looks like the username of another user of this tenant',
+      });
+    }
+  }
+
   async function mustGet(tenantId: string, id: string): Promise<UserRow> {
     if (!isId(id)) notFound();
     return (await store.byId(tenantId, id)) ?? notFound();
@@ -159,6 +191,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
         fields.add(FIELD_OF_COLUMN[column]);
       }
       if (fields.size === 0) return toUserView(row);
+      if (diff.username_skeleton) await refuseLookAlike(tenantId, { ...row, ...diff }, id);
       const updated = await store.update(tenantId, id, diff, row.version, now());
       if (updated) {
         if (diff.status !== undefined) await active.invalidate(`${tenantId}/${id}`);
@@ -185,6 +218,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const hash = input.password === undefined ? null : await passwords.hash(checkPassword(input.password));
       const row = newUserRow(tenantId, input, hash, now());
       await database.write(async () => {
+        await refuseLookAlike(tenantId, row, null);
         await store.insert(row);
         await events.emit('user.created', tenantId, ctx, row.id, {
           username: row.username,
@@ -203,15 +237,16 @@ export function createUsersService(deps: UsersDeps): UsersService {
     },
 
     async getByEmail(tenantId, email) {
-      const row = await store.byUnique(tenantId, 'email_lower', foldCase(email.trim()));
+      const key = emailKey(email.trim());
+      const row = key === null ? undefined : await store.byUnique(tenantId, 'email_lower', key);
       if (!row) throw new AppError('not_found', { detail: 'no user with this email in this tenant' });
       return toUserView(row);
     },
 
     async findByLogin(tenantId, login) {
-      const folded = foldCase(login.trim());
-      if (folded.length === 0 || folded.length > 254) return null;
-      const row = await store.byLogin(tenantId, folded);
+      const keys = loginKeys(login);
+      if (keys === null) return null;
+      const row = await store.byLogin(tenantId, keys);
       if (!row) return null;
       const { password_hash: _, ...rest } = row;
       return toUserView(rest);
@@ -257,9 +292,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
     },
 
     async verifyPassword(tenantId, login, password) {
-      const folded = foldCase(login.trim());
-      const row =
-        folded.length > 0 && folded.length <= 254 ? await store.byLogin(tenantId, folded) : undefined;
+      const keys = loginKeys(login);
+      const row = keys === null ? undefined : await store.byLogin(tenantId, keys);
       const candidate = password.slice(0, 1024);
       if (!row?.password_hash || candidate !== password) {
         await passwords.verifyAgainstDummy(candidate);
@@ -294,7 +328,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
       });
     },
 
-    ...createBatchCreate({ store, events, now, database }),
+    ...createBatchCreate({ store, events, now, database, confusablesRefused }),
   };
   return inUnits(database, service, ['update', 'disable', 'enable', 'delete']);
 }

@@ -24,20 +24,29 @@ export interface UsersStore {
   /** Inserts users in one transaction, all or nothing; any duplicate is `conflict`. */
   insertMany(rows: readonly UsersTable[]): Promise<void>;
   byId(tenantId: string, id: string): Promise<UserRow | undefined>;
-  /** By one unique folded column (`username_lower` or `email_lower`), without the password hash. */
+  /** By one unique key column (`username_lower` or `email_lower`, see rules.ts), without the password hash. */
   byUnique(
     tenantId: string,
     column: 'username_lower' | 'email_lower',
-    folded: string,
+    key: string,
   ): Promise<UserRow | undefined>;
-  /** By folded username first, then folded email; includes the password hash. */
-  byLogin(tenantId: string, folded: string): Promise<UserRowWithHash | undefined>;
-  /** Which of these folded usernames and emails already exist in the tenant. */
+  /**
+   * By username key first, then email key (`rules.ts` usernameKey / emailKey); includes the password
+   * hash.
+   */
+  byLogin(
+    tenantId: string,
+    keys: { username: string; email: string | null },
+  ): Promise<UserRowWithHash | undefined>;
+  /** Which of these username keys, email keys and username skeletons already exist in the tenant. */
   existing(
     tenantId: string,
     usernames: readonly string[],
     emails: readonly string[],
-  ): Promise<{ usernames: Set<string>; emails: Set<string> }>;
+    skeletons?: readonly string[],
+  ): Promise<{ usernames: Set<string>; emails: Set<string>; skeletons: Set<string> }>;
+  /** The username keys of (up to two) other users of the tenant with this confusable skeleton. */
+  lookAlikes(tenantId: string, skeleton: string, exceptId: string | null): Promise<string[]>;
   /** Up to `limit + 1` rows after the cursor (the extra row tells that another page exists). */
   list(tenantId: string, options: ListOptions<UserSort>, filters: UserFilters): Promise<UserRow[]>;
   /**
@@ -118,19 +127,47 @@ export function createUsersStore(database: Database): UsersStore {
         .where(column, '=', folded)
         .executeTakeFirst(),
 
-    async byLogin(tenantId, folded) {
+    async byLogin(tenantId, keys) {
       const rows = await db
         .selectFrom('users')
         .selectAll()
         .where('tenant_id', '=', tenantId)
-        .where((eb) => eb.or([eb('username_lower', '=', folded), eb('email_lower', '=', folded)]))
+        .where((eb) =>
+          eb.or([
+            eb('username_lower', '=', keys.username),
+            ...(keys.email === null ? [] : [eb('email_lower', '=', keys.email)]),
+          ]),
+        )
         .limit(2)
         .execute();
-      return rows.find((r) => r.username_lower === folded) ?? rows[0];
+      return rows.find((r) => r.username_lower === keys.username) ?? rows[0];
     },
 
-    async existing(tenantId, usernames, emails) {
-      const found = { usernames: new Set<string>(), emails: new Set<string>() };
+    async lookAlikes(tenantId, skeleton, exceptId) {
+      let q = db
+        .selectFrom('users')
+        .select('username_lower')
+        .where('tenant_id', '=', tenantId)
+        .where('username_skeleton', '=', skeleton);
+      if (exceptId !== null) q = q.where('id', '!=', exceptId);
+      return (await q.limit(2).execute()).map((r) => r.username_lower);
+    },
+
+    async existing(tenantId, usernames, emails, skeletons = []) {
+      const found = {
+        usernames: new Set<string>(),
+        emails: new Set<string>(),
+        skeletons: new Set<string>(),
+      };
+      if (skeletons.length > 0) {
+        const rows = await db
+          .selectFrom('users')
+          .select('username_skeleton')
+          .where('tenant_id', '=', tenantId)
+          .where('username_skeleton', 'in', [...skeletons])
+          .execute();
+        for (const r of rows) if (r.username_skeleton !== null) found.skeletons.add(r.username_skeleton);
+      }
       if (usernames.length > 0) {
         const rows = await db
           .selectFrom('users')

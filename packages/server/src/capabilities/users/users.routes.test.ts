@@ -108,7 +108,7 @@ describe('users routes', () => {
     const created = await call('POST', '/users', {
       username: 'Alice',
       email: 'alice@example.com',
-      password: 'long enough',
+      password: 'long enough password',
     });
     expect(created.statusCode).toBe(201);
     const user = created.json();

@@ -217,7 +217,7 @@ describe('gatekeeper users (processes)', { timeout: 120_000 }, () => {
     const bad = r.stdout.split('\n').filter((l) => l.startsWith('line '));
     expect(bad).toEqual([
       'line 3: missing username',
-      'line 4: email: not a valid email address',
+      'line 4: email: must be an email address',
       'line 5: username already exists',
       'line 7: duplicate username in file (first on line 2)',
       'line 8: expected 3 fields, found 4',
@@ -225,7 +225,7 @@ describe('gatekeeper users (processes)', { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/^imported 3 of 8 rows; 5 failed$/m);
     expect(parse(readFileSync(errors, 'utf8'), { columns: true })).toEqual([
       { line: '3', reason: 'missing username' },
-      { line: '4', reason: 'email: not a valid email address' },
+      { line: '4', reason: 'email: must be an email address' },
       { line: '5', reason: 'username already exists' },
       { line: '7', reason: 'duplicate username in file (first on line 2)' },
       { line: '8', reason: 'expected 3 fields, found 4' },

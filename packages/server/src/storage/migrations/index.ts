@@ -9,6 +9,18 @@ import { migration as m0003 } from './0003-directory-indexes.ts';
 import { migration as m0004 } from './0004-users-without-email.ts';
 import { migration as m0005 } from './0005-bytewise-collation.ts';
 import { migration as m0006 } from './0006-outbox-and-changes.ts';
+import { migration as m0007 } from './0007-username-skeletons.ts';
+import { migration as m0008 } from './0008-nfc-names.ts';
 import { migration as m0014 } from './0014-clients.ts';
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0014];
+export const migrations: readonly Migration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0014,
+];
