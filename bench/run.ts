@@ -61,3 +61,4 @@ console.log(
   `cold start of \`gatekeeper serve\` to /readyz 200 (process spawn included): ${start.readyMs} ms`,
 );
 console.log(`idle RSS after start: ${start.rssMb} MiB`);
+await (await import('./gateway.ts')).runGatewayBench({ seconds, baseline });

@@ -37,3 +37,13 @@ export {
   isGatekeeperRequestError,
   type RequestFailure,
 } from './request-error.ts';
+export {
+  contentDigest,
+  type HmacKey,
+  SIGNED_COMPONENTS,
+  type SignableRequest,
+  type SignOptions,
+  signRequest,
+  signRfc9421,
+  verifyContentDigest,
+} from './request-signer.ts';

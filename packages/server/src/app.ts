@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { apiTokensPlugin } from './capabilities/api-tokens/index.ts';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
 import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
+import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
@@ -54,8 +56,16 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 512 },
-    // a path the router cannot decode is answered as a problem document like every other error
-    frameworkErrors: answerFrameworkError,
+    // a URL the router cannot decode: /authz must still answer 401/403 only (see gateway/endpoint.ts);
+    // anywhere else it is a problem document like every other error
+    frameworkErrors: (err, request, reply) => {
+      if (isAuthzUrl(request.raw.url))
+        return (reply as unknown as FastifyReply)
+          .code(403)
+          .header('x-authz-reason', 'malformed_target')
+          .send('malformed_target\n');
+      return answerFrameworkError(err, request as never, reply as never);
+    },
     // slow clients are cut off (headers, whole request, idle keep-alive, no traffic at all); Node checks
     // the header and request deadlines every connectionsCheckingInterval, so that follows the shortest
     requestTimeout: config.httpRequestTimeoutMs,
@@ -134,6 +144,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   });
   await app.register(setupPlugin, { setup: services.setup, state, cliCommand: cli });
 
+  // the /authz decision endpoint, in its own context (no body parsing, input guards or problem handler)
+  await app.register(authzPlugin, { decider: services.gateway.decider });
+
   // 20 failed admin authentications per address per minute, then 429 for five minutes
   const authFailureLimiter = state.createRateLimiter({
     name: 'admin-auth-failures',
@@ -189,6 +202,15 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         refreshStatistics: (tables) => database.refreshStatistics(tables),
       });
       await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
+      await admin.register(apiTokensPlugin, {
+        prefix: '/tenants/:tenant/api-tokens',
+        apiTokens: services.apiTokens,
+      });
+      await admin.register(gatewayPlugin, {
+        ...tenantScoped,
+        ...services.gateway,
+        clients: services.clients,
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -62,6 +62,7 @@ export interface RuntimeOptions {
 /** Every encrypted column in the schema. Capabilities append theirs here. */
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'settings', key: 'key', column: 'value', only: { column: 'encrypted', equals: 1 } },
+  { table: 'gateway_hmac_secrets', key: 'id', column: 'secret' },
 ];
 
 /** How often a server checkpoints (and truncates) the SQLite WAL. */

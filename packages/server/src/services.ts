@@ -3,6 +3,7 @@
  * depend on each other (services call services, never another capability's store). The HTTP app
  * and the CLI both use it, so a CLI command runs exactly the code an API call runs.
  */
+import { type ApiTokensService, createApiTokensService } from './capabilities/api-tokens/index.ts';
 import {
   type ClientsService,
   createClientStore,
@@ -10,6 +11,18 @@ import {
 } from './capabilities/clients/index.ts';
 import { type CredentialsService, createCredentialsService } from './capabilities/credentials/service.ts';
 import { createCredentialStore } from './capabilities/credentials/store.ts';
+import { type Forwarders, parseForwarders } from './capabilities/gateway/forwarders.ts';
+import {
+  createDecider,
+  createGatewayConfigService,
+  createGatewayStore,
+  createHmacSecretsService,
+  type Decider,
+  type GatewayConfigService,
+  type HmacSecretsService,
+  parseIdentityHeaders,
+} from './capabilities/gateway/index.ts';
+import { checkReturnUrl } from './capabilities/gateway/return-url.ts';
 import {
   createGroupStore,
   createGroupsService,
@@ -34,6 +47,7 @@ import { createTenantsService, ROOT_TENANT, type TenantsService } from './capabi
 import { createTenantStore } from './capabilities/tenants/store.ts';
 import { createUsersService, type UsersService } from './capabilities/users/index.ts';
 import { createConfiguredPasswordHasher } from './crypto/password.ts';
+import { AppError } from './errors/app-error.ts';
 import { decodeCursor } from './http/pagination.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -47,6 +61,17 @@ export interface Services {
   organizations: OrganizationService;
   users: UsersService;
   setup: SetupService;
+  apiTokens: ApiTokensService;
+  gateway: {
+    config: GatewayConfigService;
+    hmacSecrets: HmacSecretsService;
+    decider: Decider;
+    /**
+     * The URL a browser may be sent back to after signing in to the tenant (its route hosts or this
+     * server's), normalized; null for anything else (gateway/return-url.ts).
+     */
+    checkReturnUrl(tenantId: string, url: string): Promise<string | null>;
+  };
   /** Subscribes caches to invalidations and makes sure the root tenant and its roles exist. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -83,6 +108,7 @@ export function createServices(rt: Runtime): Services {
     cacheMetrics,
     slugOf,
     ownerActive: (tenantId, userId) => users.isActive(tenantId, userId),
+    onError: (err, what) => rt.logger.warn({ err }, `${what} failed`),
   });
   const clients = createClientsService({
     store: createClientStore(database),
@@ -127,7 +153,10 @@ export function createServices(rt: Runtime): Services {
     publicUrl: () => settings.get('publicUrl'),
   });
 
-  const startables = [tenants, credentials, access, clients];
+  const apiTokens = createApiTokensService({ credentials, clients, users, access });
+  const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
+
+  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets];
   return {
     tenants,
     credentials,
@@ -138,6 +167,8 @@ export function createServices(rt: Runtime): Services {
     organizations,
     users,
     setup,
+    apiTokens,
+    gateway,
     async start() {
       for (const s of startables) await s.start();
       const root = await tenants.ensureRoot();
@@ -145,6 +176,99 @@ export function createServices(rt: Runtime): Services {
     },
     async stop() {
       for (const s of [...startables].reverse()) await s.stop();
+    },
+  };
+}
+
+/** The gateway: its configuration, HMAC secrets and the /authz decider over the other services. */
+function createGateway(
+  rt: Runtime,
+  s: {
+    tenants: TenantsService;
+    clients: ClientsService;
+    users: UsersService;
+    roles: RolesService;
+    credentials: CredentialsService;
+    apiTokens: ApiTokensService;
+  },
+): Services['gateway'] {
+  const { database, bus, changes, cacheMetrics, settings, state, keyring } = rt;
+  const slugOf = (id: string) => s.tenants.slugOf(id);
+  const config = createGatewayConfigService({
+    store: createGatewayStore(database),
+    database,
+    bus,
+    changes,
+    cacheMetrics,
+    slugOf,
+    subjects: {
+      client: async (tenantId, ref) => (await s.clients.resolve(tenantId, ref)).id,
+      async user(tenantId, ref) {
+        const found = /^[0-9a-f-]{36}$/.test(ref) ? await s.users.get(tenantId, ref).catch(() => null) : null;
+        const user = found ?? (await s.users.findByLogin(tenantId, ref));
+        if (!user)
+          throw new AppError('not_found', { detail: `no user "${ref.slice(0, 80)}" in this tenant` });
+        return user.id;
+      },
+      role: async (tenantId, name) => (await s.roles.getByName(tenantId, name)).name,
+      async token(tenantId, id) {
+        const c = await s.credentials.get(id, tenantId);
+        if (c.kind !== 'pat' && c.kind !== 'svc')
+          throw new AppError('not_found', { detail: 'no such API token' });
+        return c.id;
+      },
+    },
+  });
+  const hmacSecrets = createHmacSecretsService({
+    database,
+    keyring,
+    bus,
+    changes,
+    cacheMetrics,
+    slugOf,
+    checkClient: async (tenantId, ref) => {
+      await s.clients.get(tenantId, ref);
+    },
+  });
+  let forwarders: Forwarders | undefined;
+  let identity: { source: string; map: ReadonlyMap<string, string> } | undefined;
+  const decider = createDecider({
+    bus,
+    registry: rt.metrics.registry,
+    state,
+    resolveTenant: (slug) => s.tenants.resolve(slug).catch(() => null),
+    policy: (tenantId) => config.policy(tenantId),
+    forwarders() {
+      const source = settings.get('gatewayTrustedForwarders');
+      if (forwarders?.source !== source)
+        forwarders = parseForwarders(source, (entry) =>
+          rt.logger.warn({ entry }, 'gatewayTrustedForwarders: not an address or CIDR range, ignored'),
+        );
+      return forwarders;
+    },
+    clockSkewSeconds: () => settings.get('gatewayClockSkewSeconds'),
+    auditAllowEvery: () => settings.get('gatewayAuditAllowEvery'),
+    identityHeaders() {
+      const source = settings.get('gatewayIdentityHeaders');
+      if (identity?.source !== source) identity = { source, map: parseIdentityHeaders(source) };
+      return identity.map;
+    },
+    authenticateToken: (tenantId, secret) => s.apiTokens.authenticate(tenantId, secret),
+    clientByClientId: (tenantId, clientId) => s.clients.byClientId(tenantId, clientId),
+    hmacKeys: (tenantId, client) => hmacSecrets.keysFor(tenantId, client),
+    onError: (err) => rt.logger.error({ err }, '/authz step failed'),
+  });
+  return {
+    config,
+    hmacSecrets,
+    decider,
+    async checkReturnUrl(tenantId, url) {
+      const policy = await config.policy(tenantId);
+      return checkReturnUrl(
+        url,
+        (host) => policy.servesHost(host),
+        new URL(settings.get('publicUrl')).hostname,
+      );
     },
   };
 }

@@ -1,60 +1,44 @@
 /**
- * Reading a password for `--password-stdin`: piped input is read whole (one trailing line break
- * dropped, as `echo` adds one); on a terminal the password is asked for without echo, twice, so the
- * printed `admin create … --password-stdin` also works typed into a shell. Never from the command
- * line, where other users could read it in the process list.
+ * Asking the operator: a missing argument is prompted for only when stdin and stdout are a terminal
+ * (a script gets the one-line error instead, exit 2), and a delete asks for confirmation unless
+ * `--yes` is given — without a terminal, `--yes` is required.
  */
+import { createInterface } from 'node:readline/promises';
 import { AppError } from '../errors/app-error.ts';
 
-/** Reads one line from the terminal without echoing it; Ctrl-C or Ctrl-D aborts. */
-function askHidden(question: string): Promise<string> {
-  const { stdin, stderr } = process;
-  return new Promise((resolve, reject) => {
-    let text = '';
-    stdin.setRawMode(true); // before the question, so nothing typed after it is echoed
-    stderr.write(question);
-    stdin.resume();
-    stdin.setEncoding('utf8');
-    const done = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      stderr.write('\n');
-      if (err) reject(err);
-      else resolve(text);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003' || ch === '\u0004')
-          return done(new AppError('validation_failed', { detail: 'no password given' }));
-        if (ch === '\u007f' || ch === '\b') text = [...text].slice(0, -1).join('');
-        else if (ch >= ' ') text += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
+export const interactive = (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY);
+
+async function question(text: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(text)).trim();
+  } finally {
+    rl.close();
+  }
 }
 
-/**
- * The password for `--password-stdin`.
- *
- * @example
- * const password = await readPassword(); // `echo "$PW" | gatekeeper admin create …` or typed twice
- */
-export async function readPassword(): Promise<string> {
-  let text: string;
-  if (process.stdin.isTTY) {
-    text = await askHidden('Password: ');
-    if (text.length > 0 && (await askHidden('Repeat the password: ')) !== text)
-      throw new AppError('validation_failed', { detail: 'the two passwords differ' });
-  } else {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    text = Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
-  }
-  if (text.length === 0) throw new AppError('validation_failed', { detail: 'no password on standard input' });
-  return text;
+/** The value given, else (in a terminal) the answer to `label`, else a user error naming `flag`. */
+export async function orAsk(value: string | undefined, flag: string, label: string): Promise<string> {
+  if (value !== undefined && value !== '') return value;
+  if (!interactive()) throw new AppError('validation_failed', { detail: `missing ${flag}` });
+  const answer = await question(`${label}: `);
+  if (answer === '') throw new AppError('validation_failed', { detail: `missing ${flag}` });
+  return answer;
 }
+
+/** Resolves when the operator confirms (or `--yes` was given); throws a user error otherwise. */
+export async function confirm(yes: boolean | undefined, what: string): Promise<void> {
+  if (yes) return;
+  if (!interactive()) throw new AppError('validation_failed', { detail: `${what}: add --yes to confirm` });
+  const answer = await question(`${what}? [y/N] `);
+  if (!/^y(es)?$/i.test(answer)) throw new AppError('validation_failed', { detail: 'not confirmed' });
+}
+
+/** Repeatable option collector. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `a,b c` → ['a', 'b', 'c']. */
+export const list = (values: readonly string[] | string | undefined): string[] =>
+  (Array.isArray(values) ? values : values === undefined ? [] : [values])
+    .flatMap((v) => v.split(/[\s,]+/))
+    .filter(Boolean);

@@ -194,6 +194,40 @@ export const ConfigSchema = Type.Object(
       default: true,
       ...meta({ runtime: true }),
     }),
+    gatewayTrustedForwarders: Type.String({
+      description:
+        'Comma-separated addresses and CIDR ranges (IPv4 or IPv6) of the proxies allowed to call `/authz`: only their original-request headers (`X-Original-*`, `X-Forwarded-*`) and forwarded client addresses (`X-Original-Client-IP`, `X-Forwarded-For`) are believed. A request from anywhere else is denied (`untrusted_forwarder`).',
+      default: '127.0.0.0/8,::1/128',
+      maxLength: 4096,
+      pattern: '^[0-9A-Fa-f:./, ]*$',
+      ...meta({ runtime: true }),
+    }),
+    gatewayClockSkewSeconds: Type.Integer({
+      description:
+        "How far the `created` / `timestamp` of a signed request may be from this server's clock, either way. Nonces are remembered for twice this long (at least 600 s).",
+      default: 300,
+      minimum: 5,
+      maximum: 3600,
+      ...meta({ runtime: true }),
+    }),
+    gatewayAuditAllowEvery: Type.Integer({
+      description:
+        'Audit one allowed `/authz` decision in this many (every denial is audited); 0 audits none, 1 every one.',
+      default: 100,
+      minimum: 0,
+      maximum: 1_000_000,
+      ...meta({ runtime: true }),
+    }),
+    gatewayIdentityHeaders: Type.String({
+      description:
+        'The identity headers an allowing `/authz` answer carries, as `field=Header-Name` pairs (fields: client-id, client-name, route-id, user-id, token-id, scopes, client-ip). Drop a pair to omit the header.',
+      default:
+        'client-id=X-Client-ID,client-name=X-Client-Name,route-id=X-Route-ID,user-id=X-User-ID,scopes=X-Scopes,client-ip=X-Client-IP',
+      maxLength: 1024,
+      pattern:
+        '^((client-id|client-name|route-id|user-id|token-id|scopes|client-ip)=[A-Za-z0-9-]{1,64})(,(client-id|client-name|route-id|user-id|token-id|scopes|client-ip)=[A-Za-z0-9-]{1,64})*$',
+      ...meta({ runtime: true }),
+    }),
   },
   { additionalProperties: false },
 );

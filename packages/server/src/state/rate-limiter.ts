@@ -56,11 +56,16 @@ async function consumeOn(
 ): Promise<RateLimitResult> {
   try {
     const res = await limiter.consume(key, points);
-    return { allowed: true, remaining: res.remainingPoints, retryAfterMs: 0 };
+    return {
+      allowed: true,
+      remaining: res.remainingPoints,
+      retryAfterMs: 0,
+      resetMs: Math.max(0, Math.ceil(res.msBeforeNext)),
+    };
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     const retryAfterMs = Math.max(1, Math.ceil(rejection.msBeforeNext));
-    return { allowed: false, remaining: rejection.remainingPoints, retryAfterMs };
+    return { allowed: false, remaining: rejection.remainingPoints, retryAfterMs, resetMs: retryAfterMs };
   }
 }
 

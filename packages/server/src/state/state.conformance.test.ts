@@ -163,10 +163,14 @@ describe.each(harnesses)('SharedState conformance ($kind)', (harness) => {
     expect(refused).toMatchObject({ allowed: false, remaining: 0 });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
-    expect(await limiter.consume('bob', 3)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+    expect(await limiter.consume('bob', 3)).toMatchObject({ allowed: true, remaining: 0, retryAfterMs: 0 });
     expect((await limiter.consume('bob')).allowed).toBe(false);
     await limiter.reset('alice');
-    expect(await limiter.consume('alice')).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0 });
+    const fresh = await limiter.consume('alice');
+    expect(fresh).toMatchObject({ allowed: true, remaining: 2, retryAfterMs: 0 });
+    // the window's end (RateLimit-Reset)
+    expect(fresh.resetMs).toBeGreaterThan(59_000);
+    expect(fresh.resetMs).toBeLessThanOrEqual(60_000);
   });
 
   it('rate limiter blocks for blockDurationSec once exceeded', async () => {

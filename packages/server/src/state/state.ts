@@ -13,6 +13,8 @@ export interface RateLimitResult {
   remaining: number;
   /** When refused: milliseconds until a retry can succeed (always > 0). When allowed: 0. */
   retryAfterMs: number;
+  /** Milliseconds until the current window ends and the points are back (RateLimit-Reset). */
+  resetMs: number;
 }
 
 /** A named fixed-window limiter whose counters live in the shared state. */

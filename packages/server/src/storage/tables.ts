@@ -252,6 +252,73 @@ export interface ClientsTable {
   version: number;
 }
 
+/** A gateway route: host + path pattern and, per method, the auth modes tried in order (JSON). */
+export interface GatewayRoutesTable {
+  id: string;
+  tenant_id: string;
+  host: string;
+  path: string;
+  /** The path pattern with parameter names erased (`/users/{}`): equal keys on one host tie. */
+  path_key: string;
+  /** JSON object: method (or `*`) → auth modes, e.g. `{"GET":["public"],"POST":["jwt","api_key"]}`. */
+  methods: string;
+  /** Audience a `jwt` credential must carry (the route's resource server). */
+  audience: string | null;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** Who may call a gateway route: a client, a user or a role × methods, with required scopes. */
+export interface GatewayPermissionsTable {
+  id: string;
+  tenant_id: string;
+  route_id: string;
+  subject_type: 'client' | 'user' | 'role';
+  /** Client id (resource id), user id, or role name. */
+  subject: string;
+  /** JSON array of methods (`*` = every method). */
+  methods: string;
+  /** JSON array of scopes the caller must hold. */
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** A gateway rate limit: per client, token or any caller; on one route or `*` (every route). */
+export interface GatewayLimitsTable {
+  id: string;
+  tenant_id: string;
+  subject_type: 'client' | 'token' | 'any';
+  /** Client id, token (credential) id, or '' for any caller. */
+  subject: string;
+  route_key: string;
+  quota: number | null;
+  quota_window_seconds: number | null;
+  burst: number | null;
+  burst_window_seconds: number | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** A client's HMAC shared secret (Fernet token: it is read back to verify signatures). */
+export interface GatewayHmacSecretsTable {
+  id: string;
+  tenant_id: string;
+  /** The owning client's resource id. */
+  client: string;
+  secret: string;
+  /** First 12 hex digits of the secret's SHA-256, to tell secrets apart. */
+  fingerprint: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  created_by: string;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -275,6 +342,10 @@ export interface Tables {
   audit_outbox: AuditOutboxTable;
   change_feed: ChangeFeedTable;
   clients: ClientsTable;
+  gateway_routes: GatewayRoutesTable;
+  gateway_permissions: GatewayPermissionsTable;
+  gateway_limits: GatewayLimitsTable;
+  gateway_hmac_secrets: GatewayHmacSecretsTable;
 }
 
 export type { Generated };

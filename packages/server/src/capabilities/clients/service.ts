@@ -75,6 +75,8 @@ export interface ClientsService {
   resolve(tenantId: string, idOrClientIdOrName: string): Promise<ClientView>;
   /** The client with this OAuth client_id, from the cache; null when there is none. */
   byClientId(tenantId: string, clientId: string): Promise<ClientRecord | null>;
+  /** The client with this resource id (what owns its tokens), from the cache; null when there is none. */
+  recordById(tenantId: string, id: string): Promise<ClientRecord | null>;
   list(tenantId: string, options: ListOptions<ClientSort>, clientId?: string): Promise<Page<ClientView>>;
   update(
     tenantId: string,
@@ -238,6 +240,23 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
     ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
   });
   const keyOf = (tenantId: string, clientId: string) => `${tenantId}/${clientId}`;
+  // tenant/id → client: what owns a service token or an HMAC secret (dropped with the entry above)
+  const byId = createInvalidatedCache<ClientRecord | null>({
+    name: 'clients-by-id',
+    feed: deps.changes,
+    load: async (key) => {
+      const slash = key.indexOf('/');
+      const row = await store.byId(key.slice(0, slash), key.slice(slash + 1));
+      return row ? toRecord(row) : null;
+    },
+    ttlMs: CACHE_TTL_MS,
+    maxEntries: CACHE_MAX,
+    ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+  });
+  const invalidate = async (row: { tenant_id: string; id: string; client_id: string }) => {
+    await cache.invalidate(keyOf(row.tenant_id, row.client_id));
+    await byId.invalidate(keyOf(row.tenant_id, row.id));
+  };
 
   async function mustGet(tenantId: string, id: string): Promise<ClientRow> {
     const row = isId(id) ? await store.byId(tenantId, id) : undefined;
@@ -297,7 +316,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         version: 1,
       };
       await store.insert(row).catch(conflict);
-      await cache.invalidate(keyOf(tenantId, row.client_id)); // a probe may have cached it as unknown
+      await invalidate(row); // a probe may have cached it as unknown
       await emit(tenantId, 'client.created', `client:${row.id}`, ctx, {
         clientId: row.client_id,
         name,
@@ -326,6 +345,8 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
       clientId.length === 0 || clientId.length > 255
         ? Promise.resolve(null)
         : cache.get(keyOf(tenantId, clientId)),
+
+    recordById: (tenantId, id) => (isId(id) ? byId.get(keyOf(tenantId, id)) : Promise.resolve(null)),
 
     async list(tenantId, options, clientId) {
       const rows = await store.list(tenantId, options, clientId);
@@ -384,7 +405,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
       }
       const row = await store.update(tenantId, id, patch, expected, Date.now()).catch(conflict);
       if (!row) throw new AppError('precondition_failed');
-      await cache.invalidate(keyOf(tenantId, row.client_id));
+      await invalidate(row);
       await emit(
         tenantId,
         patch.status ? `client.${patch.status === 'disabled' ? 'disabled' : 'enabled'}` : 'client.updated',
@@ -403,7 +424,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
       const row = await store.delete(tenantId, id, expected);
       if (!row) throw new AppError('precondition_failed');
       await credentials.revokeOwned('client', row.id, ctx);
-      await cache.invalidate(keyOf(tenantId, row.client_id));
+      await invalidate(row);
       await emit(tenantId, 'client.deleted', `client:${row.id}`, ctx, { clientId: row.client_id });
     },
 
@@ -450,9 +471,11 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
 
     async start() {
       cache.start();
+      byId.start();
     },
     async stop() {
       cache.stop();
+      byId.stop();
     },
   };
   return inUnits(database, service, ['create', 'update', 'delete', 'addSecret', 'revokeSecret']);

@@ -7,10 +7,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { registerCredentialRoutes } from './routes.ts';
 import type { CredentialsService } from './service.ts';
 
-export { isAbility, normaliseAbilities } from './abilities.ts';
+export { isAbility, isScope, normaliseAbilities, SCOPE_PATTERN } from './abilities.ts';
 export {
   CREDENTIAL_KINDS,
   type CredentialKind,
+  type CredentialRefusal,
   type CredentialsDeps,
   type CredentialsService,
   type CredentialView,

@@ -16,7 +16,8 @@ import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
 import { type ListOptions, type Page, toPage } from '../../storage/keyset.ts';
 import { toIso, toIsoOrNull } from '../../storage/time.ts';
-import { isAbility, normaliseAbilities } from './abilities.ts';
+import { isAbility, isScope, normaliseAbilities } from './abilities.ts';
+import { createLastUsedWriter } from './last-used.ts';
 import type { CredentialRow, CredentialStore } from './store.ts';
 
 /** Credential kinds; the kind is also the secret's prefix (`gk_<kind>_…`). */
@@ -31,6 +32,9 @@ export const CREDENTIAL_KINDS = {
 } as const;
 export type CredentialKind = keyof typeof CREDENTIAL_KINDS;
 
+/** Kinds whose abilities are free-form gateway scopes (see `isScope`), not admin API abilities. */
+const SCOPED_KINDS: readonly string[] = ['pat', 'svc'];
+
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX = 50_000;
 
@@ -43,6 +47,9 @@ export interface IssueInput {
   abilities: readonly string[];
   expiresAt?: number | null;
 }
+
+/** Why `check` refused a secret. */
+export type CredentialRefusal = 'malformed' | 'wrong_kind' | 'unknown' | 'revoked' | 'expired';
 
 export interface CredentialView {
   id: string;
@@ -72,7 +79,15 @@ export interface CredentialsService {
   ): Promise<{ secret: string; credential: CredentialView }>;
   /** Verifies a live credential of one of `kinds`; throws invalid_token. */
   verify(secret: string, kinds: readonly CredentialKind[]): Promise<CredentialRow>;
-  /** Verifies an admin/personal API token and builds the request principal. */
+  /**
+   * Like `verify`, but answers why a secret is refused instead of throwing (the gateway audits the
+   * reason of every denial). Same cache, same last-used noting.
+   */
+  check(secret: string, kinds: readonly CredentialKind[]): Promise<CredentialRow | CredentialRefusal>;
+  /**
+   * Verifies an admin API token (`adm`; gateway tokens never authenticate here) and builds the
+   * request principal.
+   */
   authenticateAdmin(secret: string): Promise<Principal>;
   /** Consumes a single-use credential atomically; throws invalid_token when already used or expired. */
   consume(secret: string, kind: CredentialKind, ctx: ActionContext): Promise<CredentialRow>;
@@ -97,6 +112,8 @@ export interface CredentialsService {
   countKind(kind: CredentialKind): Promise<number>;
   /** Tenant-scoped credentials of a kind per tenant slug (what a listing of all-tenant ones omits). */
   countByTenant(kind: CredentialKind): Promise<{ tenant: string; count: number }[]>;
+  /** Writes the last-used times noted so far (they are written in batches every few seconds). */
+  flushLastUsed(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -113,6 +130,9 @@ export interface CredentialsDeps {
    * at every use, so a disabled owner's tokens stop working.
    */
   ownerActive?(tenantId: string, userId: string): Promise<boolean>;
+  /** How often noted last-used times are written (default 5000 ms). */
+  lastUsedIntervalMs?: number;
+  onError?: (err: unknown, what: string) => void;
 }
 
 export function createCredentialsService(deps: CredentialsDeps): CredentialsService {
@@ -125,6 +145,11 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
     ttlMs: CACHE_TTL_MS,
     maxEntries: CACHE_MAX,
     ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+  });
+  const lastUsed = createLastUsedWriter({
+    write: (ids, now) => store.touchMany(ids, now),
+    ...(deps.lastUsedIntervalMs ? { intervalMs: deps.lastUsedIntervalMs } : {}),
+    onError: (err) => deps.onError?.(err, 'credential last-used write'),
   });
 
   async function view(row: CredentialRow): Promise<CredentialView> {
@@ -166,9 +191,12 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
   const service: CredentialsService = {
     async issue(input, ctx, options = {}) {
       const abilities = normaliseAbilities(input.abilities);
-      const bad = abilities.find((a) => !isAbility(a));
+      const scoped = SCOPED_KINDS.includes(input.kind);
+      const bad = abilities.find((a) => !(scoped ? isScope(a) : isAbility(a)));
       if (bad !== undefined)
-        throw new AppError('validation_failed', { detail: `unknown ability "${bad.slice(0, 64)}"` });
+        throw new AppError('validation_failed', {
+          detail: `${scoped ? 'not a scope (noun:verb, noun:* or *)' : 'unknown ability'} "${bad.slice(0, 64)}"`,
+        });
       const now = Date.now();
       if (input.expiresAt !== undefined && input.expiresAt !== null && input.expiresAt <= now) {
         throw new AppError('validation_failed', { detail: 'expiresAt must be in the future' });
@@ -205,23 +233,30 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       return { secret, credential: await view(row) };
     },
     async verify(secret, kinds) {
-      const parsed = parseSecret(secret);
-      if (!parsed || !(kinds as readonly string[]).includes(parsed.kind)) {
+      const row = await service.check(secret, kinds);
+      if (row === 'malformed' || row === 'wrong_kind')
         throw new AppError('invalid_token', { detail: 'not a valid credential' });
-      }
+      if (typeof row === 'string')
+        throw new AppError('invalid_token', { detail: 'the credential is unknown, revoked or expired' });
+      return row;
+    },
+    async check(secret, kinds) {
+      const parsed = parseSecret(secret);
+      if (!parsed) return 'malformed';
+      if (!(kinds as readonly string[]).includes(parsed.kind)) return 'wrong_kind';
       const row = await cache.get(digestSecret(parsed.secret));
       const now = Date.now();
-      if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
-        throw new AppError('invalid_token', { detail: 'the credential is unknown, revoked or expired' });
-      }
+      if (!row) return 'unknown';
+      if (row.revoked_at !== null) return 'revoked';
+      if (row.expires_at !== null && row.expires_at <= now) return 'expired';
       if (row.last_used_at === null || row.last_used_at < now - 60_000) {
         row.last_used_at = now;
-        store.touch(row.id, now).catch(() => {});
+        lastUsed.note(row.id);
       }
       return row;
     },
     async authenticateAdmin(secret) {
-      const row = await service.verify(secret, ['adm', 'pat']);
+      const row = await service.verify(secret, ['adm']);
       if (row.owner_type === 'user' && row.tenant_id !== null && row.owner_id !== null && deps.ownerActive) {
         if (!(await deps.ownerActive(row.tenant_id, row.owner_id)))
           throw new AppError('invalid_token', { detail: 'the owner of this token is not active' });
@@ -322,11 +357,14 @@ export function createCredentialsService(deps: CredentialsDeps): CredentialsServ
       );
       return named.sort((a, b) => a.tenant.localeCompare(b.tenant));
     },
+    flushLastUsed: () => lastUsed.flush(),
     async start() {
       cache.start();
+      lastUsed.start();
     },
     async stop() {
       cache.stop();
+      await lastUsed.stop();
     },
   };
   return service;

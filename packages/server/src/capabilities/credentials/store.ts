@@ -38,8 +38,8 @@ export interface CredentialStore {
   consume(digest: string, kind: string, now: number): Promise<CredentialRow | undefined>;
   /** Undoes `consume` when the work it guarded failed (only if nothing else touched it since). */
   release(id: string, consumedAt: number): Promise<boolean>;
-  /** Records use, at most once a minute per credential (keeps the hot path write-free). */
-  touch(id: string, now: number): Promise<void>;
+  /** Records the use of several credentials at `now` (one statement; see last-used.ts). */
+  touchMany(ids: readonly string[], now: number): Promise<void>;
   countKind(kind: string): Promise<number>;
   /** How many credentials of a kind each tenant holds (tenant-scoped ones only). */
   countByTenant(kind: string): Promise<{ tenantId: string; count: number }[]>;
@@ -140,12 +140,13 @@ export function createCredentialStore(database: Database): CredentialStore {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
-    async touch(id, now) {
+    async touchMany(ids, now) {
+      if (ids.length === 0) return;
       await db
         .updateTable('credentials')
         .set({ last_used_at: now })
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
+        .where('id', 'in', [...ids])
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now)]))
         .execute();
     },
     async countKind(kind) {

@@ -9,7 +9,7 @@ import { normaliseAbilities } from '../../capabilities/credentials/abilities.ts'
 import { AppError } from '../../errors/app-error.ts';
 import { toListOptions } from '../../http/pagination.ts';
 import { cliContext, out } from '../context.ts';
-import { readPassword } from '../prompt.ts';
+import { readPassword } from '../password-prompt.ts';
 import { withServices } from './tenants.ts';
 
 export function registerAdmin(program: Command): void {

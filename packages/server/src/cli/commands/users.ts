@@ -29,8 +29,8 @@ import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import type { Runtime } from '../../runtime.ts';
 import { cliContext, out, withRuntime } from '../context.ts';
+import { readPassword } from '../password-prompt.ts';
 import { createProgress } from '../progress.ts';
-import { readPassword } from '../prompt.ts';
 import { resolveUser } from '../resolve.ts';
 import { formatFromFileName, type TabularFormat, writeTabular } from '../tabular.ts';
 

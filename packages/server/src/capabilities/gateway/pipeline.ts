@@ -1,0 +1,219 @@
+/**
+ * The `/authz` decision: an ordered list of small named steps (STYLE.md principle 6), each in its own
+ * file under steps/. The runner stops at the first denial, turns the outcome into a decision (status,
+ * reason, headers), audits it — every denial; one allow in `gatewayAuditAllowEvery` — through the
+ * event bus (batched off the request path), and counts it in Prometheus. A step that throws (a cache
+ * load or the shared state failing) denies with `internal_error`: /authz fails closed and never
+ * answers with a 5xx.
+ */
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { EventBus } from '../../events/event-bus.ts';
+import type { AuthzContext, AuthzInput, Decision } from './decision.ts';
+import { type DenyReason, statusOf } from './reasons.ts';
+import { authenticate, MODE_CHECKS } from './steps/authenticate.ts';
+import { checkNonce } from './steps/check-nonce.ts';
+import { checkPermission } from './steps/check-permission.ts';
+import { matchRoute } from './steps/match-route.ts';
+import { rateLimit } from './steps/rate-limit.ts';
+import { readOriginalRequest } from './steps/read-original-request.ts';
+import { refuseDuplicates } from './steps/refuse-duplicates.ts';
+import { resolveClientIp } from './steps/resolve-client-ip.ts';
+import { resolveTenant } from './steps/resolve-tenant.ts';
+import type { AuthzStep, StepDeps } from './steps/step.ts';
+
+export const AUTHZ_STEPS: readonly AuthzStep[] = [
+  resolveTenant, // the tenant of the issuer path, active
+  refuseDuplicates, // no credential or original-request header twice
+  resolveClientIp, // trusted forwarders → client address
+  readOriginalRequest, // the proxy's description of the original request, path tricks refused
+  matchRoute, // host + path → route (compiled table), method → modes
+  authenticate, // api_key | hmac, tried in order → caller
+  checkNonce, // replay guard: one set-if-absent
+  checkPermission, // caller × route × method, required scopes
+  rateLimit, // quota + burst per caller
+];
+
+export interface DeciderDeps extends StepDeps {
+  bus: EventBus;
+  registry: Registry;
+  auditAllowEvery(): number;
+  /** field → header name (gatewayIdentityHeaders). */
+  identityHeaders(): ReadonlyMap<string, string>;
+  onError(err: unknown): void;
+}
+
+export interface Decider {
+  /** `explain`: trace every step, take the proxy as trusted, spend nothing, audit nothing. */
+  decide(input: AuthzInput, options?: { explain?: boolean }): Promise<Decision>;
+}
+
+const SAFE_HEADER = /^[\x20-\x7e]*$/;
+const headerValue = (v: string) => (SAFE_HEADER.test(v) ? v : encodeURIComponent(v));
+
+/** Parses `client-id=X-Client-ID,…` into field → header. */
+export function parseIdentityHeaders(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of text.split(',')) {
+    const [field, name] = pair.split('=') as [string, string | undefined];
+    if (field && name) map.set(field.trim(), name.trim());
+  }
+  return map;
+}
+
+export function createDecider(deps: DeciderDeps): Decider {
+  const decisions = new Counter({
+    name: 'gatekeeper_authz_decisions_total',
+    help: '/authz decisions by decision and reason',
+    labelNames: ['decision', 'reason'],
+    registers: [deps.registry],
+  });
+  const latency = new Histogram({
+    name: 'gatekeeper_authz_decision_seconds',
+    help: 'Time to reach an /authz decision',
+    labelNames: ['decision'],
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
+    registers: [deps.registry],
+  });
+  // label children bound once: the hot path does no label hashing
+  const allowLatency = latency.labels('allow');
+  const denyLatency = latency.labels('deny');
+  const byReason = new Map<string, ReturnType<typeof decisions.labels>>();
+  const counted = (reason: DenyReason | null) => {
+    const key = reason ?? 'allowed';
+    let child = byReason.get(key);
+    if (!child) {
+      child = decisions.labels(reason === null ? 'allow' : 'deny', key);
+      byReason.set(key, child);
+    }
+    return child;
+  };
+  let allowsSinceAudit = 0;
+
+  function identity(ctx: AuthzContext): Record<string, string> {
+    const c = ctx.caller;
+    const values: Record<string, string | null | undefined> = {
+      'client-id': c?.client?.clientId,
+      'client-name': c?.client?.name,
+      'route-id': ctx.match?.route.id,
+      'user-id': c?.userId,
+      'token-id': c?.tokenId,
+      scopes: c && c.scopes.length > 0 ? c.scopes.join(' ') : undefined,
+      'client-ip': ctx.clientIp,
+    };
+    const out: Record<string, string> = {};
+    for (const [field, name] of deps.identityHeaders()) {
+      const v = values[field];
+      if (v) out[name.toLowerCase()] = headerValue(v);
+    }
+    return out;
+  }
+
+  function finish(ctx: AuthzContext, reason: DenyReason | null, detail: string | undefined): Decision {
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    const rl = ctx.rateLimit;
+    if (rl) {
+      headers['ratelimit-limit'] = String(rl.limit);
+      headers['ratelimit-remaining'] = String(rl.remaining);
+      headers['ratelimit-reset'] = String(rl.resetSeconds);
+      headers['ratelimit-policy'] = rl.policy;
+    }
+    const status = reason === null ? 200 : statusOf(reason);
+    if (reason === null) Object.assign(headers, identity(ctx));
+    else {
+      headers['x-authz-reason'] = reason;
+      if (status === 401) {
+        const realm = ctx.tenant?.slug ?? 'gatekeeper';
+        const modes = ctx.modes ?? ['api_key', 'hmac'];
+        headers['www-authenticate'] = modes
+          .map((m) => MODE_CHECKS[m]?.challenge(realm))
+          .filter(Boolean)
+          .join(', ');
+      }
+      if (status === 429) headers['retry-after'] = String(Math.max(1, rl?.resetSeconds ?? 1));
+    }
+    return {
+      allow: reason === null,
+      status,
+      reason,
+      ...(detail ? { detail } : {}),
+      headers,
+      adapter: ctx.original?.adapter ?? null,
+      routeId: ctx.match?.route.id ?? null,
+      caller: ctx.caller ?? null,
+      clientIp: ctx.clientIp ?? ctx.input.peer,
+      ...(ctx.trace ? { trace: ctx.trace } : {}),
+    };
+  }
+
+  function audit(ctx: AuthzContext, d: Decision): void {
+    if (d.allow) {
+      const every = deps.auditAllowEvery();
+      if (every === 0 || ++allowsSinceAudit < every) return;
+      allowsSinceAudit = 0;
+    }
+    const o = ctx.original;
+    const c = ctx.caller;
+    deps.bus.emit({
+      type: d.allow ? 'authz.allowed' : 'authz.denied',
+      tenant: ctx.tenant?.slug ?? null,
+      actor: c?.tokenId
+        ? `credential:${c.tokenId}`
+        : c?.client
+          ? `client:${c.client.id}`
+          : c?.userId
+            ? `user:${c.userId}`
+            : `ip:${d.clientIp}`,
+      target: d.routeId ? `route:${d.routeId}` : null,
+      result: d.allow ? 'success' : 'denied',
+      data: {
+        ...(d.reason ? { reason: d.reason } : {}),
+        ...(d.detail ? { detail: d.detail.slice(0, 300) } : {}),
+        ip: d.clientIp,
+        ...(o
+          ? { adapter: o.adapter, method: o.method, host: o.hostName, path: o.parsed.rawPath.slice(0, 256) }
+          : {}),
+      },
+    });
+  }
+
+  return {
+    async decide(input, options = {}) {
+      const started = performance.now();
+      const trace = options.explain ? ([] as NonNullable<AuthzContext['trace']>) : undefined;
+      let current = '';
+      const ctx: AuthzContext = {
+        input,
+        now: Date.now(),
+        ...(trace ? { trace, explain: true } : {}),
+        note: trace ? (detail) => trace.push({ step: current, outcome: 'ok', detail }) : () => {},
+      };
+      let reason: DenyReason | null = null;
+      let detail: string | undefined;
+      for (const step of AUTHZ_STEPS) {
+        current = step.name;
+        let result: Awaited<ReturnType<AuthzStep['run']>>;
+        try {
+          const r = step.run(ctx, deps);
+          result = r instanceof Promise ? await r : r;
+        } catch (err) {
+          deps.onError(err);
+          result = { deny: 'internal_error', detail: `${step.name} failed` };
+        }
+        if (trace && !result && trace[trace.length - 1]?.step !== step.name)
+          trace.push({ step: step.name, outcome: 'ok' });
+        if (result) {
+          reason = result.deny;
+          detail = result.detail;
+          trace?.push({ step: step.name, outcome: `deny ${result.deny}`, ...(detail ? { detail } : {}) });
+          break;
+        }
+      }
+      const decision = finish(ctx, reason, detail);
+      if (trace) return decision;
+      audit(ctx, decision);
+      counted(reason).inc();
+      (decision.allow ? allowLatency : denyLatency).observe((performance.now() - started) / 1000);
+      return decision;
+    },
+  };
+}
