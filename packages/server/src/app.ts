@@ -99,7 +99,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     reply.header('x-request-id', request.id);
   });
   registerProblemHandlers(app);
-  registerInputGuards(app);
+  registerInputGuards(app, isAuthzUrl);
 
   const { metrics } = runtime;
   metrics.gauge('gatekeeper_audit_queue_depth', 'Refusal events held in memory for the audit log', () =>

@@ -25,6 +25,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/tenants/{tenant}/organizations/{orgId}': { name: 'changed' },
   'PATCH /api/v1/tenants/{tenant}/users/{userId}': { name: 'changed' },
   'PATCH /api/v1/tenants/{tenant}/clients/{id}': { name: 'changed' },
+  'PATCH /api/v1/tenants/{tenant}/gateway/routes/{routeId}': { path: '/changed' },
 };
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -69,8 +70,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const secrets = (await t.call('GET', `/api/v1/tenants/ifm/clients/${client.id}/secrets`)).json<{
         items: { id: string }[];
       }>();
+      const route = (
+        await t.call('POST', '/api/v1/tenants/ifm/gateway/routes', {
+          body: { host: 'api.example.com', path: '/ifm', auth: { GET: ['public'] } },
+        })
+      ).json<{ id: string }>();
       ids = {
         tenant: 'ifm',
+        routeId: route.id,
+        permissionId: route.id,
+        limitId: route.id,
+        client: client.id,
         userId: user.id,
         groupId: group.id,
         childId: child.id,

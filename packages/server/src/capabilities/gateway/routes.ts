@@ -103,7 +103,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayRouteDe
   app.patch(
     '/gateway/routes/:routeId',
     {
-      config: write,
+      config: { ...write, etag: true },
       schema: {
         tags,
         summary: 'Change a route',
@@ -127,7 +127,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayRouteDe
   app.delete(
     '/gateway/routes/:routeId',
     {
-      config: write,
+      config: { ...write, etag: true },
       schema: {
         tags,
         summary: 'Delete a route and its permissions',

@@ -14,22 +14,22 @@ export function registerAuthz(program: Command): void {
   authz
     .command('explain')
     .description('explain the decision for a request, step by step')
-    .option('--tenant <slug>', 'tenant slug', 'root')
-    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--tenant <slug>', 'tenant slug (default: root)')
+    .option('--method <method>', 'HTTP method (default: GET)')
     .option('--url <url>', 'the original request URL, e.g. https://api.example.com/x')
     .option('--header <line>', "a header of the request, 'Name: value' (repeatable)", collect)
     .option('--json', 'print JSON')
     .action(
       async (
-        o: { tenant: string; method: string; url?: string; header?: string[]; json?: boolean },
+        o: { tenant?: string; method?: string; url?: string; header?: string[]; json?: boolean },
         cmd: Command,
       ) => {
         const url = await orAsk(o.url, '--url', 'URL');
         const headers = parseHeaderLines(o.header ?? []);
         await withServices(cmd, async (s) => {
           const d = await explainRequest(s.gateway.decider, {
-            tenantSlug: o.tenant,
-            method: o.method.toUpperCase(),
+            tenantSlug: o.tenant ?? 'root',
+            method: (o.method ?? 'GET').toUpperCase(),
             url,
             headers,
           });

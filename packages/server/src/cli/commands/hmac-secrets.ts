@@ -20,7 +20,7 @@ export function registerHmacSecrets(program: Command): void {
     .description('add a secret to a client and print it once')
     .option('--tenant <slug>', 'tenant slug')
     .option('--client <client>', 'client id, client_id or name')
-    .option('--expires-in-days <n>', 'expiry (default never)')
+    .option('--expires-in-days <n>', 'expiry in days; none unless given')
     .option('--json', 'print JSON: {"secret", "hmacSecret": {…}}')
     .action(
       async (

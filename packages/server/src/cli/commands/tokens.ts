@@ -57,7 +57,7 @@ export function registerTokens(program: Command): void {
     .option('--user <user>', 'personal token of this user (username or email)')
     .option('--name <name>', 'what the token is for')
     .option('--abilities <list>', 'scopes, e.g. datasets:read,reports:*')
-    .option('--expires <when>', 'expiry: 30d or a date (YYYY-MM-DD); default never')
+    .option('--expires <when>', 'expiry: 30d or a date (YYYY-MM-DD); none unless given')
     .option('--json', 'print JSON: {"id", "secret", …}')
     .action(
       async (
