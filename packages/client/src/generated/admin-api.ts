@@ -5251,7 +5251,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
           'if-match'?: string;
         };
         path: {
@@ -5307,7 +5307,7 @@ export interface paths {
     patch: {
       parameters: {
         header?: {
-          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
           'if-match'?: string;
         };
         path: {
