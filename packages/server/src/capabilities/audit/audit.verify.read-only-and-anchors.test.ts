@@ -64,7 +64,8 @@ describe('audit verify on a real embedded deployment', () => {
     const db = sqlite();
     try {
       const n = (db.prepare('select count(*) as n from audit_checkpoints').get() as { n: number }).n;
-      expect(n).toBeGreaterThanOrEqual(4);
+      // one per drain that crossed a multiple of 10 (a loaded machine drains bigger batches) + the final
+      expect(n).toBeGreaterThanOrEqual(2);
     } finally {
       db.close();
     }
@@ -75,7 +76,7 @@ describe('audit verify on a real embedded deployment', () => {
     const r = await verify('--anchors', anchorFile);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
-    expect(JSON.parse(r.stdout).anchorsVerified).toBeGreaterThanOrEqual(4);
+    expect(JSON.parse(r.stdout).anchorsVerified).toBeGreaterThanOrEqual(2);
     expect(dumpSqlite(dbPath)).toEqual(before);
   });
 
