@@ -49,6 +49,7 @@ import { createUsersService, type UsersService } from './capabilities/users/inde
 import { createConfiguredPasswordHasher } from './crypto/password.ts';
 import { AppError } from './errors/app-error.ts';
 import { decodeCursor } from './http/pagination.ts';
+import { createMail, type MailOutbox } from './mail/index.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface Services {
@@ -62,6 +63,8 @@ export interface Services {
   users: UsersService;
   setup: SetupService;
   apiTokens: ApiTokensService;
+  /** The durable mail outbox (its delivery worker runs in servers). */
+  mail: MailOutbox;
   gateway: {
     config: GatewayConfigService;
     hmacSecrets: HmacSecretsService;
@@ -156,7 +159,9 @@ export function createServices(rt: Runtime): Services {
   const apiTokens = createApiTokensService({ credentials, clients, users, access });
   const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
 
-  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets];
+  const mail = createMail(rt, slugOf);
+
+  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets, mail];
   return {
     tenants,
     credentials,
@@ -168,6 +173,7 @@ export function createServices(rt: Runtime): Services {
     users,
     setup,
     apiTokens,
+    mail,
     gateway,
     async start() {
       for (const s of startables) await s.start();
