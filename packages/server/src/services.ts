@@ -30,6 +30,13 @@ import {
   type GroupsService,
 } from './capabilities/groups/index.ts';
 import {
+  createMfaService,
+  createMfaStore,
+  createPasskeysService,
+  type MfaService,
+  type PasskeysService,
+} from './capabilities/mfa/index.ts';
+import {
   createOrganizationService,
   createOrganizationStore,
   type OrganizationService,
@@ -50,6 +57,7 @@ import { createConfiguredPasswordHasher } from './crypto/password.ts';
 import { AppError } from './errors/app-error.ts';
 import { decodeCursor } from './http/pagination.ts';
 import { createMail, type MailOutbox } from './mail/index.ts';
+import { createUserMailer, type UserMailer } from './mail/user-mailer.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface Services {
@@ -65,6 +73,11 @@ export interface Services {
   apiTokens: ApiTokensService;
   /** The durable mail outbox (its delivery worker runs in servers). */
   mail: MailOutbox;
+  /** Mail to a user (their address, name and the tenant's name filled in), queued in the caller's unit. */
+  userMail: UserMailer;
+  /** TOTP with backup codes, MFA enforcement, and passkeys. */
+  mfa: MfaService;
+  passkeys: PasskeysService;
   gateway: {
     config: GatewayConfigService;
     hmacSecrets: HmacSecretsService;
@@ -160,6 +173,35 @@ export function createServices(rt: Runtime): Services {
   const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
 
   const mail = createMail(rt, slugOf);
+  const userMail = createUserMailer({
+    mail,
+    user: (tenantId, userId) => users.get(tenantId, userId),
+    async tenant(tenantId) {
+      const slug = await slugOf(tenantId);
+      return { slug, displayName: (await tenants.get(slug)).displayName };
+    },
+    publicUrl: () => settings.get('publicUrl'),
+  });
+  const passkeys = createPasskeysService({
+    database,
+    state: rt.state,
+    bus,
+    mailer: userMail,
+    slugOf,
+    origin: () => settings.get('publicUrl'),
+  });
+  const mfa = createMfaService({
+    store: createMfaStore(database),
+    database,
+    keyring: rt.keyring,
+    state: rt.state,
+    bus,
+    mailer: userMail,
+    slugOf,
+    groupsOf: async (tenantId, userId) =>
+      (await groups.listUserGroups(tenantId, userId, { transitive: true })).map((g) => g.id),
+    passkeys,
+  });
 
   const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets, mail];
   return {
@@ -174,6 +216,9 @@ export function createServices(rt: Runtime): Services {
     setup,
     apiTokens,
     mail,
+    userMail,
+    mfa,
+    passkeys,
     gateway,
     async start() {
       for (const s of startables) await s.start();
