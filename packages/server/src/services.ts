@@ -3,6 +3,7 @@
  * depend on each other (services call services, never another capability's store). The HTTP app
  * and the CLI both use it, so a CLI command runs exactly the code an API call runs.
  */
+import { type AccountsService, createAccountsService } from './capabilities/accounts/index.ts';
 import { type ApiTokensService, createApiTokensService } from './capabilities/api-tokens/index.ts';
 import {
   type ClientsService,
@@ -71,6 +72,8 @@ export interface Services {
   users: UsersService;
   setup: SetupService;
   apiTokens: ApiTokensService;
+  /** Sessions, sign-in, password policy and changes, lockout, the hosted pages' services. */
+  accounts: AccountsService;
   /** The durable mail outbox (its delivery worker runs in servers). */
   mail: MailOutbox;
   /** Mail to a user (their address, name and the tenant's name filled in), queued in the caller's unit. */
@@ -203,7 +206,36 @@ export function createServices(rt: Runtime): Services {
     passkeys,
   });
 
-  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets, mail];
+  const accounts = createAccountsService({
+    database,
+    state: rt.state,
+    bus,
+    changes,
+    cacheMetrics,
+    users,
+    tenants,
+    hasher: passwords,
+    csrfKeys: () => rt.keyring.deriveKeys('page-csrf').map((k) => k.key),
+    publicUrl: () => settings.get('publicUrl'),
+    rateLimits: () => ({
+      perIp: settings.get('signInRateLimitPerIp'),
+      perTenant: settings.get('signInRateLimitPerTenant'),
+    }),
+    onError: (err, what) => rt.logger.warn({ err }, `${what} failed`),
+  });
+  // a browser may return to the gateway's protected hosts after signing in
+  accounts.allowReturnTo((tenant, url) => gateway.checkReturnUrl(tenant.id, url));
+
+  const startables = [
+    tenants,
+    credentials,
+    access,
+    clients,
+    gateway.config,
+    gateway.hmacSecrets,
+    accounts,
+    mail,
+  ];
   return {
     tenants,
     credentials,
@@ -215,6 +247,7 @@ export function createServices(rt: Runtime): Services {
     users,
     setup,
     apiTokens,
+    accounts,
     mail,
     userMail,
     mfa,
