@@ -57,6 +57,7 @@ import { createUsersService, type UsersService } from './capabilities/users/inde
 import { createConfiguredPasswordHasher } from './crypto/password.ts';
 import { AppError } from './errors/app-error.ts';
 import { decodeCursor } from './http/pagination.ts';
+import { createSignInLinksService, type SignInLinksService } from './capabilities/sign-in-links/index.ts';
 import { createMail, type MailOutbox } from './mail/index.ts';
 import { createUserMailer, type UserMailer } from './mail/user-mailer.ts';
 import type { Runtime } from './runtime.ts';
@@ -81,6 +82,8 @@ export interface Services {
   /** TOTP with backup codes, MFA enforcement, and passkeys. */
   mfa: MfaService;
   passkeys: PasskeysService;
+  /** Magic sign-in links and password-reset links. */
+  signInLinks: SignInLinksService;
   gateway: {
     config: GatewayConfigService;
     hmacSecrets: HmacSecretsService;
@@ -205,6 +208,23 @@ export function createServices(rt: Runtime): Services {
       (await groups.listUserGroups(tenantId, userId, { transitive: true })).map((g) => g.id),
     passkeys,
   });
+  const signInLinks = createSignInLinksService({
+    database,
+    bus,
+    mailer: userMail,
+    async findUserByEmail(tenantId, email) {
+      const user = await users.getByEmail(tenantId, email).catch(() => null);
+      return user && user.status === 'active' ? { id: user.id } : null;
+    },
+    limiters: {
+      // per address: a few links per quarter hour; per IP: enough for a shared office
+      perAddress: rt.state.createRateLimiter({ name: 'sign-in-link-address', points: 5, durationSec: 900 }),
+      perIp: rt.state.createRateLimiter({ name: 'sign-in-link-ip', points: 30, durationSec: 900 }),
+    },
+    ttlSeconds: (purpose) =>
+      purpose === 'magic' ? settings.get('magicLinkTtlSeconds') : settings.get('passwordResetTtlSeconds'),
+    publicUrl: () => settings.get('publicUrl'),
+  });
 
   const accounts = createAccountsService({
     database,
@@ -252,6 +272,7 @@ export function createServices(rt: Runtime): Services {
     userMail,
     mfa,
     passkeys,
+    signInLinks,
     gateway,
     async start() {
       for (const s of startables) await s.start();
