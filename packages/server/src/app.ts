@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
+import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
 import { apiTokensPlugin } from './capabilities/api-tokens/index.ts';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
 import { clientsPlugin } from './capabilities/clients/index.ts';
@@ -210,6 +210,11 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         refreshStatistics: (tables) => database.refreshStatistics(tables),
       });
       await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
+      await admin.register(accountsAdminPlugin, {
+        ...tenantScoped,
+        accounts: services.accounts,
+        users: services.users,
+      });
       await admin.register(apiTokensPlugin, {
         prefix: '/tenants/:tenant/api-tokens',
         apiTokens: services.apiTokens,

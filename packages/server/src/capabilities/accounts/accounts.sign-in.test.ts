@@ -36,7 +36,10 @@ describe('password sign-in pages', () => {
   it('answers a wrong password and an unknown user alike', async () => {
     const b = createTestBrowser(t.app);
     const wrong = await b.submit('/t/acme/sign-in', { login: 'alice', password: 'not the password at all' });
-    const unknown = await b.submit('/t/acme/sign-in', { login: 'nobody', password: 'not the password at all' });
+    const unknown = await b.submit('/t/acme/sign-in', {
+      login: 'nobody',
+      password: 'not the password at all',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const alertOf = (body: string) => /role="alert"[^>]*>([^<]*)</.exec(body)?.[1];
@@ -50,19 +53,37 @@ describe('password sign-in pages', () => {
     const r = await b.get('/t/acme/account');
     expect(r.status).toBe(303);
     expect(r.location).toBe('/t/acme/sign-in?return_to=%2Ft%2Facme%2Faccount');
-    const signedIn = await b.submit(r.location as string, { login: 'alice@example.com', password: PASSWORD }, { action: '/t/acme/sign-in' });
+    const signedIn = await b.submit(
+      r.location as string,
+      { login: 'alice@example.com', password: PASSWORD },
+      { action: '/t/acme/sign-in' },
+    );
     expect(signedIn.location).toBe('/t/acme/account');
   });
 
   it('accepts return_to only for the tenant’s own pages', async () => {
-    for (const evil of ['https://evil.example/', '//evil.example/t/acme/', '/t/other/account', '/\\evil.example', 'javascript:alert(1)']) {
+    for (const evil of [
+      'https://evil.example/',
+      '//evil.example/t/acme/',
+      '/t/other/account',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
       const b = createTestBrowser(t.app);
-      const r = await b.submit(`/t/acme/sign-in?return_to=${encodeURIComponent(evil)}`, { login: 'alice', password: PASSWORD }, { action: '/t/acme/sign-in' });
+      const r = await b.submit(
+        `/t/acme/sign-in?return_to=${encodeURIComponent(evil)}`,
+        { login: 'alice', password: PASSWORD },
+        { action: '/t/acme/sign-in' },
+      );
       expect(r.status, evil).toBe(303);
       expect(r.location, evil).toBe('/t/acme/account');
     }
     const b = createTestBrowser(t.app);
-    const r = await b.submit(`/t/acme/sign-in?return_to=${encodeURIComponent('/t/acme/change-password')}`, { login: 'alice', password: PASSWORD }, { action: '/t/acme/sign-in' });
+    const r = await b.submit(
+      `/t/acme/sign-in?return_to=${encodeURIComponent('/t/acme/change-password')}`,
+      { login: 'alice', password: PASSWORD },
+      { action: '/t/acme/sign-in' },
+    );
     expect(r.location).toBe('/t/acme/change-password');
   });
 

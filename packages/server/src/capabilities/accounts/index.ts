@@ -18,6 +18,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { classify, sendProblem } from '../../http/problem.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
+import { registerAccountAdminRoutes } from './admin-routes.ts';
 import { registerAssetRoutes } from './pages/assets.ts';
 import { type Brand, layout } from './pages/layout.ts';
 import { messagePage } from './pages/message.ts';
@@ -50,6 +51,8 @@ const FALLBACK_BRAND: Brand = { name: messages.productName, logoUrl: null, accen
  * headers, and errors rendered as a page for browsers (problem+json for other clients).
  */
 export async function registerPageContext(app: FastifyInstance): Promise<void> {
+  // forms only: a JSON (or any other) body is 415 here
+  app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   registerPageSecurity(app);
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -93,6 +96,14 @@ export const accountsPlugin: FastifyPluginAsync<AccountsPluginDeps> = async (app
   await registerPageContext(app);
   const routeDeps = { ...deps, csrf: deps.accounts.csrf };
   registerPageRoutes(app, routeDeps, createPageKit(routeDeps));
+};
+
+/** The admin API routes, registered under `/tenants/:tenant` behind the admin guard. */
+export const accountsAdminPlugin: FastifyPluginAsync<{
+  accounts: AccountsService;
+  users: UsersService;
+}> = async (app, deps) => {
+  registerAccountAdminRoutes(app, deps);
 };
 
 /** `GET /assets/:file`: the pages' stylesheet and scripts (content-hashed, immutable). */

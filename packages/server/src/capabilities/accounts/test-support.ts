@@ -18,9 +18,17 @@ export interface PageResponse {
 export interface TestBrowser {
   cookies: Map<string, string>;
   get(url: string): Promise<PageResponse>;
-  post(url: string, form: Record<string, string>, options?: { origin?: string | null }): Promise<PageResponse>;
+  post(
+    url: string,
+    form: Record<string, string>,
+    options?: { origin?: string | null },
+  ): Promise<PageResponse>;
   /** GET the page, then post its form (named by action) with the page's CSRF token plus `fields`. */
-  submit(pageUrl: string, fields: Record<string, string>, options?: { origin?: string | null; action?: string }): Promise<PageResponse>;
+  submit(
+    pageUrl: string,
+    fields: Record<string, string>,
+    options?: { origin?: string | null; action?: string },
+  ): Promise<PageResponse>;
   cookieHeader(): string;
 }
 
@@ -47,9 +55,18 @@ export function createTestBrowser(app: App, options: { userAgent?: string; ip?: 
       else cookies.set(name, value);
     }
   };
-  const toResponse = (r: { statusCode: number; body: string; headers: Record<string, unknown> }): PageResponse => {
+  const toResponse = (r: {
+    statusCode: number;
+    body: string;
+    headers: Record<string, unknown>;
+  }): PageResponse => {
     absorb(r.headers);
-    return { status: r.statusCode, body: r.body, location: r.headers.location as string | undefined, headers: r.headers };
+    return {
+      status: r.statusCode,
+      body: r.body,
+      location: r.headers.location as string | undefined,
+      headers: r.headers,
+    };
   };
   const common = () => ({
     'user-agent': options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36',
@@ -60,7 +77,9 @@ export function createTestBrowser(app: App, options: { userAgent?: string; ip?: 
     cookies,
     cookieHeader,
     async get(url) {
-      return toResponse(await app.inject({ method: 'GET', url, headers: common(), remoteAddress: options.ip ?? '127.0.0.1' }));
+      return toResponse(
+        await app.inject({ method: 'GET', url, headers: common(), remoteAddress: options.ip ?? '127.0.0.1' }),
+      );
     },
     async post(url, form, opts = {}) {
       const origin = opts.origin === undefined ? ORIGIN : opts.origin;
@@ -83,14 +102,23 @@ export function createTestBrowser(app: App, options: { userAgent?: string; ip?: 
       const action = opts.action ?? pageUrl.split('?')[0];
       const csrf = csrfOf(page.body, action);
       const hidden = /name="return_to" value="([^"]*)"/.exec(page.body)?.[1];
-      return browser.post(action as string, { csrf, ...(hidden !== undefined ? { return_to: decodeHtml(hidden) } : {}), ...fields }, opts);
+      return browser.post(
+        action as string,
+        { csrf, ...(hidden !== undefined ? { return_to: decodeHtml(hidden) } : {}), ...fields },
+        opts,
+      );
     },
   };
   return browser;
 }
 
 export function decodeHtml(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 }
 
 /** Creates a tenant (if needed) and a user with PASSWORD; returns ids. */
