@@ -32,9 +32,11 @@ import {
 } from './capabilities/groups/index.ts';
 import {
   createMfaService,
+  createMfaSignIn,
   createMfaStore,
   createPasskeysService,
   type MfaService,
+  type MfaSignIn,
   type PasskeysService,
 } from './capabilities/mfa/index.ts';
 import {
@@ -51,13 +53,13 @@ import {
   type RolesService,
 } from './capabilities/roles/index.ts';
 import { type AdminDirectory, createSetupService, type SetupService } from './capabilities/setup/service.ts';
+import { createSignInLinksService, type SignInLinksService } from './capabilities/sign-in-links/index.ts';
 import { createTenantsService, ROOT_TENANT, type TenantsService } from './capabilities/tenants/service.ts';
 import { createTenantStore } from './capabilities/tenants/store.ts';
 import { createUsersService, type UsersService } from './capabilities/users/index.ts';
 import { createConfiguredPasswordHasher } from './crypto/password.ts';
 import { AppError } from './errors/app-error.ts';
 import { decodeCursor } from './http/pagination.ts';
-import { createSignInLinksService, type SignInLinksService } from './capabilities/sign-in-links/index.ts';
 import { createMail, type MailOutbox } from './mail/index.ts';
 import { createUserMailer, type UserMailer } from './mail/user-mailer.ts';
 import type { Runtime } from './runtime.ts';
@@ -82,6 +84,8 @@ export interface Services {
   /** TOTP with backup codes, MFA enforcement, and passkeys. */
   mfa: MfaService;
   passkeys: PasskeysService;
+  /** MFA in sign-in: after a first factor, the challenge or enrolment; step-up. */
+  mfaSignIn: MfaSignIn;
   /** Magic sign-in links and password-reset links. */
   signInLinks: SignInLinksService;
   gateway: {
@@ -245,6 +249,9 @@ export function createServices(rt: Runtime): Services {
   });
   // a browser may return to the gateway's protected hosts after signing in
   accounts.allowReturnTo((tenant, url) => gateway.checkReturnUrl(tenant.id, url));
+  // MFA after the password (and every other first factor): the challenge, enrolment or step-up
+  const mfaSignIn = createMfaSignIn({ mfa, accounts });
+  accounts.setRequireMfa(mfaSignIn.hook);
 
   const startables = [
     tenants,
@@ -273,6 +280,7 @@ export function createServices(rt: Runtime): Services {
     mfa,
     passkeys,
     signInLinks,
+    mfaSignIn,
     gateway,
     async start() {
       for (const s of startables) await s.start();

@@ -8,7 +8,13 @@
  * client requires MFA through acr_values).
  */
 import type { TenantRef } from '../../access/principal.ts';
-import { ACR_MFA, type AccountsService, type PendingSignIn, type RequireMfa, type SignInOutcome } from '../accounts/index.ts';
+import {
+  ACR_MFA,
+  type AccountsService,
+  type PendingSignIn,
+  type RequireMfa,
+  type SignInOutcome,
+} from '../accounts/index.ts';
 import type { MfaService } from './service.ts';
 
 export interface MfaPendingData {
@@ -39,7 +45,12 @@ export interface MfaSignIn {
     options?: { force?: boolean; stepUpSession?: string },
   ): Promise<SignInOutcome | undefined>;
   /** Completes a pending sign-in whose second factor passed. */
-  passed(tenant: TenantRef, pending: PendingSignIn, factorAmr: readonly string[], facts: RequestFacts): Promise<SignInOutcome>;
+  passed(
+    tenant: TenantRef,
+    pending: PendingSignIn,
+    factorAmr: readonly string[],
+    facts: RequestFacts,
+  ): Promise<SignInOutcome>;
   hook: RequireMfa;
   dataOf(pending: PendingSignIn): MfaPendingData;
 }

@@ -4,7 +4,8 @@
  */
 export const linkMessages = {
   magicTitle: 'Email me a sign-in link',
-  magicIntro: (tenant: string) => `Enter the email address of your ${tenant} account. We will send you a link that signs you in.`,
+  magicIntro: (tenant: string) =>
+    `Enter the email address of your ${tenant} account. We will send you a link that signs you in.`,
   emailLabel: 'Email address',
   magicButton: 'Send me a link',
   sentTitle: 'Check your email',
@@ -21,7 +22,8 @@ export const linkMessages = {
   linkInvalidBody: 'The link was already used, has expired, or is not complete. Ask for a new one.',
   newLinkLink: 'Ask for a new link',
   forgotTitle: 'Forgot your password?',
-  forgotIntro: 'Enter the email address of your account and we will send you a link to choose a new password.',
+  forgotIntro:
+    'Enter the email address of your account and we will send you a link to choose a new password.',
   forgotButton: 'Send reset link',
   forgotSentBody: (minutes: number) =>
     `If an account uses that address, a link to reset its password is on its way. It works once and expires in ${minutes} minutes.`,
@@ -33,7 +35,8 @@ export const linkMessages = {
   resetButton: 'Set new password',
   passwordsDiffer: 'The two new passwords are not the same.',
   resetDoneTitle: 'Password changed',
-  resetDoneBody: 'Your password is changed and every other session is signed out. Sign in with the new password.',
+  resetDoneBody:
+    'Your password is changed and every other session is signed out. Sign in with the new password.',
   signInLink: 'Sign in',
   orDivider: 'or',
   magicLinkOption: 'Email me a sign-in link',

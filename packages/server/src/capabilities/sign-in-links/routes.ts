@@ -49,20 +49,29 @@ export function registerSignInLinkRoutes(app: FastifyInstance, deps: SignInLinkR
   const { links, accounts, kit } = deps;
   const { csrf } = accounts;
   const base = (t: TenantRef) => `/t/${t.slug}`;
-  const checkCookie = (t: TenantRef) => (accounts.secureCookies() ? `__Host-gk_link_${t.slug}` : `gk_link_${t.slug}`);
+  const checkCookie = (t: TenantRef) =>
+    accounts.secureCookies() ? `__Host-gk_link_${t.slug}` : `gk_link_${t.slug}`;
   const facts = (request: FastifyRequest) => ({
     ip: request.ip,
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     requestId: String(request.id),
   });
   const ctxOf = (request: FastifyRequest) => ({ actor: `ip:${request.ip}`, requestId: String(request.id) });
-  const csrfMessage = (why: 'origin' | 'token') => (why === 'origin' ? messages.crossSite : messages.formExpired);
+  const csrfMessage = (why: 'origin' | 'token') =>
+    why === 'origin' ? messages.crossSite : messages.formExpired;
 
   function emailForm(
     request: FastifyRequest,
     reply: FastifyReply,
     tenant: TenantRef,
-    v: { kind: 'magic' | 'reset'; returnTo?: string; email?: string; error?: string; status?: number; tenantName: string },
+    v: {
+      kind: 'magic' | 'reset';
+      returnTo?: string;
+      email?: string;
+      error?: string;
+      status?: number;
+      tenantName: string;
+    },
   ) {
     const action = `${base(tenant)}/${v.kind === 'magic' ? 'magic-link' : 'forgot-password'}`;
     const title = v.kind === 'magic' ? m.magicTitle : m.forgotTitle;
@@ -85,7 +94,12 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
     });
   }
 
-  const invalidLink = (request: FastifyRequest, reply: FastifyReply, tenant: TenantRef, purpose: 'magic' | 'reset') =>
+  const invalidLink = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tenant: TenantRef,
+    purpose: 'magic' | 'reset',
+  ) =>
     kit.send(request, reply, tenant, {
       title: m.linkInvalidTitle,
       status: 410,
@@ -93,18 +107,34 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
         title: m.linkInvalidTitle,
         message: m.linkInvalidBody,
         error: true,
-        link: { href: `${base(tenant)}/${purpose === 'magic' ? 'magic-link' : 'forgot-password'}`, text: m.newLinkLink },
+        link: {
+          href: `${base(tenant)}/${purpose === 'magic' ? 'magic-link' : 'forgot-password'}`,
+          text: m.newLinkLink,
+        },
       }),
     });
 
   // --- magic links ---------------------------------------------------------------------------
   app.get(
     '/magic-link',
-    { schema: { hide: true, params: SlugParams, querystring: Obj({ return_to: Type.Optional(Str({ min: 0, max: 2048 })) }) } },
+    {
+      schema: {
+        hide: true,
+        params: SlugParams,
+        querystring: Obj({ return_to: Type.Optional(Str({ min: 0, max: 2048 })) }),
+      },
+    },
     async (request, reply) => {
       const tenant = await kit.tenantOf(request);
-      const returnTo = await accounts.returnTo.resolve(tenant, (request.query as { return_to?: string }).return_to);
-      return emailForm(request, reply, tenant, { kind: 'magic', returnTo, tenantName: (await kit.brandOf(tenant)).name });
+      const returnTo = await accounts.returnTo.resolve(
+        tenant,
+        (request.query as { return_to?: string }).return_to,
+      );
+      return emailForm(request, reply, tenant, {
+        kind: 'magic',
+        returnTo,
+        tenantName: (await kit.brandOf(tenant)).name,
+      });
     },
   );
 
@@ -117,33 +147,68 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
       ...(kind === 'magic' ? { return_to: { max: 2048, optional: true } } : {}),
     });
     const partial = (form.ok ? form.values : form.partial) as Record<string, string | undefined>;
-    const returnTo = kind === 'magic' ? await accounts.returnTo.resolve(tenant, partial.return_to) : undefined;
+    const returnTo =
+      kind === 'magic' ? await accounts.returnTo.resolve(tenant, partial.return_to) : undefined;
     const again = (error: string, status: number) =>
-      emailForm(request, reply, tenant, { kind, tenantName, error, status, email: partial.email ?? '', ...(returnTo ? { returnTo } : {}) });
+      emailForm(request, reply, tenant, {
+        kind,
+        tenantName,
+        error,
+        status,
+        email: partial.email ?? '',
+        ...(returnTo ? { returnTo } : {}),
+      });
     if (!form.ok) return again(form.message, 400);
-    const bad = await csrf.verify(request, kind === 'magic' ? 'magic-link' : 'forgot-password', form.values.csrf);
+    const bad = await csrf.verify(
+      request,
+      kind === 'magic' ? 'magic-link' : 'forgot-password',
+      form.values.csrf,
+    );
     if (bad) return again(csrfMessage(bad), 403);
     const email = form.values.email.trim();
     if (!EMAIL.test(email)) return again(m.emailInvalid, 400);
     const check = kind === 'magic' ? links.newCheck() : undefined;
-    const req = { tenantId: tenant.id, tenantSlug: tenant.slug, email, ip: request.ip, ...(check ? { check } : {}), ...(returnTo ? { returnTo } : {}) };
+    const req = {
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      email,
+      ip: request.ip,
+      ...(check ? { check } : {}),
+      ...(returnTo ? { returnTo } : {}),
+    };
     const result =
-      kind === 'magic' ? await links.requestMagicLink(req, ctxOf(request)) : await links.requestPasswordReset(req, ctxOf(request));
+      kind === 'magic'
+        ? await links.requestMagicLink(req, ctxOf(request))
+        : await links.requestPasswordReset(req, ctxOf(request));
     if (result === 'rate_limited') return again(m.rateLimited, 429);
-    if (check) setCookie(reply, checkCookie(tenant), check, { secure: accounts.secureCookies(), maxAge: deps.ttlMinutes('magic') * 60 });
+    if (check)
+      setCookie(reply, checkCookie(tenant), check, {
+        secure: accounts.secureCookies(),
+        maxAge: deps.ttlMinutes('magic') * 60,
+      });
     return kit.send(request, reply, tenant, {
       title: m.sentTitle,
       body: messagePage({
         title: m.sentTitle,
-        message: kind === 'magic' ? m.sentBody(deps.ttlMinutes('magic')) : m.forgotSentBody(deps.ttlMinutes('reset')),
+        message:
+          kind === 'magic'
+            ? m.sentBody(deps.ttlMinutes('magic'))
+            : m.forgotSentBody(deps.ttlMinutes('reset')),
         link: { href: accounts.signInUrl(tenant.slug, returnTo), text: m.backToSignIn },
       }),
     });
   }
 
-  app.post('/magic-link', { schema: { hide: true, params: SlugParams } }, (request, reply) => requestLink(request, reply, 'magic'));
+  app.post('/magic-link', { schema: { hide: true, params: SlugParams } }, (request, reply) =>
+    requestLink(request, reply, 'magic'),
+  );
 
-  async function signInWithLink(request: FastifyRequest, reply: FastifyReply, tenant: TenantRef, token: string) {
+  async function signInWithLink(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tenant: TenantRef,
+    token: string,
+  ) {
     const used = await links.consume(tenant, 'magic', token, ctxOf(request));
     if (!used) return invalidLink(request, reply, tenant, 'magic');
     clearCookie(reply, checkCookie(tenant), accounts.secureCookies());
@@ -155,18 +220,26 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
     return kit.sendOutcome(request, reply, tenant, outcome);
   }
 
-  app.get('/magic-link/open', { schema: { hide: true, params: SlugParams, querystring: TokenQuery } }, async (request, reply) => {
-    const tenant = await kit.tenantOf(request);
-    const token = (request.query as { token?: string }).token ?? '';
-    const peek = await links.peek(tenant.id, 'magic', token, readCookie(request.headers.cookie, checkCookie(tenant)));
-    if (!peek.valid) {
-      await links.consume(tenant, 'magic', token, ctxOf(request)); // audits the refusal
-      return invalidLink(request, reply, tenant, 'magic');
-    }
-    if (peek.sameBrowser) return signInWithLink(request, reply, tenant, token);
-    return kit.send(request, reply, tenant, {
-      title: m.confirmTitle,
-      body: html`<div class="card">
+  app.get(
+    '/magic-link/open',
+    { schema: { hide: true, params: SlugParams, querystring: TokenQuery } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      const token = (request.query as { token?: string }).token ?? '';
+      const peek = await links.peek(
+        tenant.id,
+        'magic',
+        token,
+        readCookie(request.headers.cookie, checkCookie(tenant)),
+      );
+      if (!peek.valid) {
+        await links.consume(tenant, 'magic', token, ctxOf(request)); // audits the refusal
+        return invalidLink(request, reply, tenant, 'magic');
+      }
+      if (peek.sameBrowser) return signInWithLink(request, reply, tenant, token);
+      return kit.send(request, reply, tenant, {
+        title: m.confirmTitle,
+        body: html`<div class="card">
 <h1>${m.confirmTitle}</h1>
 <p>${m.confirmBody}</p>
 <form method="post" action="${base(tenant)}/magic-link/open">
@@ -176,8 +249,9 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
 </form>
 <div class="links"><a href="${accounts.signInUrl(tenant.slug)}">${m.backToSignIn}</a></div>
 </div>`,
-    });
-  });
+      });
+    },
+  );
 
   app.post('/magic-link/open', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
     const tenant = await kit.tenantOf(request);
@@ -237,15 +311,19 @@ ${alert(v.error)}
     });
   }
 
-  app.get('/reset-password', { schema: { hide: true, params: SlugParams, querystring: TokenQuery } }, async (request, reply) => {
-    const tenant = await kit.tenantOf(request);
-    const token = (request.query as { token?: string }).token ?? '';
-    if (!(await links.peek(tenant.id, 'reset', token, undefined)).valid) {
-      await links.consume(tenant, 'reset', token, ctxOf(request));
-      return invalidLink(request, reply, tenant, 'reset');
-    }
-    return resetForm(request, reply, tenant, token);
-  });
+  app.get(
+    '/reset-password',
+    { schema: { hide: true, params: SlugParams, querystring: TokenQuery } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      const token = (request.query as { token?: string }).token ?? '';
+      if (!(await links.peek(tenant.id, 'reset', token, undefined)).valid) {
+        await links.consume(tenant, 'reset', token, ctxOf(request));
+        return invalidLink(request, reply, tenant, 'reset');
+      }
+      return resetForm(request, reply, tenant, token);
+    },
+  );
 
   app.post('/reset-password', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
     const tenant = await kit.tenantOf(request);
@@ -265,9 +343,18 @@ ${alert(v.error)}
       return invalidLink(request, reply, tenant, 'reset');
     }
     if (form.values.new !== form.values.confirm)
-      return resetForm(request, reply, tenant, token, { error: m.passwordsDiffer, field: 'confirm', status: 400 });
+      return resetForm(request, reply, tenant, token, {
+        error: m.passwordsDiffer,
+        field: 'confirm',
+        status: 400,
+      });
     // the policy first: a refused password leaves the link usable and the old password in place
-    const ctx = { actor: `user:${peek.userId}`, requestId: String(request.id), tenantSlug: tenant.slug, reason: 'reset' };
+    const ctx = {
+      actor: `user:${peek.userId}`,
+      requestId: String(request.id),
+      tenantSlug: tenant.slug,
+      reason: 'reset',
+    };
     try {
       await accounts.passwords.check(tenant.id, peek.userId, form.values.new);
     } catch (err) {

@@ -87,9 +87,21 @@ export function createSignInLinksService(deps: SignInLinksDeps): SignInLinksServ
     target: string | null,
     data: Record<string, unknown>,
   ) =>
-    bus.emit({ type, tenant: tenantSlug, actor: ctx.actor, target, result, requestId: ctx.requestId ?? null, data });
+    bus.emit({
+      type,
+      tenant: tenantSlug,
+      actor: ctx.actor,
+      target,
+      result,
+      requestId: ctx.requestId ?? null,
+      data,
+    });
 
-  async function request(purpose: LinkPurpose, req: LinkRequest, ctx: ActionContext): Promise<LinkRequestResult> {
+  async function request(
+    purpose: LinkPurpose,
+    req: LinkRequest,
+    ctx: ActionContext,
+  ): Promise<LinkRequestResult> {
     const started = Date.now();
     try {
       const address = req.email.trim().toLowerCase();
@@ -107,7 +119,10 @@ export function createSignInLinksService(deps: SignInLinksDeps): SignInLinksServ
       const user = address.length <= 254 ? await deps.findUserByEmail(req.tenantId, address) : null;
       if (!user) {
         // audited (for the operator), answered exactly like a known address
-        emit(req.tenantSlug, `${EVENT[purpose]}.requested`, ctx, 'failure', null, { reason: 'unknown_address', ip: req.ip });
+        emit(req.tenantSlug, `${EVENT[purpose]}.requested`, ctx, 'failure', null, {
+          reason: 'unknown_address',
+          ip: req.ip,
+        });
         return 'sent';
       }
       const token = randomToken(32);
@@ -132,7 +147,9 @@ export function createSignInLinksService(deps: SignInLinksDeps): SignInLinksServ
           link,
           expiresInMinutes: String(Math.round(ttl / 60)),
         });
-        emit(req.tenantSlug, `${EVENT[purpose]}.requested`, ctx, 'success', `user:${user.id}`, { ip: req.ip });
+        emit(req.tenantSlug, `${EVENT[purpose]}.requested`, ctx, 'success', `user:${user.id}`, {
+          ip: req.ip,
+        });
       });
       // expired links of anyone are cleared on the way (one indexed delete)
       await db.deleteFrom('sign_in_links').where('expires_at', '<', now).execute();
@@ -145,7 +162,8 @@ export function createSignInLinksService(deps: SignInLinksDeps): SignInLinksServ
 
   return {
     requestMagicLink: (req, ctx) => request('magic', req, ctx),
-    requestPasswordReset: (req, ctx) => request('reset', { ...req, check: undefined, returnTo: undefined }, ctx),
+    requestPasswordReset: (req, ctx) =>
+      request('reset', { ...req, check: undefined, returnTo: undefined }, ctx),
 
     async peek(tenantId, purpose, token, check) {
       if (!TOKEN.test(token)) return { valid: false };
