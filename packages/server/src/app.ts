@@ -13,10 +13,12 @@ import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
+import { mfaPlugin } from './capabilities/mfa/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
 import { setupPlugin } from './capabilities/setup/index.ts';
+import { signInLinksPlugin } from './capabilities/sign-in-links/index.ts';
 import { tenantsPlugin } from './capabilities/tenants/index.ts';
 import { usersPlugin } from './capabilities/users/index.ts';
 import { cliCommand } from './config/cli-command.ts';
@@ -150,6 +152,24 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     accounts: services.accounts,
     tenants: services.tenants,
     users: services.users,
+  });
+  const pageDeps = { accounts: services.accounts, tenants: services.tenants, users: services.users };
+  await app.register(mfaPlugin, {
+    prefix: '/t/:slug',
+    ...pageDeps,
+    mfa: services.mfa,
+    passkeys: services.passkeys,
+    signIn: services.mfaSignIn,
+    // passkey ceremonies hold a challenge for five minutes each: 60 a minute per address
+    ceremonyLimiter: state.createRateLimiter({ name: 'passkey-ceremonies', points: 60, durationSec: 60 }),
+  });
+  await app.register(signInLinksPlugin, {
+    prefix: '/t/:slug',
+    ...pageDeps,
+    links: services.signInLinks,
+    mfaSignIn: services.mfaSignIn,
+    ttlMinutes: (purpose) =>
+      Math.round(settings.get(purpose === 'magic' ? 'magicLinkTtlSeconds' : 'passwordResetTtlSeconds') / 60),
   });
 
   // the /authz decision endpoint, in its own context (no body parsing, input guards or problem handler)

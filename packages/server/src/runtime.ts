@@ -63,6 +63,8 @@ export interface RuntimeOptions {
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'settings', key: 'key', column: 'value', only: { column: 'encrypted', equals: 1 } },
   { table: 'gateway_hmac_secrets', key: 'id', column: 'secret' },
+  { table: 'mail_outbox', key: 'id', column: 'payload' },
+  { table: 'mfa_totp', key: 'user_id', column: 'secret' },
 ];
 
 /** How often a server checkpoints (and truncates) the SQLite WAL. */

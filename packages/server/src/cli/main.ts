@@ -18,6 +18,7 @@ import { registerGroups } from './commands/groups.ts';
 import { registerHmacSecrets } from './commands/hmac-secrets.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerLimits } from './commands/limits.ts';
+import { registerMail } from './commands/mail.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRoutes } from './commands/routes.ts';
 import { registerServe } from './commands/serve.ts';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerLimits(program);
   registerHmacSecrets(program);
+  registerMail(program);
   registerAuthz(program);
   registerBackup(program);
   registerVersion(program);

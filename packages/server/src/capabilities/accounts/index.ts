@@ -39,8 +39,13 @@ export { type PagePolicy, pageNonce, registerPageSecurity, setPagePolicy } from 
 export type { PendingSignIn, PendingSignIns } from './pending.ts';
 export type { ReturnToCheck } from './return-to.ts';
 export { createPageKit, type PageKit, type PageRoutesDeps, type PageSpec } from './routes.ts';
-export { type AccountsDeps, type AccountsService, createAccountsService } from './service.ts';
-export { ACR_MFA, ACR_PASSWORD, type Session, type SessionsService } from './sessions.ts';
+export {
+  type AccountsDeps,
+  type AccountsService,
+  createAccountsService,
+  type PageExtensions,
+} from './service.ts';
+export { ACR_MFA, ACR_PASSWORD, readCookie, type Session, type SessionsService } from './sessions.ts';
 export type { RequireMfa, SignInAttempt, SignInOutcome } from './steps/index.ts';
 
 const FORM_BODY_LIMIT = 16_384;
