@@ -12,6 +12,7 @@ import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
+import { registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
@@ -84,6 +85,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // the OAuth/OIDC protocol engines, before every other hook: nothing of ours touches their answers
+  registerOidcMount(app, { oidc: services.oidc, publicUrl: () => settings.get('publicUrl') });
 
   // infrastructure hooks
   settings.onChange((c) => {

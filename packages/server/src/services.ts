@@ -29,6 +29,7 @@ import {
   createMembershipStore,
   type GroupsService,
 } from './capabilities/groups/index.ts';
+import { createAccountLookup, createOidcService, type OidcService } from './capabilities/oidc/index.ts';
 import {
   createOrganizationService,
   createOrganizationStore,
@@ -72,6 +73,8 @@ export interface Services {
      */
     checkReturnUrl(tenantId: string, url: string): Promise<string | null>;
   };
+  /** OAuth 2 / OIDC per tenant: signing keys, resource servers, trust links, protocol engines. */
+  oidc: OidcService;
   /** Subscribes caches to invalidations and makes sure the root tenant and its roles exist. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -156,7 +159,14 @@ export function createServices(rt: Runtime): Services {
   const apiTokens = createApiTokensService({ credentials, clients, users, access });
   const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
 
-  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets];
+  const oidc = createOidcService({
+    runtime: rt,
+    tenants,
+    clients,
+    accounts: createAccountLookup({ users, groups, access }),
+  });
+
+  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets, oidc];
   return {
     tenants,
     credentials,
@@ -169,6 +179,7 @@ export function createServices(rt: Runtime): Services {
     setup,
     apiTokens,
     gateway,
+    oidc,
     async start() {
       for (const s of startables) await s.start();
       const root = await tenants.ensureRoot();
