@@ -47,6 +47,8 @@ export interface ServiceSetup {
   clientRecordId: string;
   audience: string;
   trustId: string;
+  /** The resource server's own confidential client (it introspects the tokens it receives). */
+  introspector: { clientId: string; clientSecret: string };
 }
 
 /** A tenant, a confidential client (client_credentials), an API and a trust link (scopes given). */
@@ -80,7 +82,13 @@ export async function setUpService(
     },
     SYSTEM,
   );
+  const rs = await services.clients.create(
+    tenant.id,
+    { name: 'orders-api', grantTypes: ['client_credentials'] as CreateClientInput['grantTypes'], scopes: [] },
+    SYSTEM,
+  );
   return {
+    introspector: { clientId: rs.client.clientId, clientSecret: rs.clientSecret! },
     tenantId: tenant.id,
     slug: options.slug,
     issuer: services.oidc.issuerOf(options.slug),
