@@ -49,7 +49,7 @@ describeEachDialect('oidc adapter conformance', (_db, label: DialectLabel) => {
     expect(found?.grantId).toBe(grantId);
     await found!.consume();
     const consumed = await provider.AuthorizationCode.find(value, { ignoreExpiration: true });
-    expect(consumed?.consumed).toBeTypeOf('number');
+    expect((consumed as unknown as { consumed?: number })?.consumed).toBeTypeOf('number');
 
     const at = new provider.AccessToken({
       accountId: found!.accountId,
@@ -101,7 +101,7 @@ describeEachDialect('oidc adapter conformance', (_db, label: DialectLabel) => {
 
   it('finds a session by uid and a device code by user code, with their ids', async () => {
     const session = new provider.Session({ accountId: randomUUID() } as never);
-    await session.save(600);
+    await (session.save as (ttl: number) => Promise<string>)(600);
     const byUid = await provider.Session.findByUid(session.uid);
     expect(byUid?.jti).toBe(session.jti);
 

@@ -54,7 +54,7 @@ for (const label of ['sqlite', 'postgres'] as const) {
       } else {
         two = one;
       }
-      api = await configFor(two[oauth.customFetch]!, s, s.introspector);
+      api = await configFor(two[oauth.customFetch] as unknown as typeof fetch, s, s.introspector);
     });
     afterAll(async () => {
       await other?.close();
@@ -117,7 +117,7 @@ for (const label of ['sqlite', 'postgres'] as const) {
         { client: s.clientRecordId, resourceServer: 'https://jwt.opaque.example/', scopes: ['read'] },
         SYSTEM,
       );
-      const fetchTwo = two[oauth.customFetch]!;
+      const fetchTwo = two[oauth.customFetch] as unknown as typeof fetch;
       const jwks = () =>
         createRemoteJWKSet(new URL(`${s.issuer}/jwks`), { [customFetch]: fetchTwo, cooldownDuration: 0 });
       const issue = async () =>
@@ -173,7 +173,7 @@ for (const label of ['sqlite', 'postgres'] as const) {
       await within(1000, async () => active(two, access_token));
       await t.services.tenants.update('opaque', { status: 'suspended' }, undefined, SYSTEM);
       const took = await within(1000, async () => {
-        const r = await two[oauth.customFetch]!(`${s.issuer}/token`, { method: 'POST' });
+        const r = await two[oauth.customFetch] as unknown as typeof fetch(`${s.issuer}/token`, { method: 'POST' });
         return r.status === 403;
       });
       expect(took).toBeGreaterThanOrEqual(0);
