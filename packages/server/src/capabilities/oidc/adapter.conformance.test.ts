@@ -100,8 +100,12 @@ describeEachDialect('oidc adapter conformance', (_db, label: DialectLabel) => {
   });
 
   it('finds a session by uid and a device code by user code, with their ids', async () => {
-    const session = new provider.Session({ accountId: randomUUID() } as never);
-    await (session.save as (ttl: number) => Promise<string>)(600);
+    const session = new (
+      provider.Session as unknown as new (
+        p: object,
+      ) => InstanceType<typeof provider.Session>
+    )({ accountId: randomUUID() });
+    await (session.save as unknown as (ttl: number) => Promise<string>).call(session, 600);
     const byUid = await provider.Session.findByUid(session.uid);
     expect(byUid?.jti).toBe(session.jti);
 

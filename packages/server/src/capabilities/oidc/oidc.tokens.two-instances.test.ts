@@ -173,7 +173,9 @@ for (const label of ['sqlite', 'postgres'] as const) {
       await within(1000, async () => active(two, access_token));
       await t.services.tenants.update('opaque', { status: 'suspended' }, undefined, SYSTEM);
       const took = await within(1000, async () => {
-        const r = await two[oauth.customFetch] as unknown as typeof fetch(`${s.issuer}/token`, { method: 'POST' });
+        const r = await (two[oauth.customFetch] as unknown as typeof fetch)(`${s.issuer}/token`, {
+          method: 'POST',
+        });
         return r.status === 403;
       });
       expect(took).toBeGreaterThanOrEqual(0);
