@@ -13,7 +13,7 @@ import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
-import { registerOidcMount } from './capabilities/oidc/index.ts';
+import { oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
@@ -151,6 +151,13 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   await app.register(pageAssetsPlugin);
   await app.register(accountsPlugin, {
     prefix: '/t/:slug',
+    accounts: services.accounts,
+    tenants: services.tenants,
+    users: services.users,
+  });
+  await app.register(oidcPagesPlugin, {
+    prefix: '/t/:slug',
+    oidc: services.oidc,
     accounts: services.accounts,
     tenants: services.tenants,
     users: services.users,

@@ -187,6 +187,8 @@ export function createServices(rt: Runtime): Services {
     tenants,
     clients,
     accounts: createAccountLookup({ users, groups, access }),
+    signedIn: async (tenantId, cookieHeader) =>
+      (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
   });
 
   const startables = [

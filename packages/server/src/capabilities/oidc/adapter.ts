@@ -9,6 +9,10 @@
  * code, and the provider then needs their id back, so theirs is kept Fernet-sealed in the payload
  * (`_sealed`), as is the device flow's user code (looked up by digest).
  *
+ * Refresh tokens: rotation consumes the old one; presenting it again is reuse and the library revokes
+ * the whole grant (RFC 9700 §4.14.2) — except within the grace window (`refreshGraceMs`), where the
+ * second of two concurrent refreshes is refused with invalid_grant and the family survives.
+ *
  * `consume` is atomic: a second consumption of one code is refused with the library's own
  * `invalid_grant` (the provider's replay check alone is read-then-write).
  */
@@ -46,6 +50,11 @@ export interface AdapterDeps {
   keyring: Keyring;
   /** The Client model's lookup: client metadata by client_id, or undefined. */
   findClient(clientId: string): Promise<AdapterPayload | undefined>;
+  /**
+   * A refresh token rotated less than this long ago is handed back as not consumed: the provider then
+   * fails to consume it again (invalid_grant) instead of treating it as reuse and revoking the grant.
+   */
+  refreshGraceMs(): number;
   now?: () => number;
 }
 
@@ -54,7 +63,7 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
   const { tenantId, store, keyring } = deps;
   const now = deps.now ?? Date.now;
 
-  function revive(row: Awaited<ReturnType<PayloadStore['find']>>, id?: string) {
+  function revive(model: string, row: Awaited<ReturnType<PayloadStore['find']>>, id?: string) {
     if (!row) return undefined;
     if (row.expires_at !== null && row.expires_at <= now()) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload & { _sealed?: string };
@@ -62,7 +71,9 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
     const restored: AdapterPayload = { ...rest };
     if (_sealed) Object.assign(restored, JSON.parse(keyring.decryptString(_sealed)));
     if (id !== undefined) restored.jti = id;
-    if (row.consumed_at !== null) restored.consumed = Math.floor(row.consumed_at / 1000);
+    const graced =
+      model === 'RefreshToken' && row.consumed_at !== null && now() - row.consumed_at < deps.refreshGraceMs();
+    if (row.consumed_at !== null && !graced) restored.consumed = Math.floor(row.consumed_at / 1000);
     return restored;
   }
 
@@ -103,13 +114,13 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
       },
       async find(id) {
         if (typeof id !== 'string' || id.length === 0 || id.length > 4096) return undefined;
-        return revive(await store.find(tenantId, model, digest(id)), id);
+        return revive(model, await store.find(tenantId, model, digest(id)), id);
       },
       async findByUid(uid) {
-        return revive(await store.findBy(tenantId, model, 'uid', uid));
+        return revive(model, await store.findBy(tenantId, model, 'uid', uid));
       },
       async findByUserCode(userCode) {
-        return revive(await store.findBy(tenantId, model, 'user_code', digest(userCode)));
+        return revive(model, await store.findBy(tenantId, model, 'user_code', digest(userCode)));
       },
       async consume(id) {
         const first = await store.consume(tenantId, model, digest(id), now());

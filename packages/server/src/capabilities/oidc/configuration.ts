@@ -14,7 +14,7 @@
  *   deleted, or the trust link it was issued through deleted.
  */
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import { errors, interactionPolicy } from 'oidc-provider';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
 import type { ResourcePolicy } from './resources.ts';
@@ -31,6 +31,8 @@ export interface TenantOidcDeps {
   clientRecord(clientId: string): Promise<{ id: string; status: string } | null>;
   cookieKeys: string[];
   ttl: { accessToken(): number; idToken(): number; refreshToken(): number };
+  /** The user signed in to Gatekeeper in this browser (the hosted sign-in's session), or null. */
+  signedIn(cookieHeader: string | undefined): Promise<string | null>;
   /** Cookies carry `Secure` unless the public URL is plain http (localhost development). */
   secureCookies: boolean;
 }
@@ -90,6 +92,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/t/${d.slug}/interaction/${interaction.uid}`,
+      policy: loginPolicy(d),
     },
     features: {
       devInteractions: { enabled: false },
@@ -193,6 +196,25 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       return grant;
     },
   };
+}
+
+/**
+ * The library's prompts, with one more login check: the provider's own session lasts only as long
+ * as the Gatekeeper session it was made from (signing out of Gatekeeper, or another user signing in
+ * in this browser, asks for a login again).
+ */
+function loginPolicy(d: TenantOidcDeps) {
+  const { Check, base } = interactionPolicy;
+  const policy = base();
+  policy.get('login')!.checks.add(
+    new Check('gatekeeper_session', 'the Gatekeeper session ended', async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return Check.NO_NEED_TO_PROMPT; // the library asks for a login anyway
+      const user = await d.signedIn(ctx.get('cookie'));
+      return user === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
 }
 
 interface TokenLike {

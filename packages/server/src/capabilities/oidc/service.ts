@@ -38,6 +38,8 @@ export interface OidcService {
 
 export interface OidcDeps {
   runtime: Runtime;
+  /** The user of the Gatekeeper session a browser's cookies carry for the tenant, or null. */
+  signedIn(tenantId: string, cookieHeader: string | undefined): Promise<string | null>;
   tenants: TenantsService;
   clients: ClientsService;
   accounts: AccountLookup;
@@ -101,6 +103,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
         tenantId,
         store: payloads,
         keyring,
+        refreshGraceMs: () => settings.get('oidcRefreshReuseGraceSeconds') * 1000,
         async findClient(clientId) {
           const record = await clients.byClientId(tenantId, clientId);
           return record
@@ -109,6 +112,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
         },
       }),
       policy: () => resources.policy(tenantId),
+      signedIn: (cookieHeader) => deps.signedIn(tenantId, cookieHeader),
       clientRecord: (clientId) => clients.byClientId(tenantId, clientId),
       cookieKeys: cookieKeys(),
       secureCookies: publicUrl().startsWith('https:'),
