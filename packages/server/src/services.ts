@@ -189,6 +189,15 @@ export function createServices(rt: Runtime): Services {
     accounts: createAccountLookup({ users, groups, access }),
     signedIn: async (tenantId, cookieHeader) =>
       (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
+    async signOut(tenantId, cookieHeader, requestId) {
+      const session = await accounts.sessions.authenticate(tenantId, cookieHeader);
+      if (session)
+        await accounts.sessions.revoke(tenantId, session.id, {
+          actor: `user:${session.userId}`,
+          requestId,
+          reason: 'oidc_logout',
+        });
+    },
   });
 
   const startables = [

@@ -27,6 +27,8 @@ export function attachProviderEvents(
     slug: string;
     kid: string;
     onServerError(err: unknown): void;
+    /** RP-initiated logout succeeded in this browser (its cookie header). */
+    onLogout(cookieHeader: string | undefined, requestId: string | null): void;
   },
 ): void {
   const { bus, slug, kid } = deps;
@@ -127,6 +129,7 @@ export function attachProviderEvents(
     });
   });
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    deps.onLogout(ctx.get('cookie') || undefined, requestId(ctx));
     bus.emit({
       type: 'oidc.logout',
       tenant: slug,

@@ -72,10 +72,21 @@ export const interactionPlugin: FastifyPluginAsync<InteractionDeps> = async (app
     });
   }
 
+  /**
+   * Records the result and sends the browser on with a page, not a redirect: this request often ends
+   * a redirect chain that began with a form post (sign-in, consent), and browsers apply that form's
+   * CSP `form-action 'self'` to every redirect of the chain (CSP3 §6.4.1), which would block the final
+   * hop to the client's redirect URI. A meta refresh starts a new navigation.
+   */
   async function finish(provider: Provider, request: FastifyRequest, reply: FastifyReply, result: object) {
-    reply.hijack();
-    await provider.interactionFinished(request.raw, reply.raw, result as never, {
+    const to = await provider.interactionResult(request.raw, reply.raw, result as never, {
       mergeWithLastSubmission: true,
+    });
+    const tenant = await kit.tenantOf(request);
+    return kit.send(request, reply, tenant, {
+      title: 'Continue',
+      head: html`<meta http-equiv="refresh" content="0;url=${to}">`,
+      body: html`<div class="card"><h1>Signing you in…</h1><p class="lead"><a href="${to}">Continue</a></p></div>`,
     });
   }
 

@@ -40,6 +40,8 @@ export interface OidcDeps {
   runtime: Runtime;
   /** The user of the Gatekeeper session a browser's cookies carry for the tenant, or null. */
   signedIn(tenantId: string, cookieHeader: string | undefined): Promise<string | null>;
+  /** Ends the Gatekeeper session a browser's cookies carry (RP-initiated logout signs out of Gatekeeper). */
+  signOut(tenantId: string, cookieHeader: string | undefined, requestId: string | null): Promise<void>;
   tenants: TenantsService;
   clients: ClientsService;
   accounts: AccountLookup;
@@ -137,6 +139,12 @@ export function createOidcService(deps: OidcDeps): OidcService {
       slug,
       kid: keySet.kid,
       onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
+      onLogout: (cookieHeader, requestId) =>
+        deps
+          .signOut(tenantId, cookieHeader, requestId)
+          .catch((err) =>
+            logger.warn({ err, tenant: slug }, 'ending the Gatekeeper session at logout failed'),
+          ),
     });
     return provider;
   }
