@@ -14,6 +14,7 @@ import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { mfaPlugin } from './capabilities/mfa/index.ts';
+import { oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
@@ -88,6 +89,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // the OAuth/OIDC protocol engines, before every other hook: nothing of ours touches their answers
+  registerOidcMount(app, { oidc: services.oidc, publicUrl: () => settings.get('publicUrl') });
+
   // infrastructure hooks
   settings.onChange((c) => {
     logger.level = c.logLevel;
@@ -149,6 +153,13 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   await app.register(pageAssetsPlugin);
   await app.register(accountsPlugin, {
     prefix: '/t/:slug',
+    accounts: services.accounts,
+    tenants: services.tenants,
+    users: services.users,
+  });
+  await app.register(oidcPagesPlugin, {
+    prefix: '/t/:slug',
+    oidc: services.oidc,
     accounts: services.accounts,
     tenants: services.tenants,
     users: services.users,

@@ -65,6 +65,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'gateway_hmac_secrets', key: 'id', column: 'secret' },
   { table: 'mail_outbox', key: 'id', column: 'payload' },
   { table: 'mfa_totp', key: 'user_id', column: 'secret' },
+  { table: 'oidc_signing_keys', key: 'id', column: 'private_jwk' },
 ];
 
 /** How often a server checkpoints (and truncates) the SQLite WAL. */

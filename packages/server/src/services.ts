@@ -39,6 +39,7 @@ import {
   type MfaSignIn,
   type PasskeysService,
 } from './capabilities/mfa/index.ts';
+import { createAccountLookup, createOidcService, type OidcService } from './capabilities/oidc/index.ts';
 import {
   createOrganizationService,
   createOrganizationStore,
@@ -98,6 +99,8 @@ export interface Services {
      */
     checkReturnUrl(tenantId: string, url: string): Promise<string | null>;
   };
+  /** OAuth 2 / OIDC per tenant: signing keys, resource servers, trust links, protocol engines. */
+  oidc: OidcService;
   /** Subscribes caches to invalidations and makes sure the root tenant and its roles exist. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -253,6 +256,24 @@ export function createServices(rt: Runtime): Services {
   const mfaSignIn = createMfaSignIn({ mfa, accounts });
   accounts.setRequireMfa(mfaSignIn.hook);
 
+  const oidc = createOidcService({
+    runtime: rt,
+    tenants,
+    clients,
+    accounts: createAccountLookup({ users, groups, access }),
+    signedIn: async (tenantId, cookieHeader) =>
+      (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
+    async signOut(tenantId, cookieHeader, requestId) {
+      const session = await accounts.sessions.authenticate(tenantId, cookieHeader);
+      if (session)
+        await accounts.sessions.revoke(tenantId, session.id, {
+          actor: `user:${session.userId}`,
+          requestId,
+          reason: 'oidc_logout',
+        });
+    },
+  });
+
   const startables = [
     tenants,
     credentials,
@@ -262,6 +283,7 @@ export function createServices(rt: Runtime): Services {
     gateway.hmacSecrets,
     accounts,
     mail,
+    oidc,
   ];
   return {
     tenants,
@@ -282,6 +304,7 @@ export function createServices(rt: Runtime): Services {
     signInLinks,
     mfaSignIn,
     gateway,
+    oidc,
     async start() {
       for (const s of startables) await s.start();
       const root = await tenants.ensureRoot();

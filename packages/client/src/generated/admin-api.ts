@@ -873,7 +873,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -889,6 +889,19 @@ export interface paths {
             gatewayClockSkewSeconds?: string | number | boolean;
             gatewayAuditAllowEvery?: string | number | boolean;
             gatewayIdentityHeaders?: string | number | boolean;
+            smtpUrl?: string | number | boolean;
+            mailFrom?: string | number | boolean;
+            mailMaxAttempts?: string | number | boolean;
+            mailRetryBaseMs?: string | number | boolean;
+            magicLinkTtlSeconds?: string | number | boolean;
+            passwordResetTtlSeconds?: string | number | boolean;
+            oidcSigningAlgorithm?: string | number | boolean;
+            oidcKeyRotationDays?: string | number | boolean;
+            oidcKeyPublishLeadSeconds?: string | number | boolean;
+            oidcAccessTokenTtlSeconds?: string | number | boolean;
+            oidcIdTokenTtlSeconds?: string | number | boolean;
+            oidcRefreshTokenTtlSeconds?: string | number | boolean;
+            oidcRefreshReuseGraceSeconds?: string | number | boolean;
           };
         };
       };

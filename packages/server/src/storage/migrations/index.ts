@@ -19,6 +19,9 @@ import { migration as m0026 } from './0026-sign-in-links.ts';
 import { migration as m0027 } from './0027-totp.ts';
 import { migration as m0028 } from './0028-mfa-enforcement.ts';
 import { migration as m0029 } from './0029-passkeys.ts';
+import { migration as m0030 } from './0030-oidc-payloads.ts';
+import { migration as m0031 } from './0031-oidc-signing-keys.ts';
+import { migration as m0032 } from './0032-oidc-resources-and-trust.ts';
 import { migration as m0040 } from './0040-gateway.ts';
 
 export const migrations: readonly Migration[] = [
@@ -38,5 +41,8 @@ export const migrations: readonly Migration[] = [
   m0027,
   m0028,
   m0029,
+  m0030,
+  m0031,
+  m0032,
   m0040,
 ];

@@ -3,7 +3,7 @@
  * strict Content-Security-Policy (no inline script at all; styles only from our own files and the one
  * nonce'd element carrying the tenant accent colour; images from us and the tenant logo's origin;
  * forms post only to us and the validated return target), `no-store`, `frame-ancestors 'none'`,
- * `Referrer-Policy: same-origin` and friends (cf. hono `secure-headers`).
+ * `Referrer-Policy: same-origin` (`no-referrer` makes Chromium send `Origin: null` on the pages' own form posts, which the CSRF check refuses) and friends (cf. hono `secure-headers`).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
