@@ -91,24 +91,34 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
   sendProblem(reply, request, problem);
 }
 
-/** Installs the request-target, storable-string, nesting and finite-number guards. */
+/**
+ * Installs the request-target, storable-string, nesting and finite-number guards. Callback hooks, not
+ * async ones: every request of every route runs them, and a promise per hook per request is what made
+ * them cost (issue 6 §9).
+ */
 export function registerInputGuards(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const why = badRequestTarget(request.url);
-    if (why) throw new AppError('invalid_characters', { detail: why });
+    done(why ? new AppError('invalid_characters', { detail: why }) : undefined);
   });
-  app.addHook('preValidation', async (request) => {
-    const hit =
-      findUnstorable(request.params, 'params', 0) ??
-      findUnstorable(request.query, 'querystring', 0) ??
-      findUnstorable(request.body, 'body', 0);
-    if (hit) throw new AppError('invalid_characters', { detail: hit });
+  app.addHook('preValidation', (request, _reply, done) => {
+    let hit: string | null;
+    try {
+      hit =
+        findUnstorable(request.params, 'params', 0) ??
+        findUnstorable(request.query, 'querystring', 0) ??
+        findUnstorable(request.body, 'body', 0);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done(hit ? new AppError('invalid_characters', { detail: hit }) : undefined);
   });
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const hit =
       findNonFinite(request.params, 'params', 0) ??
       findNonFinite(request.query, 'querystring', 0) ??
       findNonFinite(request.body, 'body', 0);
-    if (hit) throw new AppError('validation_failed', { detail: `${hit} must be a finite number` });
+    done(hit ? new AppError('validation_failed', { detail: `${hit} must be a finite number` }) : undefined);
   });
 }
