@@ -98,7 +98,7 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
       },
       'gatekeeper ready',
     );
-    releaseStartupMemory(500, (err) => logger.debug({ err }, 'could not release start-up memory'));
+    releaseStartupMemory(1500, (err) => logger.debug({ err }, 'could not release start-up memory'));
     return { url: address, stop: stopper({ app, services, runtime, lock, logger }) };
   } catch (err) {
     await closeOpened();
