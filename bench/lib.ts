@@ -176,8 +176,10 @@ export async function compare(
 ): Promise<{ baseline: LoadResult; results: Compared[] }> {
   const base: LoadResult[] = [];
   const runs = targets.map(() => [] as { r: LoadResult; b: LoadResult }[]);
-  // warm-up, not measured: the JIT compiles the hot path in the first thousands of requests
-  for (const t of [baseline, ...targets]) await load(t, Math.min(options.seconds, 1));
+  // warm-up, not measured: the JIT compiles the hot path in the first thousands of requests, and a
+  // server that just started grows its young generation back (startup-memory.ts)
+  const warmUp = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+  for (const t of [baseline, ...targets]) await load(t, warmUp);
   for (let round = 0; round < options.rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const b = await load(baseline, options.seconds);

@@ -154,3 +154,38 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination ?? batchedStdout(),
   );
 }
+
+export interface RequestLine {
+  reqId: string;
+  method: string;
+  route: string;
+  status: number;
+  ms: number;
+}
+
+/**
+ * Writes the one info line per completed request (http/request-path.ts) in pino's layout, on the
+ * logger's own stream, with its timestamp and bindings: `{"level":30,"time":…,"service":…,"reqId":…,
+ * "method":…,"route":…,"status":…,"ms":…,"msg":"request"}`. pino formats any object and redacts, a few
+ * µs a line; this line has a fixed shape and no secret (no URL, no header), so it is put together
+ * directly — the single largest saving on the request path (issue 6 §9). Returns false, writing
+ * nothing, when the logger's level is above info.
+ */
+export function requestLineWriter(logger: Logger): (line: RequestLine) => boolean {
+  const { streamSym, timeSym, chindingsSym } = pino.symbols;
+  const l = logger as unknown as Record<symbol, unknown> & Logger;
+  const routes = new Map<string, string>();
+  return ({ reqId, method, route, status, ms }) => {
+    if (logger.levelVal > 30) return false;
+    let quotedRoute = routes.get(route);
+    if (quotedRoute === undefined) {
+      quotedRoute = JSON.stringify(route);
+      if (routes.size < 10_000) routes.set(route, quotedRoute);
+    }
+    const time = (l[timeSym] as () => string)();
+    (l[streamSym] as DestinationStream).write(
+      `{"level":30${time}${l[chindingsSym] as string},"reqId":${JSON.stringify(reqId)},"method":${JSON.stringify(method)},"route":${quotedRoute},"status":${status},"ms":${ms},"msg":"request"}\n`,
+    );
+    return true;
+  };
+}

@@ -5,13 +5,14 @@
  * - a per-request logger that is a pino child only once something logs through it — creating the
  *   child serializes (and redacts) its bindings, a third of the hook cost when every request did it;
  * - one structured JSON line per request when it completes (method, route pattern, status, duration,
- *   request id), written by the root logger from Fastify's `LogController`, instead of Fastify's two
- *   lines carrying every header.
+ *   request id), written from Fastify's `LogController` straight onto the root logger's stream
+ *   (logger.ts `requestLineWriter`), instead of Fastify's two lines carrying every header.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
+import { type RequestLine, requestLineWriter } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -109,12 +110,12 @@ export function lazyChildLogger(
  */
 export class RequestLineLogController extends LogController {
   readonly #logger: Logger;
+  readonly #writeLine: (line: RequestLine) => boolean;
 
   constructor(logger: Logger) {
     super({ requestIdLogLabel: 'reqId' });
-    // the line holds no secret by construction (no URL, no header), so it skips redaction, which cost
-    // more than writing the line
-    this.#logger = logger.child({}, { redact: [] });
+    this.#logger = logger;
+    this.#writeLine = requestLineWriter(logger);
   }
 
   override incomingRequest(): void {}
@@ -124,18 +125,15 @@ export class RequestLineLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const level = error ? 'error' : 'info';
-    if (this.#logger.levelVal > LEVELS[level]) return;
-    this.#logger[level](
-      {
-        reqId: request.id,
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        ...(error ? { err: error } : {}),
-      },
-      'request',
-    );
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    // the answer could not be written out (a stream error): an error line, through pino with the error
+    if (error) this.#logger.error({ ...line, err: error }, 'request');
+    else this.#writeLine(line);
   }
 }
