@@ -5,6 +5,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
 import { apiTokensPlugin } from './capabilities/api-tokens/index.ts';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
 import { clientsPlugin } from './capabilities/clients/index.ts';
@@ -142,6 +143,13 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     configFile: runtime.loaded.file,
   });
   await app.register(setupPlugin, { setup: services.setup, state, cliCommand: cli });
+  await app.register(pageAssetsPlugin);
+  await app.register(accountsPlugin, {
+    prefix: '/t/:slug',
+    accounts: services.accounts,
+    tenants: services.tenants,
+    users: services.users,
+  });
 
   // the /authz decision endpoint, in its own context (no body parsing, input guards or problem handler)
   await app.register(authzPlugin, { decider: services.gateway.decider });
@@ -201,6 +209,11 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         refreshStatistics: (tables) => database.refreshStatistics(tables),
       });
       await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
+      await admin.register(accountsAdminPlugin, {
+        ...tenantScoped,
+        accounts: services.accounts,
+        users: services.users,
+      });
       await admin.register(apiTokensPlugin, {
         prefix: '/tenants/:tenant/api-tokens',
         apiTokens: services.apiTokens,

@@ -3,6 +3,7 @@
  * depend on each other (services call services, never another capability's store). The HTTP app
  * and the CLI both use it, so a CLI command runs exactly the code an API call runs.
  */
+import { type AccountsService, createAccountsService } from './capabilities/accounts/index.ts';
 import { type ApiTokensService, createApiTokensService } from './capabilities/api-tokens/index.ts';
 import {
   type ClientsService,
@@ -62,6 +63,8 @@ export interface Services {
   users: UsersService;
   setup: SetupService;
   apiTokens: ApiTokensService;
+  /** Sessions, sign-in, password policy and changes, lockout, the hosted pages' services. */
+  accounts: AccountsService;
   gateway: {
     config: GatewayConfigService;
     hmacSecrets: HmacSecretsService;
@@ -156,7 +159,27 @@ export function createServices(rt: Runtime): Services {
   const apiTokens = createApiTokensService({ credentials, clients, users, access });
   const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
 
-  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets];
+  const accounts = createAccountsService({
+    database,
+    state: rt.state,
+    bus,
+    changes,
+    cacheMetrics,
+    users,
+    tenants,
+    hasher: passwords,
+    csrfKeys: () => rt.keyring.deriveKeys('page-csrf').map((k) => k.key),
+    publicUrl: () => settings.get('publicUrl'),
+    rateLimits: () => ({
+      perIp: settings.get('signInRateLimitPerIp'),
+      perTenant: settings.get('signInRateLimitPerTenant'),
+    }),
+    onError: (err, what) => rt.logger.warn({ err }, `${what} failed`),
+  });
+  // a browser may return to the gateway's protected hosts after signing in
+  accounts.allowReturnTo((tenant, url) => gateway.checkReturnUrl(tenant.id, url));
+
+  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets, accounts];
   return {
     tenants,
     credentials,
@@ -168,6 +191,7 @@ export function createServices(rt: Runtime): Services {
     users,
     setup,
     apiTokens,
+    accounts,
     gateway,
     async start() {
       for (const s of startables) await s.start();

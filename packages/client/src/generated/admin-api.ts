@@ -4823,6 +4823,690 @@ export interface paths {
       };
     };
   };
+  '/api/v1/tenants/{tenant}/sessions': {
+    /** List the tenant's live sessions (newest first), or one user's (oldest first) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description User id (UUID) */
+          userId?: string;
+          /** @description Most sessions returned (default 200) */
+          limit?: number;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                userId: string;
+                amr: string[];
+                acr: string;
+                ip: string;
+                userAgent: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastSeenAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sessions/{sessionId}': {
+    /** Get a session */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Session id */
+          sessionId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              userId: string;
+              amr: string[];
+              acr: string;
+              ip: string;
+              userAgent: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              lastSeenAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Revoke a session (refused on every instance within a second) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Session id */
+          sessionId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sessions/revoke-all': {
+    /** Revoke every session of the tenant */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Sessions ended */
+              revoked: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/sessions/revoke': {
+    /** Revoke every session of a user */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Sessions ended */
+              revoked: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/sign-in-state': {
+    /** A user's failed sign-ins, lockout and forced password change */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              userId: string;
+              failedAttempts: number;
+              locked: boolean;
+              lockedUntil: string | null;
+              mustChangePassword: boolean;
+              passwordChangedAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/unlock': {
+    /** Unlock a locked account (forgets the failed sign-ins) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              userId: string;
+              failedAttempts: number;
+              locked: boolean;
+              lockedUntil: string | null;
+              mustChangePassword: boolean;
+              passwordChangedAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/require-password-change': {
+    /** Require (or stop requiring) a new password at the next sign-in */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description true: the user must choose a new password at the next sign-in */
+            required: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              userId: string;
+              failedAttempts: number;
+              locked: boolean;
+              lockedUntil: string | null;
+              mustChangePassword: boolean;
+              passwordChangedAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sign-in-settings': {
+    /** The tenant's password policy, session lifetimes, lockout and branding */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Which passwords users of the tenant may choose */
+              password: {
+                /** @description Shortest password accepted (never below 12) */
+                minLength: number;
+                requireLowercase: boolean;
+                requireUppercase: boolean;
+                requireDigit: boolean;
+                requireSymbol: boolean;
+                /** @description Lowest zxcvbn score (0–4) accepted; common and dictionary passwords score low (0 disables the check) */
+                minStrength: number;
+                /** @description Refuse a password containing the username or email */
+                refuseUserNames: boolean;
+                /** @description Earlier passwords that may not be reused */
+                historyCount: number;
+                /** @description Days until a password must change (0: never) */
+                expiryDays: number;
+              };
+              sessions: {
+                /** @description Signed out after this long without use */
+                idleTimeoutMinutes: number;
+                /** @description Signed out this long after signing in, whatever the use */
+                absoluteLifetimeMinutes: number;
+                /** @description Concurrent sessions per user; the oldest goes first */
+                maxPerUser: number;
+              };
+              lockout: {
+                /** @description Failed sign-ins in a row that lock the account */
+                maxFailures: number;
+                /** @description How long a locked account stays locked */
+                durationSeconds: number;
+              };
+              branding: {
+                /** @description Name shown on the pages (null: the tenant display name) */
+                displayName: string | null;
+                /** @description https URL of a logo image */
+                logoUrl: string | null;
+                accentColor: string;
+              };
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Change some sign-in settings (the rest keep their values) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            password?: {
+              /** @description Shortest password accepted (never below 12) */
+              minLength?: number;
+              requireLowercase?: boolean;
+              requireUppercase?: boolean;
+              requireDigit?: boolean;
+              requireSymbol?: boolean;
+              /** @description Lowest zxcvbn score (0–4) accepted; common and dictionary passwords score low (0 disables the check) */
+              minStrength?: number;
+              /** @description Refuse a password containing the username or email */
+              refuseUserNames?: boolean;
+              /** @description Earlier passwords that may not be reused */
+              historyCount?: number;
+              /** @description Days until a password must change (0: never) */
+              expiryDays?: number;
+            };
+            sessions?: {
+              /** @description Signed out after this long without use */
+              idleTimeoutMinutes?: number;
+              /** @description Signed out this long after signing in, whatever the use */
+              absoluteLifetimeMinutes?: number;
+              /** @description Concurrent sessions per user; the oldest goes first */
+              maxPerUser?: number;
+            };
+            lockout?: {
+              /** @description Failed sign-ins in a row that lock the account */
+              maxFailures?: number;
+              /** @description How long a locked account stays locked */
+              durationSeconds?: number;
+            };
+            branding?: {
+              /** @description Name shown on the pages (null: the tenant display name) */
+              displayName?: string | null;
+              /** @description https URL of a logo image */
+              logoUrl?: string | null;
+              accentColor?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Which passwords users of the tenant may choose */
+              password: {
+                /** @description Shortest password accepted (never below 12) */
+                minLength: number;
+                requireLowercase: boolean;
+                requireUppercase: boolean;
+                requireDigit: boolean;
+                requireSymbol: boolean;
+                /** @description Lowest zxcvbn score (0–4) accepted; common and dictionary passwords score low (0 disables the check) */
+                minStrength: number;
+                /** @description Refuse a password containing the username or email */
+                refuseUserNames: boolean;
+                /** @description Earlier passwords that may not be reused */
+                historyCount: number;
+                /** @description Days until a password must change (0: never) */
+                expiryDays: number;
+              };
+              sessions: {
+                /** @description Signed out after this long without use */
+                idleTimeoutMinutes: number;
+                /** @description Signed out this long after signing in, whatever the use */
+                absoluteLifetimeMinutes: number;
+                /** @description Concurrent sessions per user; the oldest goes first */
+                maxPerUser: number;
+              };
+              lockout: {
+                /** @description Failed sign-ins in a row that lock the account */
+                maxFailures: number;
+                /** @description How long a locked account stays locked */
+                durationSeconds: number;
+              };
+              branding: {
+                /** @description Name shown on the pages (null: the tenant display name) */
+                displayName: string | null;
+                /** @description https URL of a logo image */
+                logoUrl: string | null;
+                accentColor: string;
+              };
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
   '/api/v1/tenants/{tenant}/api-tokens/': {
     /** List a tenant's API tokens (personal and service), optionally one owner's */
     get: {

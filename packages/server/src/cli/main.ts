@@ -41,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   clients: async () => (await import('./commands/clients.ts')).registerClients,
   routes: async () => (await import('./commands/routes.ts')).registerRoutes,
   tokens: async () => (await import('./commands/tokens.ts')).registerTokens,
+  sessions: async () => (await import('./commands/sessions.ts')).registerSessions,
   limits: async () => (await import('./commands/limits.ts')).registerLimits,
   'hmac-secrets': async () => (await import('./commands/hmac-secrets.ts')).registerHmacSecrets,
   authz: async () => (await import('./commands/authz.ts')).registerAuthz,

@@ -97,6 +97,19 @@ export const ConfigSchema = Type.Object(
       maximum: 17_179_869_184,
       ...meta({ runtime: true }),
     }),
+    signInRateLimitPerIp: Type.Integer({
+      description:
+        'Password sign-in attempts one client address may make per tenant per minute (all instances together, through the shared state); more get 429 before any password hashing.',
+      default: 30,
+      minimum: 1,
+      maximum: 1_000_000,
+    }),
+    signInRateLimitPerTenant: Type.Integer({
+      description: 'Password sign-in attempts per tenant per minute from all addresses together.',
+      default: 3000,
+      minimum: 1,
+      maximum: 10_000_000,
+    }),
     shutdownTimeoutSeconds: Type.Integer({
       description: 'How long graceful shutdown waits for in-flight requests before closing.',
       default: 10,

@@ -52,7 +52,8 @@ export function outageProblem(err: unknown): Problem | undefined {
   });
 }
 
-function classify(err: FastifyError): Problem {
+/** The problem document for any error (the mapping `registerProblemHandlers` applies). */
+export function classify(err: FastifyError): Problem {
   if (err instanceof AppError) {
     return problemOf(err.code, { ...(err.detail ? { detail: err.detail } : {}), ...err.extensions });
   }

@@ -319,6 +319,51 @@ export interface GatewayHmacSecretsTable {
   created_by: string;
 }
 
+/** A signed-in browser (migration 0020); the browser holds the id whose SHA-256 is `digest`. */
+export interface SessionsTable {
+  digest: string;
+  /** Public handle (lists, revoke by id); never the cookie value. */
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** JSON array of RFC 8176 `amr` values (`pwd`, `otp`, `hwk`, …). */
+  amr: string;
+  acr: string;
+  ip: string;
+  user_agent: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** Sign-in state of one account (migration 0021). */
+export interface AccountStatesTable {
+  tenant_id: string;
+  user_id: string;
+  failed_count: number;
+  locked_until: number | null;
+  must_change_password: number;
+  password_changed_at: number | null;
+  updated_at: number;
+}
+
+/** Earlier password hashes of a user, newest kept (migration 0021). */
+export interface PasswordHistoryTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  hash: string;
+  created_at: number;
+}
+
+/** A tenant's sign-in settings as one JSON document (migration 0021). */
+export interface AccountSettingsTable {
+  tenant_id: string;
+  settings: string;
+  updated_at: number;
+  version: number;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -346,6 +391,10 @@ export interface Tables {
   gateway_permissions: GatewayPermissionsTable;
   gateway_limits: GatewayLimitsTable;
   gateway_hmac_secrets: GatewayHmacSecretsTable;
+  sessions: SessionsTable;
+  account_states: AccountStatesTable;
+  password_history: PasswordHistoryTable;
+  account_settings: AccountSettingsTable;
 }
 
 export type { Generated };

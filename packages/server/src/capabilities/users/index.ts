@@ -52,6 +52,7 @@ export {
   createUsersService,
   type ImportSummary,
   type ListUsersOptions,
+  type LoginVerdict,
   type UsersDeps,
   type UsersService,
 } from './service.ts';

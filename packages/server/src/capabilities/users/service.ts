@@ -64,7 +64,25 @@ export interface UsersService extends LinksService, BatchCreate {
     ctx: ActionContext,
   ): Promise<void>;
   count(tenantId: string): Promise<number>;
-  setPassword(tenantId: string, userId: string, password: string, ctx: ActionContext): Promise<void>;
+  /**
+   * Replaces the password (Argon2id). `inUnit` runs inside the change's unit of work with the new
+   * hash (the sign-in capability records it in the password history in the same transaction).
+   */
+  setPassword(
+    tenantId: string,
+    userId: string,
+    password: string,
+    ctx: ActionContext,
+    options?: { inUnit?: (hash: string) => Promise<void> },
+  ): Promise<void>;
+  /** True when `password` is the user's current one (one Argon2 verification in every case). */
+  isCurrentPassword(tenantId: string, userId: string, password: string): Promise<boolean>;
+  /**
+   * Like `verifyPassword`, with the reason of a refusal: `unknown` (no such login), `no_password`,
+   * `wrong_password` or `inactive` (right password, disabled account; checked last, so it tells
+   * nothing to someone without the password). The same cost in every case.
+   */
+  verifyLogin(tenantId: string, usernameOrEmail: string, password: string): Promise<LoginVerdict>;
   /**
    * The active user whose password this is, or null (unknown login, no password, wrong password, or
    * a disabled/locked account). Costs one Argon2 verification in every case; rehashes when the
@@ -81,6 +99,10 @@ export interface UsersService extends LinksService, BatchCreate {
    */
   recordImport(tenantId: string, summary: ImportSummary, ctx: ActionContext): Promise<void>;
 }
+
+export type LoginVerdict =
+  | { ok: true; user: UserView }
+  | { ok: false; reason: 'unknown' | 'no_password' | 'wrong_password' | 'inactive'; user: UserView | null };
 
 /** What `users.imported` records. */
 export interface ImportSummary {
@@ -281,32 +303,52 @@ export function createUsersService(deps: UsersDeps): UsersService {
 
     count: (tenantId) => store.count(tenantId),
 
-    async setPassword(tenantId, userId, password, ctx) {
+    async setPassword(tenantId, userId, password, ctx, options) {
       if (!isId(userId)) notFound();
       const hash = await passwords.hash(checkPassword(password));
       await database.write(async () => {
         const row = await store.setPasswordHash(tenantId, userId, hash, now());
         if (!row) notFound();
+        await options?.inUnit?.(hash);
         await events.emit('user.password_set', tenantId, ctx, userId, { fields: ['password'] });
       });
     },
 
-    async verifyPassword(tenantId, login, password) {
+    async isCurrentPassword(tenantId, userId, password) {
+      const hash = isId(userId) ? await store.passwordHashOf(tenantId, userId) : undefined;
+      const candidate = password.slice(0, 1024);
+      if (!hash || candidate !== password) {
+        await passwords.verifyAgainstDummy(candidate);
+        return false;
+      }
+      return (await passwords.verify(hash, password)).ok;
+    },
+
+    async verifyLogin(tenantId, login, password) {
       const keys = loginKeys(login);
       const row = keys === null ? undefined : await store.byLogin(tenantId, keys);
       const candidate = password.slice(0, 1024);
+      const view = row ? toUserView((({ password_hash: _, ...rest }) => rest)(row)) : null;
       if (!row?.password_hash || candidate !== password) {
         await passwords.verifyAgainstDummy(candidate);
-        return null;
+        return {
+          ok: false,
+          reason: !row ? 'unknown' : row.password_hash ? 'wrong_password' : 'no_password',
+          user: view,
+        };
       }
       const { ok, needsRehash } = await passwords.verify(row.password_hash, password);
-      if (!ok) return null;
+      if (!ok) return { ok: false, reason: 'wrong_password', user: view };
       if (needsRehash) {
         await store.replacePasswordHash(tenantId, row.id, row.password_hash, await passwords.hash(password));
       }
-      if (row.status !== 'active') return null;
-      const { password_hash: _, ...rest } = row;
-      return toUserView(rest);
+      if (row.status !== 'active' || !view) return { ok: false, reason: 'inactive', user: view };
+      return { ok: true, user: view };
+    },
+
+    async verifyPassword(tenantId, login, password) {
+      const verdict = await service.verifyLogin(tenantId, login, password);
+      return verdict.ok ? verdict.user : null;
     },
 
     isActive: (tenantId, userId) => active.get(`${tenantId}/${userId}`),

@@ -64,6 +64,8 @@ export interface UsersStore {
   delete(tenantId: string, id: string, version: number | undefined): Promise<boolean>;
   /** Replaces the password hash, bumping version; undefined when the user does not exist. */
   setPasswordHash(tenantId: string, id: string, hash: string, now: number): Promise<UserRow | undefined>;
+  /** The stored password hash of a user (null without one), or undefined when there is no such user. */
+  passwordHashOf(tenantId: string, id: string): Promise<string | null | undefined>;
   /** Swaps in a rehash only while the old hash is still stored (a concurrent change wins). */
   replacePasswordHash(tenantId: string, id: string, oldHash: string, newHash: string): Promise<boolean>;
   recordSignIn(tenantId: string, id: string, at: number): Promise<boolean>;
@@ -118,6 +120,16 @@ export function createUsersStore(database: Database): UsersStore {
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .executeTakeFirst(),
+
+    async passwordHashOf(tenantId, id) {
+      const row = await db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? undefined : row.password_hash;
+    },
 
     byUnique: (tenantId, column, folded) =>
       db

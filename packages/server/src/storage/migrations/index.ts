@@ -12,6 +12,8 @@ import { migration as m0006 } from './0006-outbox-and-changes.ts';
 import { migration as m0007 } from './0007-username-skeletons.ts';
 import { migration as m0008 } from './0008-nfc-names.ts';
 import { migration as m0014 } from './0014-clients.ts';
+import { migration as m0020 } from './0020-sessions.ts';
+import { migration as m0021 } from './0021-account-state.ts';
 import { migration as m0040 } from './0040-gateway.ts';
 
 export const migrations: readonly Migration[] = [
@@ -24,5 +26,7 @@ export const migrations: readonly Migration[] = [
   m0007,
   m0008,
   m0014,
+  m0020,
+  m0021,
   m0040,
 ];

@@ -1,0 +1,62 @@
+/**
+ * Completing a sign-in once every factor passed — shared by the password pipeline's `finish` step,
+ * the MFA pages and any other first factor (magic link, passkey): a required password change comes
+ * first (pending stage `change_password`), then the session.
+ */
+import type { TenantRef } from '../../access/principal.ts';
+import type { PasswordsService } from './passwords.ts';
+import type { PendingSignIns } from './pending.ts';
+import type { SessionsService } from './sessions.ts';
+import type { SignInOutcome } from './steps/types.ts';
+
+export interface CompleteSignInInput {
+  tenant: TenantRef;
+  userId: string;
+  amr: readonly string[];
+  acr?: string;
+  returnTo: string;
+  ip: string;
+  userAgent: string;
+  requestId: string;
+  /** Skip the password-change check (the change was just made). */
+  passwordJustChanged?: boolean;
+}
+
+export type SignInCompleter = (input: CompleteSignInInput) => Promise<SignInOutcome>;
+
+export function createSignInCompleter(deps: {
+  sessions: SessionsService;
+  passwords: PasswordsService;
+  pending: PendingSignIns;
+  onSignedIn(input: CompleteSignInInput): Promise<void>;
+}): SignInCompleter {
+  return async (input) => {
+    const reason = input.passwordJustChanged
+      ? null
+      : await deps.passwords.changeRequired(input.tenant.id, input.userId);
+    if (reason) {
+      const secret = await deps.pending.create({
+        tenantId: input.tenant.id,
+        userId: input.userId,
+        amr: [...input.amr],
+        returnTo: input.returnTo,
+        stage: 'change_password',
+        reason,
+      });
+      return { kind: 'pending', secret, location: `/t/${input.tenant.slug}/change-password` };
+    }
+    const { session, secret } = await deps.sessions.create(
+      input.tenant.id,
+      {
+        userId: input.userId,
+        amr: input.amr,
+        ...(input.acr ? { acr: input.acr } : {}),
+        ip: input.ip,
+        userAgent: input.userAgent,
+      },
+      { actor: `user:${input.userId}`, requestId: input.requestId },
+    );
+    await deps.onSignedIn(input);
+    return { kind: 'session', session, secret, location: input.returnTo };
+  };
+}

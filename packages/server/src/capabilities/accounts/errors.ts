@@ -1,0 +1,13 @@
+/**
+ * Error codes of the accounts capability (added to the one registry in errors/codes.ts).
+ */
+import { type Codes, defineErrorCodes } from '../../errors/codes.ts';
+
+export const accountErrors = defineErrorCodes({
+  csrf_failed: { status: 403, title: 'The form token or origin is not valid' },
+  password_rejected: { status: 400, title: 'The password does not satisfy the tenant password policy' },
+});
+
+declare module '../../errors/codes.ts' {
+  interface ErrorCodeMap extends Codes<typeof accountErrors> {}
+}

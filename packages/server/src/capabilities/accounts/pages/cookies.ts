@@ -1,0 +1,31 @@
+/**
+ * Cookies of the hosted pages: `HttpOnly`, `SameSite=Lax`, `Path=/`; over https also `Secure` with
+ * the `__Host-` name prefix (no Domain, so no subdomain can set or read them). Over plain http —
+ * allowed only for localhost development — the prefix and `Secure` are dropped.
+ */
+import type { FastifyReply } from 'fastify';
+
+export interface CookieOptions {
+  secure: boolean;
+  /** Seconds; omitted: a browser-session cookie; 0: delete. */
+  maxAge?: number;
+}
+
+export function serializeCookie(name: string, value: string, options: CookieOptions): string {
+  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (options.secure) parts.push('Secure');
+  if (options.maxAge !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`);
+  return parts.join('; ');
+}
+
+/** Appends a Set-Cookie header (several may be set on one reply). */
+export function setCookie(reply: FastifyReply, name: string, value: string, options: CookieOptions): void {
+  const existing = reply.getHeader('set-cookie');
+  const list =
+    existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+  reply.header('set-cookie', [...list, serializeCookie(name, value, options)]);
+}
+
+export function clearCookie(reply: FastifyReply, name: string, secure: boolean): void {
+  setCookie(reply, name, '', { secure, maxAge: 0 });
+}

@@ -1,0 +1,178 @@
+/**
+ * The accounts capability's service: sessions, the tenant sign-in settings, lockout, password
+ * changes, pending sign-ins, the return-to policy and the password sign-in pipeline, built over the
+ * users and tenants services. Other capabilities reach sign-in through this (see index.ts for the
+ * surface the MFA and OIDC capabilities use).
+ */
+import './errors.ts';
+import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
+import type { PasswordHasher } from '../../crypto/password.ts';
+import type { EventBus } from '../../events/event-bus.ts';
+import type { SharedState } from '../../state/state.ts';
+import type { Database } from '../../storage/database.ts';
+import type { TenantsService } from '../tenants/service.ts';
+import type { UsersService } from '../users/index.ts';
+import { type CompleteSignInInput, createSignInCompleter, type SignInCompleter } from './complete.ts';
+import { createLockout, type LockoutService } from './lockout.ts';
+import { type Csrf, createCsrf } from './pages/csrf.ts';
+import { createPasswordsService, type PasswordsService } from './passwords.ts';
+import { createPendingSignIns, type PendingSignIns } from './pending.ts';
+import { createReturnToPolicy, type ReturnToCheck, type ReturnToPolicy } from './return-to.ts';
+import { createSessionsService, type SessionsService } from './sessions.ts';
+import { createSignInSettings, type SignInSettingsService } from './settings.ts';
+import {
+  createPasswordSignIn,
+  type RequireMfa,
+  type SignInAttempt,
+  type SignInOutcome,
+} from './steps/index.ts';
+import { createAccountsStore } from './store.ts';
+
+export interface AccountsService {
+  sessions: SessionsService;
+  settings: SignInSettingsService;
+  lockout: LockoutService;
+  passwords: PasswordsService;
+  pending: PendingSignIns;
+  returnTo: ReturnToPolicy;
+  /** The CSRF guard every hosted form uses (tokens bound to the browser, single-use). */
+  csrf: Csrf;
+  /** Runs the password sign-in pipeline and audits a refusal (`sign_in.failed`, with the reason). */
+  signInWithPassword(attempt: SignInAttempt): Promise<SignInOutcome>;
+  /** Finishes a sign-in whose factors all passed (forced password change first, then the session). */
+  completeSignIn: SignInCompleter;
+  /** Installs the MFA step of the pipeline (the MFA capability calls it once). */
+  setRequireMfa(hook: RequireMfa): void;
+  /** Lets another capability accept more return_to targets (OIDC interactions, gateway hosts). */
+  allowReturnTo(check: ReturnToCheck): void;
+  /** `/t/<slug>/sign-in?return_to=…` (relative to the public URL). */
+  signInUrl(slug: string, returnTo?: string): string;
+  /** Whether cookies are `__Host-`/`Secure` (the public URL is https). */
+  secureCookies(): boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AccountsDeps {
+  database: Database;
+  state: SharedState;
+  bus: EventBus;
+  changes: ChangeFeed;
+  cacheMetrics?: CacheMetrics;
+  users: UsersService;
+  tenants: TenantsService;
+  hasher: PasswordHasher;
+  /** MAC keys for CSRF tokens, newest first (derived from the master keys). */
+  csrfKeys: () => readonly Buffer[];
+  publicUrl: () => string;
+  rateLimits: () => { perIp: number; perTenant: number };
+  onError(err: unknown, what: string): void;
+  now?: () => number;
+}
+
+export function createAccountsService(deps: AccountsDeps): AccountsService {
+  const { database, state, bus, users, tenants } = deps;
+  const store = createAccountsStore(database);
+  const slugOf = (id: string) => tenants.slugOf(id);
+  const secureCookies = () => new URL(deps.publicUrl()).protocol === 'https:';
+  const common = { store, database, bus, ...(deps.now ? { now: deps.now } : {}) };
+  const settings = createSignInSettings({
+    ...common,
+    changes: deps.changes,
+    ...(deps.cacheMetrics ? { cacheMetrics: deps.cacheMetrics } : {}),
+    slugOf,
+  });
+  const sessions = createSessionsService({
+    ...common,
+    changes: deps.changes,
+    ...(deps.cacheMetrics ? { cacheMetrics: deps.cacheMetrics } : {}),
+    settings,
+    slugOf,
+    isActive: (tenantId, userId) => users.isActive(tenantId, userId),
+    secureCookies,
+    onError: deps.onError,
+  });
+  const lockout = createLockout({ ...common, state, settings });
+  const passwords = createPasswordsService({ ...common, users, hasher: deps.hasher, settings });
+  const pending = createPendingSignIns(state, secureCookies);
+  const returnTo = createReturnToPolicy(deps.publicUrl);
+  const csrf = createCsrf({
+    keys: deps.csrfKeys,
+    state,
+    secureCookies,
+    publicOrigin: () => new URL(deps.publicUrl()).origin,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const limits = deps.rateLimits();
+  const limiters = {
+    perIp: state.createRateLimiter({ name: 'sign-in-ip', points: limits.perIp, durationSec: 60 }),
+    perTenant: state.createRateLimiter({ name: 'sign-in-tenant', points: limits.perTenant, durationSec: 60 }),
+  };
+  let mfa: RequireMfa | undefined;
+  const completeSignIn = createSignInCompleter({
+    sessions,
+    passwords,
+    pending,
+    async onSignedIn(input: CompleteSignInInput) {
+      await users
+        .recordSignIn(input.tenant.id, input.userId)
+        .catch((err: unknown) => deps.onError(err, 'recording a sign-in'));
+    },
+  });
+  const pipeline = createPasswordSignIn({
+    settings,
+    limiters,
+    users,
+    lockout,
+    mfa: () => mfa,
+    complete: completeSignIn,
+  });
+
+  return {
+    sessions,
+    settings,
+    lockout,
+    passwords,
+    pending,
+    returnTo,
+    csrf,
+    async signInWithPassword(attempt) {
+      const outcome = await pipeline(attempt);
+      if (outcome.kind === 'refused') {
+        bus.emit({
+          type: 'sign_in.failed',
+          tenant: attempt.tenant.slug,
+          actor: `ip:${attempt.ip}`,
+          target: attempt.user ? `user:${attempt.user.id}` : null,
+          result: 'failure',
+          requestId: attempt.requestId,
+          data: {
+            reason: outcome.reason,
+            login: attempt.login.slice(0, 254),
+            ip: attempt.ip,
+            method: 'password',
+          },
+        });
+      }
+      return outcome;
+    },
+    completeSignIn,
+    setRequireMfa(hook) {
+      mfa = hook;
+    },
+    allowReturnTo: (check) => returnTo.allow(check),
+    signInUrl(slug, target) {
+      const base = `/t/${slug}/sign-in`;
+      return target ? `${base}?return_to=${encodeURIComponent(target)}` : base;
+    },
+    secureCookies,
+    async start() {
+      settings.start();
+      sessions.start();
+    },
+    async stop() {
+      sessions.stop();
+      settings.stop();
+    },
+  };
+}
