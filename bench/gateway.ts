@@ -2,53 +2,21 @@
  * /authz benchmarks (issue 11): decisions per second and p99 for API-key and HMAC (RFC 9421)
  * decisions on the real server, as ratios to the bare Fastify baseline measured in the same run, and
  * the time a token revocation on one instance takes to be enforced by a second one on PostgreSQL +
- * Redis (when BENCH_POSTGRES_URL / BENCH_REDIS_URL, or the test variables, are set). JWT decisions
- * are not measured: the jwt mode needs the OIDC provider, which is not in this build.
+ * Redis (when BENCH_POSTGRES_URL / BENCH_REDIS_URL, or the test variables, are set).
  *
  * `node bench/gateway.ts` runs it alone (with its own baseline); `bench/run.ts` calls
- * `runGatewayBench` with the baseline it measured.
+ * `runGatewayBench` with the baseline server it runs.
  */
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { type LoadResult, load, printTable, startServer } from './lib.ts';
+import { compare, type Started, startServer, type Target, table } from './lib.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 interface Seeded {
-  port: number;
   token: string;
   clientId: string;
   hmacSecret: string;
-  stop(): Promise<void>;
-}
-
-async function startGateway(): Promise<Seeded> {
-  const child = spawn(process.execPath, [here('./servers/gatekeeper-gateway.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const info = await new Promise<Omit<Seeded, 'stop'>>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as Partial<Seeded>;
-        if (parsed.token && parsed.port) resolve(parsed as Omit<Seeded, 'stop'>);
-      } catch {
-        // a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`gateway bench server exited with ${code}`)));
-  });
-  return {
-    ...info,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 const original = {
@@ -74,30 +42,6 @@ function rfc9421Headers(clientId: string, secret: string): Record<string, string
   ].join('\n');
   const sig = createHmac('sha256', Buffer.from(secret)).update(base).digest('base64');
   return { 'content-digest': EMPTY_DIGEST, 'signature-input': `sig=${params}`, signature: `sig=:${sig}:` };
-}
-
-async function loadWith(
-  name: string,
-  url: string,
-  seconds: number,
-  headers: () => Record<string, string>,
-): Promise<LoadResult> {
-  const r = await autocannon({
-    url,
-    duration: seconds,
-    connections: 32,
-    pipelining: 1,
-    requests: [
-      { method: 'GET', setupRequest: (req) => ({ ...req, headers: { ...original, ...headers() } }) },
-    ],
-  });
-  return {
-    name,
-    rps: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.non2xx,
-  };
 }
 
 async function revocationPropagation(): Promise<{
@@ -191,38 +135,66 @@ async function revocationPropagation(): Promise<{
   return { p50: at(times, 0.5), p99: at(times, 0.99), n: times.length, revokeP50: at(calls, 0.5) };
 }
 
-export async function runGatewayBench(options: { seconds: number; baseline: LoadResult }): Promise<void> {
-  const { seconds, baseline } = options;
-  const gw = await startGateway();
+/** Measures the /authz modes against `baseline` (a running bare server); returns the report lines. */
+export async function runGatewayBench(options: {
+  rounds: number;
+  seconds: number;
+  baseline: Target;
+}): Promise<string[]> {
+  const { rounds, seconds, baseline } = options;
+  const gw: Started<Seeded> = await startServer<Seeded>(here('./servers/gatekeeper-gateway.ts'));
   const url = `http://127.0.0.1:${gw.port}/t/bench/authz`;
-  let apiKey: LoadResult;
-  let hmac: LoadResult;
+  const pid = gw.child.pid!;
+  const { token, clientId, hmacSecret } = gw.info;
+  let compared: Awaited<ReturnType<typeof compare>>;
   try {
-    apiKey = await loadWith('/authz api_key', url, seconds, () => ({ authorization: `Bearer ${gw.token}` }));
-    hmac = await loadWith('/authz hmac (RFC 9421)', url, seconds, () =>
-      rfc9421Headers(gw.clientId, gw.hmacSecret),
+    compared = await compare(
+      baseline,
+      [
+        {
+          name: '/authz api_key',
+          url,
+          pid,
+          headers: () => ({ ...original, authorization: `Bearer ${token}` }),
+        },
+        {
+          name: '/authz hmac (RFC 9421)',
+          url,
+          pid,
+          headers: () => ({ ...original, ...rfc9421Headers(clientId, hmacSecret) }),
+        },
+      ],
+      { rounds, seconds },
     );
   } finally {
     await gw.stop();
   }
   const propagation = await revocationPropagation();
-  console.log();
-  printTable([baseline, apiKey, hmac]);
-  const ratio = (r: LoadResult) => (r.rps / baseline.rps).toFixed(2);
-  console.log(`ratio /authz api_key / bare (req/s): ${ratio(apiKey)} (target ≥ 0.8)`);
-  console.log(`ratio /authz hmac / bare (req/s): ${ratio(hmac)} (target ≥ 0.6)`);
-  console.log('/authz jwt: not measured (the jwt mode needs the OIDC provider, not in this build)');
-  console.log(
+  const [apiKey, hmac] = compared.results;
+  return [
+    table(compared.baseline, compared.results),
+    '',
+    `/authz api_key / bare: ${apiKey!.ratio} req/s, ${apiKey!.cpuRatio ?? '–'} by CPU (target ≥ 0.8)`,
+    `/authz hmac / bare: ${hmac!.ratio} req/s, ${hmac!.cpuRatio ?? '–'} by CPU (target ≥ 0.6)`,
+    '/authz jwt: not measured (the jwt mode needs the OIDC provider, not in this build)',
     propagation
       ? `revocation reaching a second instance (PostgreSQL + Redis, n=${propagation.n}, from commit): p50 ${propagation.p50} ms, p99 ${propagation.p99} ms (target p99 < 100 ms); the revoke call itself p50 ${propagation.revokeP50} ms`
       : 'revocation propagation: not measured (set BENCH_POSTGRES_URL and BENCH_REDIS_URL)',
-  );
+  ];
 }
 
 if (import.meta.main) {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const bare = await startServer(here('./servers/bare.ts'));
-  const baseline = await load('bare fastify GET /', `http://127.0.0.1:${bare.port}/`, seconds);
-  await bare.stop();
-  await runGatewayBench({ seconds, baseline });
+  try {
+    const baseline = {
+      name: 'bare fastify GET /',
+      url: `http://127.0.0.1:${bare.port}/`,
+      pid: bare.child.pid!,
+    };
+    for (const line of await runGatewayBench({ rounds, seconds, baseline })) console.log(line);
+  } finally {
+    await bare.stop();
+  }
 }

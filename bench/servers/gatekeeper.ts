@@ -15,7 +15,7 @@ const loaded = loadConfig({
   env: {
     GATEKEEPER_DATA_DIR: dir,
     GATEKEEPER_PORT: '0',
-    GATEKEEPER_LOG_LEVEL: 'warn',
+    GATEKEEPER_LOG_LEVEL: process.env.GATEKEEPER_LOG_LEVEL ?? 'info',
     GATEKEEPER_MASTER_KEYS: process.env.GATEKEEPER_MASTER_KEYS ?? generateFernetKey(),
     ...(process.env.GATEKEEPER_DATABASE_URL
       ? { GATEKEEPER_DATABASE_URL: process.env.GATEKEEPER_DATABASE_URL }

@@ -1,7 +1,7 @@
 /**
  * Renders `src/generated/admin-api.ts`, the admin API's types, from the OpenAPI document the server
  * really serves: it builds the app exactly as the server's tests do (`createTestRuntime`: a fresh
- * SQLite database, in-process state, a silent logger), reads `app.swagger()` (what `/openapi.json`
+ * SQLite database, in-process state, a silent logger), reads `/openapi.json` (what `/openapi.json`
  * answers), hands it to openapi-typescript and formats the result with the repository's Biome
  * settings. The same function writes the file (`generate-types.ts`) and checks it
  * (`generated-types.fresh.test.ts`), so the two cannot disagree. The output depends only on the
@@ -38,8 +38,7 @@ export async function servedOpenApiDocument(): Promise<OpenAPI3> {
   const t = await createTestRuntime();
   try {
     await t.app.ready();
-    // a deep copy: openapi-typescript must not see (or change) the app's live objects
-    return structuredClone(t.app.swagger()) as OpenAPI3;
+    return (await t.app.inject('/openapi.json')).json() as OpenAPI3;
   } finally {
     await t.close();
   }

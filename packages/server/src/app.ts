@@ -3,7 +3,6 @@
  * and registers every capability, top to bottom, with its prefix and guards visible here.
  * It never listens — `main.ts` does, and tests use `app.inject()`.
  */
-import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
@@ -35,14 +34,13 @@ import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.t
 import { registerMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
+import { lazyChildLogger, RequestLineLogController, requestIdOf } from './http/request-path.ts';
 import { assertStrictSchema } from './http/schema-kit.ts';
 import type { Runtime } from './runtime.ts';
 import type { Services } from './services.ts';
 import { migrations } from './storage/migrations/index.ts';
 import { migrationStatus } from './storage/migrator.ts';
 import { VERSION } from './version.ts';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type App = FastifyInstance;
 
@@ -54,11 +52,11 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    // the request id, the per-request logger and the one log line per request: http/request-path.ts
     requestIdHeader: false,
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
+    childLoggerFactory: lazyChildLogger,
+    logController: new RequestLineLogController(logger),
     routerOptions: { maxParamLength: 512 },
     // a URL the router cannot decode: /authz must still answer 401/403 only (see gateway/endpoint.ts);
     // anywhere else it is a problem document like every other error
@@ -102,8 +100,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       if (s?.[part]) assertStrictSchema(s[part], `${route.method} ${route.url} ${part}`);
     }
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   registerProblemHandlers(app);
   registerInputGuards(app, isAuthzUrl);

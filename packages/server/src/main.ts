@@ -25,6 +25,7 @@ import { listenError, reserveListenAddress } from './http/listen-address.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { createServices, type Services } from './services.ts';
+import { releaseStartupMemory } from './startup-memory.ts';
 import { acquireInstanceLock, type InstanceLock } from './storage/backup.ts';
 import { diskFull, sqlitePathOf } from './storage/database.ts';
 
@@ -97,6 +98,7 @@ export async function serve(configured: LoadedConfig): Promise<ServeResult> {
       },
       'gatekeeper ready',
     );
+    releaseStartupMemory(1500, (err) => logger.debug({ err }, 'could not release start-up memory'));
     return { url: address, stop: stopper({ app, services, runtime, lock, logger }) };
   } catch (err) {
     await closeOpened();

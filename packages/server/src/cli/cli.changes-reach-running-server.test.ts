@@ -140,7 +140,7 @@ describe('CLI changes reach a running embedded server within a second', () => {
   }, 60_000);
 
   it('config set logLevel', async () => {
-    const requestLines = () => server.stdout.filter((l) => l.includes('"incoming request"')).length;
+    const requestLines = () => server.stdout.filter((l) => l.includes('"msg":"request"')).length;
     await cli('config', 'set', 'logLevel', 'warn');
     // once the server follows, a request writes no info line
     expect(

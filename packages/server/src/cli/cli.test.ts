@@ -11,7 +11,9 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { Keyring, parseFernetKey } from '../crypto/fernet.ts';
-import { buildProgram } from './main.ts';
+import { buildProgram, loadCommands } from './main.ts';
+
+const everyCommand = await loadCommands();
 
 const bin = new URL('../../bin/gatekeeper.js', import.meta.url).pathname;
 
@@ -33,11 +35,11 @@ function allCommands(cmd: Command, prefix: string[] = []): string[][] {
 }
 
 describe('gatekeeper CLI', () => {
-  const commands = allCommands(buildProgram());
+  const commands = allCommands(buildProgram(everyCommand));
 
   it('has --help with a description on every command', () => {
     expect(commands.length).toBeGreaterThan(20);
-    const program = buildProgram();
+    const program = buildProgram(everyCommand);
     for (const path of commands) {
       let cmd: Command = program;
       for (const name of path) cmd = cmd.commands.find((c) => c.name() === name)!;
@@ -53,7 +55,7 @@ describe('gatekeeper CLI', () => {
   });
 
   it('shows defaults one way in every --help: "(default: value)", never quoted', () => {
-    const program = buildProgram();
+    const program = buildProgram(everyCommand);
     let defaults = 0;
     for (const path of commands) {
       let cmd: Command = program;

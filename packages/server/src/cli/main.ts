@@ -6,29 +6,72 @@
  */
 import { Command, CommanderError, type Option } from 'commander';
 import { isUserFacingError } from '../errors/app-error.ts';
-import { createServices } from '../services.ts';
 import { VERSION } from '../version.ts';
-import { registerAdmin } from './commands/admin.ts';
-import { registerAudit } from './commands/audit.ts';
-import { registerAuthz } from './commands/authz.ts';
-import { registerBackup } from './commands/backup.ts';
-import { registerClients } from './commands/clients.ts';
-import { registerConfig } from './commands/config.ts';
-import { registerGroups } from './commands/groups.ts';
-import { registerHmacSecrets } from './commands/hmac-secrets.ts';
-import { registerKeys } from './commands/keys.ts';
-import { registerLimits } from './commands/limits.ts';
-import { registerMail } from './commands/mail.ts';
-import { registerMigrate } from './commands/migrate.ts';
-import { registerRoutes } from './commands/routes.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSessions } from './commands/sessions.ts';
-import { registerTenants } from './commands/tenants.ts';
-import { registerTokens } from './commands/tokens.ts';
-import { registerUsers } from './commands/users.ts';
-import { registerVersion } from './commands/version.ts';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command's module, in the order `--help` lists them, each loaded only when needed (issue 6
+ * §9): `gatekeeper serve` loads what a running server needs and not the CLI's tables, prompts, CSV
+ * and progress bars; any other command loads its own module. Help, a mistyped command (for the
+ * suggestion) and no command at all load every one.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
+  migrate: async () => (await import('./commands/migrate.ts')).registerMigrate,
+  config: async () => (await import('./commands/config.ts')).registerConfig,
+  audit: async () => (await import('./commands/audit.ts')).registerAudit,
+  keys: async () => (await import('./commands/keys.ts')).registerKeys,
+  tenants: async () => (await import('./commands/tenants.ts')).registerTenants,
+  users: async () => {
+    const [{ registerUsers }, { createServices }] = await Promise.all([
+      import('./commands/users.ts'),
+      import('../services.ts'),
+    ]);
+    return (program) => registerUsers(program, createServices);
+  },
+  groups: async () => {
+    const [{ registerGroups }, { createServices }] = await Promise.all([
+      import('./commands/groups.ts'),
+      import('../services.ts'),
+    ]);
+    return (program) => registerGroups(program, createServices);
+  },
+  admin: async () => (await import('./commands/admin.ts')).registerAdmin,
+  clients: async () => (await import('./commands/clients.ts')).registerClients,
+  routes: async () => (await import('./commands/routes.ts')).registerRoutes,
+  tokens: async () => (await import('./commands/tokens.ts')).registerTokens,
+  sessions: async () => (await import('./commands/sessions.ts')).registerSessions,
+  limits: async () => (await import('./commands/limits.ts')).registerLimits,
+  'hmac-secrets': async () => (await import('./commands/hmac-secrets.ts')).registerHmacSecrets,
+  mail: async () => (await import('./commands/mail.ts')).registerMail,
+  authz: async () => (await import('./commands/authz.ts')).registerAuthz,
+  backup: async () => (await import('./commands/backup.ts')).registerBackup,
+  version: async () => (await import('./commands/version.ts')).registerVersion,
+};
+
+/** Global options that take a value: the word after them is not the command. */
+const GLOBAL_WITH_VALUE = new Set(['-c', '--config']);
+
+/** The command an argument list runs (its first word that is not a global option), if any. */
+export function commandNameOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (GLOBAL_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** Loads the command modules `argv` needs (every one when `argv` is not given or names no command). */
+export async function loadCommands(argv?: readonly string[]): Promise<Register[]> {
+  const name = argv ? commandNameOf(argv) : undefined;
+  const wanted = name && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);
+  return Promise.all(wanted.map((load) => load()));
+}
+
+/** The program with the given commands registered (see `loadCommands`). */
+export function buildProgram(commands: readonly Register[]): Command {
   const program = new Command('gatekeeper')
     .description('Gatekeeper: identity and authorization service')
     .version(VERSION, '-v, --version')
@@ -39,25 +82,7 @@ export function buildProgram(): Command {
     .allowUnknownOption(false)
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  registerServe(program);
-  registerMigrate(program);
-  registerConfig(program);
-  registerAudit(program);
-  registerKeys(program);
-  registerTenants(program);
-  registerUsers(program, createServices);
-  registerGroups(program, createServices);
-  registerAdmin(program);
-  registerClients(program);
-  registerRoutes(program);
-  registerTokens(program);
-  registerSessions(program);
-  registerLimits(program);
-  registerHmacSecrets(program);
-  registerMail(program);
-  registerAuthz(program);
-  registerBackup(program);
-  registerVersion(program);
+  for (const register of commands) register(program);
   checkUnknownOptionsFirst(program);
   return program;
 }
@@ -87,7 +112,7 @@ function checkUnknownOptionsFirst(program: Command): void {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await loadCommands(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Value from 'typebox/value';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { ConfigError } from '../errors/app-error.ts';
 import {
   type Config,
@@ -40,6 +40,21 @@ function schemaType(key: ConfigKey): string {
   return typeof s.type === 'string' ? s.type : 'string';
 }
 
+// Settings are checked with Ajv, which the request path loads anyway (typebox/value is 300 more
+// modules at start-up: issue 6 §9). A setting's checker is compiled when a value for it is first
+// given; `format` is not checked here (publicUrl is parsed below, with its own message).
+let settingsAjv: Ajv | undefined;
+const checkers = new Map<ConfigKey, ValidateFunction>();
+function checkerOf(key: ConfigKey): ValidateFunction {
+  let check = checkers.get(key);
+  if (!check) {
+    settingsAjv ??= new Ajv({ strict: false, validateFormats: false });
+    check = settingsAjv.compile(settingSchemas[key]);
+    checkers.set(key, check);
+  }
+  return check;
+}
+
 /** Converts a raw (string or JSON) value to the setting's type and validates it. */
 export function parseSettingValue(key: ConfigKey, raw: unknown, settingName: string): Config[ConfigKey] {
   let value = raw;
@@ -58,8 +73,9 @@ export function parseSettingValue(key: ConfigKey, raw: unknown, settingName: str
     }
   }
   const schema = settingSchemas[key];
-  if (!Value.Check(schema, value)) {
-    const first = Value.Errors(schema, value)[0];
+  const check = checkerOf(key);
+  if (!check(value)) {
+    const first = check.errors?.[0];
     const shown = settingMeta(key).secret ? '(hidden)' : JSON.stringify(value);
     const choices = Array.isArray(schema.anyOf)
       ? (schema.anyOf as { const?: unknown }[]).map((x) => x.const)

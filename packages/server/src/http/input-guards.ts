@@ -92,31 +92,41 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
 }
 
 /**
- * Installs the request-target, storable-string, nesting and finite-number guards. `exempt` names
- * targets that judge their own request target (`/authz`: a bad target is a 403 reason there, since
- * nginx turns a 400 into a 500).
+ * Installs the request-target, storable-string, nesting and finite-number guards. Callback hooks, not
+ * async ones: every request of every route runs them, and a promise per hook per request is what made
+ * them cost (issue 6 §9). `exempt` names targets that judge their own request target (`/authz`: a bad
+ * target is a 403 reason there, since nginx turns a 400 into a 500).
  */
 export function registerInputGuards(
   app: FastifyInstance,
   exempt: (url: string) => boolean = () => false,
 ): void {
-  app.addHook('onRequest', async (request) => {
-    if (exempt(request.url)) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (exempt(request.url)) {
+      done();
+      return;
+    }
     const why = badRequestTarget(request.url);
-    if (why) throw new AppError('invalid_characters', { detail: why });
+    done(why ? new AppError('invalid_characters', { detail: why }) : undefined);
   });
-  app.addHook('preValidation', async (request) => {
-    const hit =
-      findUnstorable(request.params, 'params', 0) ??
-      findUnstorable(request.query, 'querystring', 0) ??
-      findUnstorable(request.body, 'body', 0);
-    if (hit) throw new AppError('invalid_characters', { detail: hit });
+  app.addHook('preValidation', (request, _reply, done) => {
+    let hit: string | null;
+    try {
+      hit =
+        findUnstorable(request.params, 'params', 0) ??
+        findUnstorable(request.query, 'querystring', 0) ??
+        findUnstorable(request.body, 'body', 0);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done(hit ? new AppError('invalid_characters', { detail: hit }) : undefined);
   });
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const hit =
       findNonFinite(request.params, 'params', 0) ??
       findNonFinite(request.query, 'querystring', 0) ??
       findNonFinite(request.body, 'body', 0);
-    if (hit) throw new AppError('validation_failed', { detail: `${hit} must be a finite number` });
+    done(hit ? new AppError('validation_failed', { detail: `${hit} must be a finite number` }) : undefined);
   });
 }

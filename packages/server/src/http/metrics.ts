@@ -38,7 +38,11 @@ export function createMetrics(): Metrics {
   };
 }
 
-/** Times every request and serves `GET /metrics`. */
+/**
+ * Times every request and serves `GET /metrics`. The histogram's child for each method × route ×
+ * status is looked up once and kept, so a request costs one bucket increment — not prom-client's
+ * label hashing (issue 6 §9).
+ */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, serve: boolean): void {
   const histogram = new Histogram({
     name: 'gatekeeper_http_request_duration_seconds',
@@ -47,13 +51,33 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, serve: b
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [metrics.registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  type Timer = { observe(seconds: number): void };
+  // route pattern → method → status → child; bounded by the routes × methods × statuses in use
+  const children = new Map<string, Map<string, Map<number, Timer>>>();
+  const timerOf = (method: string, route: string, status: number): Timer => {
+    let byMethod = children.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      children.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(method);
+    if (!byStatus) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
+    let timer = byStatus.get(status);
+    if (!timer) {
+      timer = histogram.labels(method, route, String(status));
+      byStatus.set(status, timer);
+    }
+    return timer;
+  };
+  app.addHook('onResponse', (request, reply, done) => {
     // the route pattern, never the raw URL: bounded label cardinality
-    const route = request.routeOptions.url ?? 'unmatched';
-    histogram.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
+    timerOf(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode).observe(
       reply.elapsedTime / 1000,
     );
+    done();
   });
   if (!serve) return;
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -8,10 +8,14 @@
  * - the `If-Match` request header on PATCH and DELETE (optimistic concurrency, see http/etag.ts),
  *   evaluated on every one of them: a resource without an ETag only matches `*`.
  * Shared schemas keep their `$id` as their component name, so generated SDK types read well.
+ *
+ * Built on first use (issue 6 §9): a running server only records each route's options (and the
+ * shared schemas of its context) as it is registered; the first `GET /openapi.json` or `/docs` loads
+ * @fastify/swagger and the API reference page into a separate, never-listening Fastify instance, replays
+ * the routes there (schemas only, no handlers) and answers from it. Start-up and idle memory do not
+ * pay for the generator, YAML or the reference page's static files.
  */
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { IF_MATCH_MAX } from './etag.ts';
 import { ProblemSchema } from './schema-kit.ts';
 
@@ -69,13 +73,26 @@ function withIfMatch(headers: Json | undefined, versioned: boolean): Json {
   };
 }
 
-export async function registerOpenApi(
-  app: FastifyInstance,
+type RecordedRoute = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
+
+/** The documentation app: @fastify/swagger and @fastify/swagger-ui over the replayed routes. */
+async function buildDocsApp(
+  routes: readonly RecordedRoute[],
+  schemas: ReadonlyMap<string, unknown>,
   publicUrl: string,
   version: string,
-): Promise<void> {
-  app.addSchema(ProblemSchema);
-  await app.register(swagger, {
+): Promise<FastifyInstance> {
+  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
+    import('fastify'),
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+  ]);
+  const docs = Fastify({ exposeHeadRoutes: false, routerOptions: { maxParamLength: 512 } });
+  // the schemas are only documented here: nothing is validated or serialized with them
+  docs.setValidatorCompiler(() => () => true);
+  docs.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  for (const schema of schemas.values()) docs.addSchema(schema);
+  await docs.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transform: ({ schema, url, route }) => {
       const ability = (route.config as { ability?: string } | undefined)?.ability;
@@ -109,6 +126,63 @@ export async function registerOpenApi(
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  const answer = async () => ({});
+  for (const route of routes)
+    docs.route({
+      method: route.method,
+      url: route.url,
+      schema: route.schema,
+      config: route.config,
+      handler: answer,
+    });
+  await docs.ready();
+  return docs;
+}
+
+/** Response headers of the documentation app that are not passed on (the server sets its own). */
+const HOP_HEADERS = new Set(['connection', 'content-length', 'date', 'keep-alive', 'transfer-encoding']);
+
+export async function registerOpenApi(
+  app: FastifyInstance,
+  publicUrl: string,
+  version: string,
+): Promise<void> {
+  app.addSchema(ProblemSchema);
+  const routes: RecordedRoute[] = [];
+  const schemas = new Map<string, unknown>();
+  app.addHook('onRoute', function record(this: FastifyInstance, route) {
+    // Fastify's automatic HEAD routes and hidden routes (these included) are not documented
+    if (route.method === 'HEAD' || (route.schema as { hide?: boolean } | undefined)?.hide) return;
+    // the options object itself, read when the document is built, as @fastify/swagger does (Fastify
+    // reuses it for the trailing-slash twin of a prefix's root route)
+    routes.push(route);
+    for (const [id, schema] of Object.entries(this.getSchemas()))
+      if (!schemas.has(id)) schemas.set(id, schema);
+  });
+  let docs: Promise<FastifyInstance> | undefined;
+  const docsApp = () => {
+    docs ??= buildDocsApp(routes, schemas, publicUrl, version);
+    return docs;
+  };
+  app.addHook('onClose', async () => {
+    if (docs) await (await docs).close();
+  });
+
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = await (await docsApp()).inject({
+      method: request.method as 'GET',
+      url: request.url,
+      headers: {
+        ...(request.headers['if-none-match'] ? { 'if-none-match': request.headers['if-none-match'] } : {}),
+        ...(request.headers.accept ? { accept: request.headers.accept } : {}),
+      },
+    });
+    for (const [name, value] of Object.entries(answer.headers))
+      if (!HOP_HEADERS.has(name) && value !== undefined) reply.header(name, value);
+    return reply.code(answer.statusCode).send(answer.rawPayload);
+  };
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (await docsApp()).swagger());
+  app.get('/docs', { schema: { hide: true } }, forward);
+  app.get('/docs/*', { schema: { hide: true } }, forward);
 }
