@@ -128,8 +128,19 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     'Whether this instance cannot write (database or disk)',
     () => (database.writeHealth().ok ? 0 : 1),
   );
-  registerMetrics(app, metrics, config.metricsEnabled);
-  await registerOpenApi(app, config.publicUrl, VERSION);
+  const authenticateAdmin = (secret: string) => services.credentials.authenticateAdmin(secret);
+  registerMetrics(app, metrics, {
+    access: {
+      mode: () => settings.get('metricsAccess'),
+      authenticate: authenticateAdmin,
+      ability: 'metrics:read',
+    },
+    listen: config.metricsListen,
+  });
+  await registerOpenApi(app, config.publicUrl, VERSION, {
+    mode: () => settings.get('apiDocsAccess'),
+    authenticate: authenticateAdmin,
+  });
 
   registerHealth(app, [
     ...dependencyChecks(database, state),

@@ -15,6 +15,7 @@ export interface paths {
         200: {
           content: {
             'application/json': {
+              /** @enum {string} */
               status: 'ok' | 'degraded';
               checks?: {
                 name: string;
@@ -140,6 +141,7 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
+              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -202,6 +204,7 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
+              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -311,6 +314,7 @@ export interface paths {
         content: {
           'application/json': {
             displayName?: string;
+            /** @enum {string} */
             status?: 'active' | 'suspended';
             domains?: string[];
           };
@@ -324,6 +328,7 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
+              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -832,6 +837,7 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
+                /** @enum {string} */
                 source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
@@ -873,7 +879,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, metricsAccess, apiDocsAccess, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -883,6 +889,8 @@ export interface paths {
             argon2Iterations?: string | number | boolean;
             argon2Parallelism?: string | number | boolean;
             auditRetentionDays?: string | number | boolean;
+            metricsAccess?: string | number | boolean;
+            apiDocsAccess?: string | number | boolean;
             adminDenialAuditWindowSeconds?: string | number | boolean;
             usernameConfusablesRefused?: string | number | boolean;
             gatewayTrustedForwarders?: string | number | boolean;
@@ -913,6 +921,7 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
+                /** @enum {string} */
                 source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
@@ -2429,6 +2438,7 @@ export interface paths {
                 id: string;
                 /** @description null for a top-level organization */
                 parentId: string | null;
+                /** @enum {string} */
                 kind: 'organization' | 'unit';
                 name: string;
                 /** Format: date-time */
@@ -2498,6 +2508,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2562,6 +2573,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2693,6 +2705,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2819,6 +2832,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -3083,6 +3097,7 @@ export interface paths {
                 /** Format: uuid */
                 orgId: string;
                 orgName: string;
+                /** @enum {string} */
                 kind: 'organization' | 'unit';
                 /** @description Role names held in this organization or unit */
                 roles: string[];
@@ -3200,6 +3215,7 @@ export interface paths {
             familyName?: string | null;
             locale?: string | null;
             picture?: string | null;
+            /** @enum {string} */
             status?: 'active' | 'disabled' | 'locked';
             /** @description At least 12 characters; never returned */
             password?: string;
@@ -3220,6 +3236,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3289,6 +3306,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3415,6 +3433,7 @@ export interface paths {
             familyName?: string | null;
             locale?: string | null;
             picture?: string | null;
+            /** @enum {string} */
             status?: 'active' | 'disabled' | 'locked';
           };
         };
@@ -3433,6 +3452,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3510,6 +3530,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3575,6 +3596,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3638,6 +3660,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3707,6 +3730,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -4204,6 +4228,7 @@ export interface paths {
           content: {
             'application/json': {
               dryRun: boolean;
+              /** @enum {string} */
               format: 'csv' | 'ndjson';
               /** @description Rows imported (with dryRun: that would be imported). */
               imported: number;
@@ -4333,11 +4358,15 @@ export interface paths {
               | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
             )[];
             scopes?: string[];
-            /** @description How the client authenticates at the token endpoint */
+            /**
+             * @description How the client authenticates at the token endpoint
+             * @enum {string}
+             */
             authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
             /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
             jwks?: {
               keys: {
+                /** @enum {string} */
                 kty: 'RSA' | 'EC' | 'OKP';
                 kid?: string;
                 /** @enum {string} */
@@ -4359,7 +4388,10 @@ export interface paths {
             idTokenTtl?: number | null;
             /** @description Default: generated */
             clientId?: string;
-            /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+            /**
+             * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+             * @enum {string}
+             */
             kind?: 'confidential' | 'public';
           };
         };
@@ -4428,10 +4460,14 @@ export interface paths {
               /** @description The OAuth client_id */
               clientId: string;
               name: string;
-              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+              /**
+               * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+               * @enum {string}
+               */
               kind: 'confidential' | 'public';
               /** @description First-party clients skip the consent page */
               firstParty: boolean;
+              /** @enum {string} */
               status: 'active' | 'disabled';
               redirectUris: string[];
               postLogoutRedirectUris: string[];
@@ -4567,11 +4603,15 @@ export interface paths {
               | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
             )[];
             scopes?: string[];
-            /** @description How the client authenticates at the token endpoint */
+            /**
+             * @description How the client authenticates at the token endpoint
+             * @enum {string}
+             */
             authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
             /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
             jwks?: {
               keys: {
+                /** @enum {string} */
                 kty: 'RSA' | 'EC' | 'OKP';
                 kid?: string;
                 /** @enum {string} */
@@ -4591,6 +4631,7 @@ export interface paths {
             refreshTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
             idTokenTtl?: number | null;
+            /** @enum {string} */
             status?: 'active' | 'disabled';
           };
         };
@@ -4604,10 +4645,14 @@ export interface paths {
               /** @description The OAuth client_id */
               clientId: string;
               name: string;
-              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+              /**
+               * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+               * @enum {string}
+               */
               kind: 'confidential' | 'public';
               /** @description First-party clients skip the consent page */
               firstParty: boolean;
+              /** @enum {string} */
               status: 'active' | 'disabled';
               redirectUris: string[];
               postLogoutRedirectUris: string[];
@@ -5657,11 +5702,13 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
+              /** @enum {string} */
               kind: 'personal' | 'service';
               name: string;
               /** @description Safe-to-show beginning of the secret */
               prefix: string;
               scopes: string[];
+              /** @enum {string} */
               ownerType: 'user' | 'client';
               ownerId: string;
               expiresAt: string | null;
@@ -6167,6 +6214,7 @@ export interface paths {
             'application/json': {
               id: string;
               routeId: string;
+              /** @enum {string} */
               subjectType: 'client' | 'user' | 'role';
               subject: string;
               methods: string[];
@@ -6341,6 +6389,7 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
+              /** @enum {string} */
               subjectType: 'client' | 'token' | 'any';
               subject: string;
               routeId: string | null;
@@ -6711,6 +6760,7 @@ export interface components {
       id: string;
       /** @description null for a top-level organization */
       parentId: string | null;
+      /** @enum {string} */
       kind: 'organization' | 'unit';
       name: string;
       /** Format: date-time */
@@ -6726,6 +6776,7 @@ export interface components {
       id: string;
       slug: string;
       displayName: string;
+      /** @enum {string} */
       status: 'active' | 'suspended';
       domains: string[];
       /** @description OIDC issuer of this tenant */
@@ -6793,6 +6844,7 @@ export interface components {
       version: number;
     };
     GroupMember: {
+      /** @enum {string} */
       type: 'user' | 'group';
       id: string;
       /** @description Username of a user, name of a nested group */
@@ -6822,6 +6874,7 @@ export interface components {
       familyName: string | null;
       locale: string | null;
       picture: string | null;
+      /** @enum {string} */
       status: 'active' | 'disabled' | 'locked';
       /** Format: date-time */
       createdAt: string;
@@ -6852,10 +6905,14 @@ export interface components {
       /** @description The OAuth client_id */
       clientId: string;
       name: string;
-      /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+      /**
+       * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+       * @enum {string}
+       */
       kind: 'confidential' | 'public';
       /** @description First-party clients skip the consent page */
       firstParty: boolean;
+      /** @enum {string} */
       status: 'active' | 'disabled';
       redirectUris: string[];
       postLogoutRedirectUris: string[];
@@ -6886,11 +6943,13 @@ export interface components {
     };
     ApiToken: {
       id: string;
+      /** @enum {string} */
       kind: 'personal' | 'service';
       name: string;
       /** @description Safe-to-show beginning of the secret */
       prefix: string;
       scopes: string[];
+      /** @enum {string} */
       ownerType: 'user' | 'client';
       ownerId: string;
       expiresAt: string | null;
@@ -6918,6 +6977,7 @@ export interface components {
     GatewayPermission: {
       id: string;
       routeId: string;
+      /** @enum {string} */
       subjectType: 'client' | 'user' | 'role';
       subject: string;
       methods: string[];
@@ -6930,6 +6990,7 @@ export interface components {
     };
     GatewayLimit: {
       id: string;
+      /** @enum {string} */
       subjectType: 'client' | 'token' | 'any';
       subject: string;
       routeId: string | null;

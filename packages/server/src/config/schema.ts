@@ -164,7 +164,31 @@ export const ConfigSchema = Type.Object(
       default: '',
       maxLength: 4096,
     }),
-    metricsEnabled: Type.Boolean({ description: 'Serve Prometheus metrics at /metrics.', default: true }),
+    metricsAccess: Type.Union(
+      ['public', 'token', 'off'].map((a) => Type.Literal(a)),
+      {
+        description:
+          'Who may read Prometheus metrics at /metrics: `public` (anyone who reaches the port), `token` (an admin API token with `metrics:read`) or `off`. With `GATEKEEPER_HOST=0.0.0.0` and no proxy in front, use `token` or `metricsListen`.',
+        default: 'public',
+        ...meta({ runtime: true }),
+      },
+    ),
+    metricsListen: Type.String({
+      description:
+        'Serve /metrics on this separate address instead (`host:port`, e.g. `127.0.0.1:9464`), and not on the main port. Empty: on the main port.',
+      default: '',
+      maxLength: 300,
+      pattern: '^(.+:[0-9]{1,5})?$',
+    }),
+    apiDocsAccess: Type.Union(
+      ['public', 'token', 'off'].map((a) => Type.Literal(a)),
+      {
+        description:
+          'Who may read the API reference (/docs) and the OpenAPI document (/openapi.json): `public`, `token` (any admin API token) or `off`.',
+        default: 'public',
+        ...meta({ runtime: true }),
+      },
+    ),
     httpHeadersTimeoutMs: Type.Integer({
       description:
         'How long a client may take to send the request line and headers before the connection is closed (Node `headersTimeout`; at most httpRequestTimeoutMs).',

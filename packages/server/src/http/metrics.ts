@@ -3,8 +3,10 @@
  * composition root registers (DB pool, audit queue depth). One registry per app — never the global
  * one — so several apps in one process (tests) do not collide.
  */
+import { createServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type OperatorAccessDeps, operatorAccessHook } from './operator-access.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -43,7 +45,14 @@ export function createMetrics(): Metrics {
  * status is looked up once and kept, so a request costs one bucket increment — not prom-client's
  * label hashing (issue 6 §9).
  */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics, serve: boolean): void {
+export interface MetricsServing {
+  /** Who may read `/metrics` on the main port. */
+  access: OperatorAccessDeps;
+  /** Serve `/metrics` on this `host:port` instead of the main port ('' : the main port). */
+  listen: string;
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, serve: MetricsServing): void {
   const histogram = new Histogram({
     name: 'gatekeeper_http_request_duration_seconds',
     help: 'HTTP request duration by method, route and status code',
@@ -79,9 +88,48 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, serve: b
     );
     done();
   });
-  if (!serve) return;
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+  if (serve.listen) {
+    serveMetricsApart(app, metrics, serve.listen);
+    return;
+  }
+  app.get(
+    '/metrics',
+    { schema: { hide: true }, onRequest: operatorAccessHook(serve.access) },
+    async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
+}
+
+/**
+ * `/metrics` on its own address (`metricsListen`), opened with the app (a taken port fails start-up
+ * like the main port does) and closed with it. Only `GET /metrics` answers there.
+ */
+function serveMetricsApart(app: FastifyInstance, metrics: Metrics, address: string): void {
+  const cut = address.lastIndexOf(':');
+  const host = address.slice(0, cut).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(cut + 1));
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  app.addHook('onReady', async () => {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(new Error(`metricsListen ${address}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)),
+      );
+      server.listen(port, host, () => resolve());
+    });
+    app.log.info({ address: server.address() }, 'metrics listening');
+  });
+  app.addHook('onClose', async () => {
+    if (server.listening) await new Promise((r) => server.close(r));
   });
 }

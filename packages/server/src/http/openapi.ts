@@ -17,6 +17,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { IF_MATCH_MAX } from './etag.ts';
+import { type OperatorAccessDeps, operatorAccessHook } from './operator-access.ts';
 import { ProblemSchema } from './schema-kit.ts';
 
 type Json = Record<string, unknown>;
@@ -109,6 +110,8 @@ async function buildDocsApp(
       };
       return { schema: documented as typeof schema, url };
     },
+    transformObject: (document) =>
+      enumsAsValues('openapiObject' in document ? document.openapiObject : document.swaggerObject) as Json,
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -126,7 +129,24 @@ async function buildDocsApp(
       },
     },
   });
-  await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  await docs.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', defaultModelRendering: 'model' },
+    theme: {
+      title: 'Gatekeeper API reference',
+      css: [{ filename: 'gatekeeper.css', content: REFERENCE_CSS }],
+      favicon: [
+        {
+          filename: 'favicon.svg',
+          rel: 'icon',
+          type: 'image/svg+xml',
+          sizes: 'any',
+          content: GATEKEEPER_LOGO,
+        },
+      ],
+    },
+    logo: { type: 'image/svg+xml', content: GATEKEEPER_LOGO_WITH_NAME, href: '/docs', target: '_self' },
+  });
   const answer = async () => ({});
   for (const route of routes)
     docs.route({
@@ -143,10 +163,47 @@ async function buildDocsApp(
 /** Response headers of the documentation app that are not passed on (the server sets its own). */
 const HOP_HEADERS = new Set(['connection', 'content-length', 'date', 'keep-alive', 'transfer-encoding']);
 
+/** Gatekeeper's mark: a shield with a keyhole, in the hosted pages' accent colour. */
+const GATEKEEPER_LOGO = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#2f5bea" d="M16 2 4 6.5v8.7C4 22.6 9.1 28.6 16 30c6.9-1.4 12-7.4 12-14.8V6.5z"/><circle cx="16" cy="13.5" r="3.2" fill="#fff"/><path fill="#fff" d="M14.6 15.5h2.8l1 7h-4.8z"/></svg>',
+);
+const GATEKEEPER_LOGO_WITH_NAME = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 230 32" height="32"><path fill="#fff" d="M16 2 4 6.5v8.7C4 22.6 9.1 28.6 16 30c6.9-1.4 12-7.4 12-14.8V6.5z"/><circle cx="16" cy="13.5" r="3.2" fill="#2f5bea"/><path fill="#2f5bea" d="M14.6 15.5h2.8l1 7h-4.8z"/><text x="38" y="22" fill="#fff" font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif" font-size="18" font-weight="600">Gatekeeper API</text></svg>',
+);
+const REFERENCE_CSS = [
+  '.swagger-ui .topbar{background:#1c2b5a;padding:8px 0}',
+  '.swagger-ui .topbar .download-url-wrapper{display:none}',
+  '.swagger-ui .info .title small{background:#2f5bea}',
+].join('\n');
+
+/**
+ * `anyOf` of constants (how TypeBox writes a union of literals) as one `enum` of their values, so
+ * the reference shows `active | suspended` rather than `string | (string | string …)`.
+ */
+function enumsAsValues(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(enumsAsValues);
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as Json;
+  const anyOf = o.anyOf as Json[] | undefined;
+  const valueOf = (b: Json) => ('const' in b ? b.const : (b.enum as unknown[])[0]);
+  const isValue = (b: Json) =>
+    b && ('const' in b || (Array.isArray(b.enum) && b.enum.length === 1)) && Object.keys(b).length <= 3;
+  if (Array.isArray(anyOf) && anyOf.length > 0 && anyOf.every(isValue)) {
+    const types = [...new Set(anyOf.map((b) => b.type ?? typeof valueOf(b)))];
+    const { anyOf: _dropped, ...rest } = o;
+    return { ...rest, ...(types.length === 1 ? { type: types[0] } : {}), enum: anyOf.map(valueOf) };
+  }
+  const out: Json = {};
+  for (const [k, v] of Object.entries(o)) out[k] = enumsAsValues(v);
+  return out;
+}
+
 export async function registerOpenApi(
   app: FastifyInstance,
   publicUrl: string,
   version: string,
+  /** Who may read the reference (the `apiDocsAccess` setting); omitted: anyone. */
+  access?: OperatorAccessDeps,
 ): Promise<void> {
   app.addSchema(ProblemSchema);
   const routes: RecordedRoute[] = [];
@@ -182,7 +239,8 @@ export async function registerOpenApi(
       if (!HOP_HEADERS.has(name) && value !== undefined) reply.header(name, value);
     return reply.code(answer.statusCode).send(answer.rawPayload);
   };
-  app.get('/openapi.json', { schema: { hide: true } }, async () => (await docsApp()).swagger());
-  app.get('/docs', { schema: { hide: true } }, forward);
-  app.get('/docs/*', { schema: { hide: true } }, forward);
+  const guarded = { schema: { hide: true }, ...(access ? { onRequest: operatorAccessHook(access) } : {}) };
+  app.get('/openapi.json', guarded, async () => (await docsApp()).swagger());
+  app.get('/docs', guarded, forward);
+  app.get('/docs/*', guarded, forward);
 }

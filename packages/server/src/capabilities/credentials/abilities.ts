@@ -17,6 +17,7 @@ export const ABILITY_NOUNS = [
   'apitokens',
   'ratelimits',
   'sessions',
+  'metrics',
 ] as const;
 
 export const ABILITY_PATTERN = `^(\\*|(${ABILITY_NOUNS.join('|')}):(\\*|read|write))$`;
