@@ -238,6 +238,18 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
         error: outcome.message,
         status: outcome.status,
       });
+    // signing in again in a browser that had a session (prompt=login): the new one replaces it
+    const previous = outcome.kind === 'session' ? await sessionOf(request, tenant) : null;
+    if (previous && outcome.kind === 'session' && previous.id !== outcome.session.id)
+      await accounts.sessions
+        .revoke(tenant.id, previous.id, {
+          ...ctxOf(request, previous),
+          reason: 'replaced',
+          userId: previous.userId,
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+        });
     return kit.sendOutcome(request, reply, tenant, outcome);
   });
 
