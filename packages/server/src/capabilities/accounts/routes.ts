@@ -367,6 +367,35 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
     return reply.type('application/json').send(toSessionView(session));
   });
 
+  /** The signed-in user's sessions (self-service; newest first). */
+  app.get('/account/api/sessions', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
+    const tenant = await kit.tenantOf(request);
+    const session = await sessionOf(request, tenant);
+    if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
+    const items = (await accounts.sessions.list(tenant.id, { userId: session.userId })).reverse();
+    return reply.type('application/json').send({ current: session.id, items });
+  });
+
+  /** Signs out another of the user's sessions (same-origin DELETE: no cross-site form can send it). */
+  app.delete(
+    '/account/api/sessions/:sessionId',
+    { schema: { hide: true, params: Obj({ slug: Str({ max: 63 }), sessionId: Str({ max: 64 }) }) } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      if (!csrf.sameOrigin(request))
+        throw new AppError('csrf_failed', { detail: 'Origin must be this server' });
+      const session = await sessionOf(request, tenant);
+      if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
+      const { sessionId } = request.params as { sessionId: string };
+      await accounts.sessions.revoke(tenant.id, sessionId, {
+        ...ctxOf(request, session),
+        reason: sessionId === session.id ? 'signed_out' : 'revoked_by_user',
+        userId: session.userId,
+      });
+      return reply.code(204).send();
+    },
+  );
+
   app.post(
     '/account/sessions/revoke',
     { schema: { hide: true, params: SlugParams } },

@@ -26,6 +26,9 @@ export interface Csrf {
   mint(binding: string, form: string): string;
   /** The browser-binding cookie's name. */
   readonly cookieName: string;
+  /** The Origin check alone: enough for a self-service API call with a non-simple method (DELETE),
+   * which a cross-site page cannot send without a CORS preflight we never answer. */
+  sameOrigin(request: FastifyRequest): boolean;
   /** Null when the post passes both checks, else which failed. Claims the token. */
   verify(request: FastifyRequest, form: string, token: unknown): Promise<CsrfFailure | null>;
 }
@@ -70,6 +73,7 @@ export function createCsrf(deps: {
   return {
     token: (request, reply, form) => mint(binding(request, reply), form),
     mint,
+    sameOrigin: originOk,
     get cookieName() {
       return cookieName();
     },
