@@ -25,6 +25,7 @@ import { type PagePolicy, pageNonce, setPagePolicy } from './pages/security.ts';
 import { signInPage } from './pages/sign-in.ts';
 import { PasswordRefused } from './passwords.ts';
 import { PENDING_TTL_MS } from './pending.ts';
+import { SessionSchema } from './schemas.ts';
 import type { AccountsService } from './service.ts';
 import { readCookie, type Session, toSessionView } from './sessions.ts';
 import type { SignInOutcome } from './steps/index.ts';
@@ -138,7 +139,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
     tenantSlug: (request.params as { slug: string }).slug,
   });
   const sessionOf = (request: FastifyRequest, tenant: TenantRef) =>
-    accounts.sessions.authenticate(tenant.id, request.headers.cookie);
+    accounts.sessions.authenticateIn(tenant, request.headers.cookie);
   const ua = (request: FastifyRequest) => String(request.headers['user-agent'] ?? '').slice(0, 512);
 
   async function renderSignIn(
@@ -360,12 +361,16 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
     },
   );
 
-  app.get('/account/api/session', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
-    const tenant = await kit.tenantOf(request);
-    const session = await sessionOf(request, tenant);
-    if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
-    return reply.type('application/json').send(toSessionView(session));
-  });
+  app.get(
+    '/account/api/session',
+    { schema: { hide: true, params: SlugParams, response: { 200: SessionSchema } } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      const session = await sessionOf(request, tenant);
+      if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
+      return reply.type('application/json').send(toSessionView(session));
+    },
+  );
 
   /** The signed-in user's sessions (self-service; newest first). */
   app.get('/account/api/sessions', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
