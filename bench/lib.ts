@@ -231,3 +231,6 @@ export function table(baseline: LoadResult, results: readonly (LoadResult & Part
     );
   return lines.join('\n');
 }
+
+/** The password of the sign-in benchmark's user (bench/sign-in.ts and its server). */
+export const BENCH_PASSWORD = 'benchmark password of decent length';

@@ -129,6 +129,8 @@ console.log('\n## Admin writes\n');
 console.log(writes);
 console.log('\n## /authz (issue 11)\n');
 for (const line of gateway) console.log(line);
+console.log('\n## Sign-in (issue 9)\n');
+await (await import('./sign-in.ts')).runSignInBench({ seconds });
 console.log(
   `\nload average at end ${loadavg()
     .map((x) => x.toFixed(2))
