@@ -3,7 +3,7 @@
  * strict Content-Security-Policy (no inline script at all; styles only from our own files and the one
  * nonce'd element carrying the tenant accent colour; images from us and the tenant logo's origin;
  * forms post only to us and the validated return target), `no-store`, `frame-ancestors 'none'`,
- * `Referrer-Policy: no-referrer` and friends (cf. hono `secure-headers`).
+ * `Referrer-Policy: same-origin` and friends (cf. hono `secure-headers`).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -70,7 +70,9 @@ export function registerPageSecurity(app: FastifyInstance): void {
     reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
     reply.header('cache-control', 'no-store');
     reply.header('pragma', 'no-cache');
-    reply.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with a form post,
+    // which the CSRF guard (rightly) refuses; other sites still learn nothing
+    reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cross-origin-opener-policy', 'same-origin');
