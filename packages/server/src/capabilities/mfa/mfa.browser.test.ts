@@ -103,7 +103,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         await page.evaluate(AXE); // through CDP, not a script tag: the page CSP stays as it is
         const violations = await page.evaluate(async () => {
           const r = await (
-            window as unknown as {
+            globalThis as unknown as {
               axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
             }
           ).axe.run();
