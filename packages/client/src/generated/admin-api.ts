@@ -873,7 +873,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -889,6 +889,12 @@ export interface paths {
             gatewayClockSkewSeconds?: string | number | boolean;
             gatewayAuditAllowEvery?: string | number | boolean;
             gatewayIdentityHeaders?: string | number | boolean;
+            smtpUrl?: string | number | boolean;
+            mailFrom?: string | number | boolean;
+            mailMaxAttempts?: string | number | boolean;
+            mailRetryBaseMs?: string | number | boolean;
+            magicLinkTtlSeconds?: string | number | boolean;
+            passwordResetTtlSeconds?: string | number | boolean;
           };
         };
       };
@@ -5500,6 +5506,295 @@ export interface paths {
         };
         /** @description If-Match names a stale version */
         412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/mfa': {
+    /** A user's MFA: authenticator app, backup codes, passkeys, requirement */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description An authenticator app is enrolled (and confirmed) */
+              totp: boolean;
+              totpConfirmedAt: string | null;
+              backupCodesLeft: number;
+              passkeys: {
+                id: string;
+                name: string;
+                deviceType: string;
+                backedUp: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+              }[];
+              /** @description MFA is required of this user (tenant, group or user) */
+              required: boolean;
+              graceEndsAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/mfa/reset': {
+    /** Reset a user's MFA: the authenticator app, backup codes and passkeys go; a new grace period starts at the next sign-in (audited, mailed to the user) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description What went: totp, backup_codes, passkeys */
+              removed: string[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/mfa/requirements': {
+    /** Who must use MFA in the tenant */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                subjectType: 'tenant' | 'group' | 'user';
+                subjectId: string | null;
+                graceDays: number;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Require MFA of the tenant, a group (its members, nested too) or a user, with a grace period */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            subjectType: 'tenant' | 'group' | 'user';
+            /** @description Group or user id (not for the tenant) */
+            subjectId?: string;
+            /** @description Days from the first sign-in after this (default 7) */
+            graceDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              subjectType: 'tenant' | 'group' | 'user';
+              subjectId: string | null;
+              graceDays: number;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/mfa/requirements/remove': {
+    /** Stop requiring MFA of the tenant, a group or a user */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            subjectType: 'tenant' | 'group' | 'user';
+            /** @description Group or user id (not for the tenant) */
+            subjectId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
           content: {
             'application/problem+json': components['schemas']['Problem'];
           };

@@ -19,6 +19,7 @@ import { registerHmacSecrets } from './commands/hmac-secrets.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerLimits } from './commands/limits.ts';
 import { registerMail } from './commands/mail.ts';
+import { registerMfa } from './commands/mfa.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRoutes } from './commands/routes.ts';
 import { registerServe } from './commands/serve.ts';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerLimits(program);
   registerHmacSecrets(program);
   registerMail(program);
+  registerMfa(program);
   registerAuthz(program);
   registerBackup(program);
   registerVersion(program);
