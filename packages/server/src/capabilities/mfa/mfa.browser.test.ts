@@ -17,23 +17,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../test/chromium.ts';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
 import { repoRoot } from '../../../test/serve-process.ts';
 import { startTestSmtp, type TestSmtp } from '../../../test/smtp.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
 import { totpCode } from './totp.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(repoRoot, 'tmp', 'screenshots', 'mfa');
 
