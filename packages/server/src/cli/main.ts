@@ -23,6 +23,7 @@ import { registerMfa } from './commands/mfa.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRoutes } from './commands/routes.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSessions } from './commands/sessions.ts';
 import { registerTenants } from './commands/tenants.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerUsers } from './commands/users.ts';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerClients(program);
   registerRoutes(program);
   registerTokens(program);
+  registerSessions(program);
   registerLimits(program);
   registerHmacSecrets(program);
   registerMail(program);

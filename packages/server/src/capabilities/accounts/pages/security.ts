@@ -70,8 +70,7 @@ export function registerPageSecurity(app: FastifyInstance): void {
     reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
     reply.header('cache-control', 'no-store');
     reply.header('pragma', 'no-cache');
-    // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with a form post,
-    // which the CSRF guard (rightly) refuses; other sites still learn nothing
+    // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     reply.header('x-content-type-options', 'nosniff');
