@@ -290,6 +290,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
 
       // the sign-in page offers the passkey in the username autofill (conditional UI) and as a button;
       // the virtual authenticator answers the autofill request by itself, else the button is pressed
+      let signedAssertion: string | undefined;
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/t/acme/passkeys/sign-in'))
+          signedAssertion = r.postData() ?? undefined;
+      });
       await page.goto(`${origin}/t/acme/sign-in`);
       const button = page.locator('form[data-passkey] button');
       await Promise.race([
@@ -300,6 +305,37 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       expect(await page.textContent('h1')).toBe('Your account');
       const session = await (await page.request.get(`${origin}/t/acme/account/api/session`)).json();
       expect(session.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
+
+      // the same signed assertion posted again (with a fresh form token) is refused: its challenge was
+      // taken; so is a tampered one
+      await signOut(page);
+      // (the authenticator stops answering by itself, so the autofill request does not sign in again)
+      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
+      await page.goto(`${origin}/t/acme/sign-in`);
+      const csrf = await page.getAttribute('form[data-passkey] input[name=csrf]', 'value');
+      const replay = new URLSearchParams(signedAssertion);
+      replay.set('csrf', csrf!);
+      const replayed = await page.request.post(`${origin}/t/acme/passkeys/sign-in`, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        data: replay.toString(),
+      });
+      expect(replayed.status()).toBe(400);
+      expect(await replayed.text()).toContain('The passkey could not be used');
+
+      // a password sign-in of a user with a passkey asks for it as the second factor
+      await context.clearCookies();
+      await page.goto(`${origin}/t/acme/sign-in?prompt=login`);
+      await page.fill('#login', 'cy');
+      await page.fill('#password', PASSWORD);
+      await Promise.all([
+        page.waitForURL(/\/t\/acme\/mfa$/),
+        page.click('form[action="/t/acme/sign-in"] button[type=submit]'),
+      ]);
+      await audit(page, 'mfa-challenge-passkey');
+      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
+      await Promise.all([page.waitForURL(/\/t\/acme\/account/), page.click('text=Verify with a passkey')]);
+      const second = await (await page.request.get(`${origin}/t/acme/account/api/session`)).json();
+      expect(second.amr).toEqual(expect.arrayContaining(['pwd', 'hwk', 'mfa']));
       await context.close();
     });
 
