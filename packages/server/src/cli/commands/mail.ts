@@ -41,10 +41,10 @@ export function registerMail(program: Command): void {
     .command('list')
     .description('list messages, newest first (never their bodies)')
     .option('--status <status>', `only ${STATUSES.join(', ')}`)
-    .option('--limit <n>', 'at most this many (1–1000)', '50')
+    .option('--limit <n>', 'at most this many, 1–1000 (default: 50)')
     .option('--json', 'print JSON')
-    .action(async (o: { status?: string; limit: string; json?: boolean }, cmd: Command) => {
-      const limit = Number(o.limit);
+    .action(async (o: { status?: string; limit?: string; json?: boolean }, cmd: Command) => {
+      const limit = Number(o.limit ?? 50);
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
         throw new AppError('validation_failed', { detail: '--limit: 1 to 1000' });
       if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status))

@@ -85,7 +85,7 @@ export function registerMfa(program: Command): void {
     .option('--all', 'everyone in the tenant')
     .option('--group <group>', 'group id or name (its members, nested groups too)')
     .option('--user <user>', 'user id, username or email')
-    .option('--grace-days <n>', `days from the first sign-in after this (default ${DEFAULT_GRACE_DAYS})`)
+    .option('--grace-days <n>', `days from the first sign-in after this (default: ${DEFAULT_GRACE_DAYS})`)
     .action(
       async (
         o: { tenant?: string; all?: boolean; group?: string; user?: string; graceDays?: string },
