@@ -244,4 +244,38 @@ describe('MFA admin API, enforcement and sign-in links over HTTP', () => {
       heard.filter((e) => e.type === 'magic_link.refused' || e.type === 'password_reset.refused').length,
     ).toBeGreaterThanOrEqual(2);
   });
+
+  it('refuses malformed, tampered and unknown passkey answers on the page (400, audited), never a 500', async () => {
+    const b = createTestBrowser(t.app, { ip: '10.7.7.7' });
+    const signIn = await b.get('/t/acme/sign-in');
+    const options = JSON.parse((await b.get('/t/acme/passkeys/sign-in-options')).body) as {
+      ceremonyId: string;
+      options: { challenge: string };
+    };
+    expect(options.options.challenge).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    const answers = [
+      'not json',
+      JSON.stringify({ id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: {} }),
+      JSON.stringify({ id: 'x'.repeat(2000) }),
+      JSON.stringify(null),
+    ];
+    let csrfPage = signIn.body;
+    for (const response of answers) {
+      const r = await b.post('/t/acme/passkeys/sign-in', {
+        csrf: csrfOf(csrfPage, '/t/acme/passkeys/sign-in'),
+        ceremony: options.ceremonyId,
+        response,
+        return_to: '',
+      });
+      expect(r.status, response.slice(0, 40)).toBe(400);
+      expect(r.body).toContain('The passkey could not be used');
+      csrfPage = (await b.get('/t/acme/sign-in')).body;
+    }
+    // the first answer spent the ceremony: the later ones failed on it, and all were audited
+    const failures = heard.filter((e) => e.type === 'passkey.verification_failed');
+    expect(failures.length).toBeGreaterThanOrEqual(answers.length);
+    expect(failures.some((e) => e.data.includes('ceremony_unknown_or_used'))).toBe(true);
+    // the options endpoint of the second factor needs a sign-in in progress
+    expect((await b.get('/t/acme/mfa/passkey-options')).status).toBe(401);
+  });
 });
