@@ -78,3 +78,6 @@ export function printTable(results: LoadResult[]): void {
   console.log('|---|---|---|---|---|');
   for (const r of results) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} |`);
 }
+
+/** The password of the sign-in benchmark's user (bench/sign-in.ts and its server). */
+export const BENCH_PASSWORD = 'benchmark password of decent length';

@@ -98,6 +98,33 @@ describe('sessions', () => {
     expect((await t.call('GET', '/api/v1/tenants/sess/sessions')).json().items).toEqual([]);
   });
 
+  it('offers the same through the self-service API (same-origin DELETE only)', async () => {
+    const a = await signIn('api a');
+    const b = await signIn('api b');
+    const sb = await live(b);
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/t/sess/account/api/sessions',
+      headers: { cookie: a.cookieHeader() },
+    });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((s: { id: string }) => s.id)).toContain(sb?.id);
+    const del = (origin: string | undefined, id: string, cookie = a.cookieHeader()) =>
+      t.app.inject({
+        method: 'DELETE',
+        url: `/t/sess/account/api/sessions/${id}`,
+        headers: { cookie, ...(origin ? { origin } : {}) },
+      });
+    expect((await del(undefined, sb?.id as string)).statusCode).toBe(403);
+    expect((await del('https://evil.example', sb?.id as string)).statusCode).toBe(403);
+    expect(await live(b)).not.toBeNull();
+    expect((await del('http://localhost:80', sb?.id as string)).statusCode).toBe(204);
+    expect(await live(b)).toBeNull();
+    expect((await del('http://localhost:80', sb?.id as string)).statusCode).toBe(404);
+    expect((await del('http://localhost:80', sb?.id as string, '')).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/t/sess/account/api/sessions' })).statusCode).toBe(401);
+  });
+
   it('refuses a session of one tenant on another', async () => {
     await seedUser(t.services, 'other', 'carol');
     const b = await signIn('agent x');

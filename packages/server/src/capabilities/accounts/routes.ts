@@ -25,6 +25,7 @@ import { type PagePolicy, pageNonce, setPagePolicy } from './pages/security.ts';
 import { signInPage } from './pages/sign-in.ts';
 import { PasswordRefused } from './passwords.ts';
 import { PENDING_TTL_MS } from './pending.ts';
+import { SessionSchema } from './schemas.ts';
 import type { AccountsService } from './service.ts';
 import { readCookie, type Session, toSessionView } from './sessions.ts';
 import type { SignInOutcome } from './steps/index.ts';
@@ -138,7 +139,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
     tenantSlug: (request.params as { slug: string }).slug,
   });
   const sessionOf = (request: FastifyRequest, tenant: TenantRef) =>
-    accounts.sessions.authenticate(tenant.id, request.headers.cookie);
+    accounts.sessions.authenticateIn(tenant, request.headers.cookie);
   const ua = (request: FastifyRequest) => String(request.headers['user-agent'] ?? '').slice(0, 512);
 
   async function renderSignIn(
@@ -241,6 +242,18 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
         error: outcome.message,
         status: outcome.status,
       });
+    // signing in again in a browser that had a session (prompt=login): the new one replaces it
+    const previous = outcome.kind === 'session' ? await sessionOf(request, tenant) : null;
+    if (previous && outcome.kind === 'session' && previous.id !== outcome.session.id)
+      await accounts.sessions
+        .revoke(tenant.id, previous.id, {
+          ...ctxOf(request, previous),
+          reason: 'replaced',
+          userId: previous.userId,
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+        });
     return kit.sendOutcome(request, reply, tenant, outcome);
   });
 
@@ -360,12 +373,45 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
     },
   );
 
-  app.get('/account/api/session', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
+  app.get(
+    '/account/api/session',
+    { schema: { hide: true, params: SlugParams, response: { 200: SessionSchema } } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      const session = await sessionOf(request, tenant);
+      if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
+      return reply.type('application/json').send(toSessionView(session));
+    },
+  );
+
+  /** The signed-in user's sessions (self-service; newest first). */
+  app.get('/account/api/sessions', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
     const tenant = await kit.tenantOf(request);
     const session = await sessionOf(request, tenant);
     if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
-    return reply.type('application/json').send(toSessionView(session));
+    const items = (await accounts.sessions.list(tenant.id, { userId: session.userId })).reverse();
+    return reply.type('application/json').send({ current: session.id, items });
   });
+
+  /** Signs out another of the user's sessions (same-origin DELETE: no cross-site form can send it). */
+  app.delete(
+    '/account/api/sessions/:sessionId',
+    { schema: { hide: true, params: Obj({ slug: Str({ max: 63 }), sessionId: Str({ max: 64 }) }) } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      if (!csrf.sameOrigin(request))
+        throw new AppError('csrf_failed', { detail: 'Origin must be this server' });
+      const session = await sessionOf(request, tenant);
+      if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
+      const { sessionId } = request.params as { sessionId: string };
+      await accounts.sessions.revoke(tenant.id, sessionId, {
+        ...ctxOf(request, session),
+        reason: sessionId === session.id ? 'signed_out' : 'revoked_by_user',
+        userId: session.userId,
+      });
+      return reply.code(204).send();
+    },
+  );
 
   app.post(
     '/account/sessions/revoke',

@@ -49,6 +49,11 @@ export interface SessionsService {
    * expired, idle too long, user disabled). No SQL in steady state.
    */
   authenticate(tenantId: string, cookieHeader: string | undefined): Promise<Session | null>;
+  /** Like `authenticate`, for a caller that resolved the tenant already (the hosted pages). */
+  authenticateIn(
+    tenant: { id: string; slug: string },
+    cookieHeader: string | undefined,
+  ): Promise<Session | null>;
   /** The session behind a raw session id (the cookie's value), or null. */
   bySecret(tenantId: string, secret: string): Promise<Session | null>;
   /** Starts a session; returns it and the secret to put in the cookie (see `cookieName`). */
@@ -114,7 +119,19 @@ function toSession(row: SessionRow): Session {
   };
 }
 
+const views = new WeakMap<Session, SessionView>();
+
+/** The API view of a session (memoized per cached session object: the hot self-service path). */
 export function toSessionView(s: Session): SessionView {
+  let view = views.get(s);
+  if (!view) {
+    view = buildView(s);
+    views.set(s, view);
+  }
+  return view;
+}
+
+function buildView(s: Session): SessionView {
   return {
     id: s.id,
     userId: s.userId,
@@ -216,6 +233,10 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       if (!slug) return null;
       const secret = readCookie(cookieHeader, cookieName(slug));
       return secret ? bySecret(tenantId, secret) : null;
+    },
+    async authenticateIn(tenant, cookieHeader) {
+      const secret = readCookie(cookieHeader, cookieName(tenant.slug));
+      return secret ? bySecret(tenant.id, secret) : null;
     },
     bySecret,
     cookieName,

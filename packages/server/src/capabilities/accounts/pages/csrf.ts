@@ -22,6 +22,13 @@ export type CsrfFailure = 'origin' | 'token';
 export interface Csrf {
   /** A token for `form`, setting the browser-binding cookie when the browser has none. */
   token(request: FastifyRequest, reply: FastifyReply, form: string): string;
+  /** A token for `form` bound to the browser cookie value `binding` (benchmarks and tests mint ahead). */
+  mint(binding: string, form: string): string;
+  /** The browser-binding cookie's name. */
+  readonly cookieName: string;
+  /** The Origin check alone: enough for a self-service API call with a non-simple method (DELETE),
+   * which a cross-site page cannot send without a CORS preflight we never answer. */
+  sameOrigin(request: FastifyRequest): boolean;
   /** Null when the post passes both checks, else which failed. Claims the token. */
   verify(request: FastifyRequest, form: string, token: unknown): Promise<CsrfFailure | null>;
 }
@@ -55,14 +62,20 @@ export function createCsrf(deps: {
     return origin === deps.publicOrigin() || origin === `${request.protocol}://${request.host}`;
   }
 
+  function mint(b: string, form: string): string {
+    const exp = String(now() + CSRF_TTL_MS);
+    const nonce = randomToken(12);
+    const [key] = deps.keys();
+    if (!key) throw new Error('no CSRF key');
+    return `${form}.${exp}.${nonce}.${mac(key, b, form, exp, nonce)}`;
+  }
+
   return {
-    token(request, reply, form) {
-      const b = binding(request, reply);
-      const exp = String(now() + CSRF_TTL_MS);
-      const nonce = randomToken(12);
-      const [key] = deps.keys();
-      if (!key) throw new Error('no CSRF key');
-      return `${form}.${exp}.${nonce}.${mac(key, b, form, exp, nonce)}`;
+    token: (request, reply, form) => mint(binding(request, reply), form),
+    mint,
+    sameOrigin: originOk,
+    get cookieName() {
+      return cookieName();
     },
     async verify(request, form, token) {
       if (!originOk(request)) return 'origin';

@@ -64,16 +64,22 @@ export function contentSecurityPolicy(nonce: string, policy: PagePolicy = {}): s
   ].join('; ');
 }
 
-/** Installs the headers on every response of the context (pages, redirects and errors alike). */
+/**
+ * Installs the headers on every response of the context (pages, redirects and errors alike). A
+ * document gets the full set; a JSON answer (the self-service API) needs no CSP or frame rules, only
+ * `no-store` and `nosniff` — and skips the nonce and the policy string on that hot path.
+ */
 export function registerPageSecurity(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply) => {
-    reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
     reply.header('cache-control', 'no-store');
-    reply.header('pragma', 'no-cache');
+    reply.header('x-content-type-options', 'nosniff');
     // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
     reply.header('referrer-policy', 'same-origin');
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/')) return;
+    reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
+    reply.header('pragma', 'no-cache');
     reply.header('x-frame-options', 'DENY');
-    reply.header('x-content-type-options', 'nosniff');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
   });
