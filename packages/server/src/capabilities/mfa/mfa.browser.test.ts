@@ -105,6 +105,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
       }
       await page.emulateMedia({ colorScheme: 'light' });
+      // and at a phone's width
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+      if (size) await page.setViewportSize(size);
       checked.add(name);
     }
 
@@ -276,11 +281,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       });
       await signInWithPassword(page, 'cy');
       await page.fill('#passkey-name', 'Laptop');
+      // the page is the account page before and after: wait for the registration's redirect itself
       await Promise.all([
-        page.waitForURL(/\/account/),
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/account/passkeys')),
         page.click('#passkeys button[type=submit]:has-text("Add a passkey")'),
       ]);
       await page.waitForLoadState('load');
+      await page.waitForSelector('#passkeys ul.sessions');
       expect(await page.textContent('#passkeys')).toContain('Laptop');
       await audit(page, 'account-passkey');
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
