@@ -295,5 +295,47 @@ for (const dialect of ['sqlite', 'postgres'] as const)
         // the options endpoint of the second factor needs a sign-in in progress
         expect((await b.get('/t/acme/mfa/passkey-options')).status).toBe(401);
       });
+
+      it('does not let a sign-in that owes its passkey enrol an authenticator app instead', async () => {
+        // a passkey-only user (the row as registration stores it; its key is never used here)
+        await t.runtime.database.db
+          .insertInto('passkeys')
+          .values({
+            id: '0190d5a8-0000-7000-8000-0000000000aa',
+            tenant_id: tenantId,
+            user_id: ids.eli!,
+            credential_id: `cred-${dialect}`,
+            public_key: 'AAAA',
+            counter: 0,
+            transports: '[]',
+            device_type: 'singleDevice',
+            backed_up: 0,
+            name: 'Phone',
+            created_at: Date.now(),
+            last_used_at: null,
+          })
+          .execute();
+        const b = createTestBrowser(t.app, { ip: '10.6.6.6' });
+        const r = await b.submit(
+          '/t/acme/sign-in',
+          { login: 'eli', password: PASSWORD },
+          { action: '/t/acme/sign-in' },
+        );
+        expect(r.location).toBe('/t/acme/mfa');
+        const challenge = await b.get('/t/acme/mfa');
+        expect(challenge.body).toContain('Verify with a passkey');
+        expect(challenge.body).not.toContain('name="code"');
+        const enrol = await b.get('/t/acme/mfa/enrol');
+        expect(enrol.status).toBe(303);
+        expect(enrol.location).toMatch(/^\/t\/acme\/sign-in/);
+        const forged = await b.post('/t/acme/mfa/enrol', {
+          csrf: csrfOf(challenge.body, '/t/acme/mfa/passkey'),
+          code: '123456',
+        });
+        expect(forged.status).toBe(409);
+        expect((await b.post('/t/acme/mfa/continue', { csrf: 'x' })).status).toBe(409);
+        expect((await b.get('/t/acme/account')).status).toBe(303);
+        expect((await t.services.mfa.status(tenantId, ids.eli!)).totp).toBe(false);
+      });
     },
   );
