@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import { OWASP_ARGON2ID } from '../packages/server/src/crypto/password.ts';
-import { BENCH_PASSWORD, type LoadResult, load, printTable, startServer } from './lib.ts';
+import { BENCH_PASSWORD, type LoadResult, load, startServer, table } from './lib.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const CONNECTIONS = 8;
@@ -118,7 +118,8 @@ async function signIns(server: Seeded, seconds: number): Promise<LoadResult> {
     ],
   });
   const ok = r['3xx'] ?? 0;
-  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ codes: r.statusCodeStats, errors: r.errors, timeouts: r.timeouts }));
+  if (process.env.BENCH_DEBUG)
+    console.error(JSON.stringify({ codes: r.statusCodeStats, errors: r.errors, timeouts: r.timeouts }));
   return {
     name: 'password sign-in (HTTP form post → 303 + session)',
     rps: Math.round(ok / seconds),
@@ -157,7 +158,7 @@ export async function runSignInBench(options: { seconds: number }): Promise<void
       posts.push(await signIns(server, phase));
     }
     for (let i = 0; i < rounds; i++) {
-      bares.push(await load('bare', `http://127.0.0.1:${bare.port}/`, phase));
+      bares.push(await load({ name: 'bare', url: `http://127.0.0.1:${bare.port}/` }, phase));
       cookies.push(await loadWithCookie(server, phase));
     }
   } finally {
@@ -169,7 +170,9 @@ export async function runSignInBench(options: { seconds: number }): Promise<void
   const baseline = combine('bare fastify GET / (alternating with the next row)', bares);
   const session = combine(cookies[0]?.name ?? 'session', cookies);
   console.log();
-  printTable([raw, signIn, baseline, session]);
+  console.log(table(raw, [signIn]));
+  console.log();
+  console.log(table(baseline, [session]));
   console.log();
   console.log(
     `ratio password sign-ins / raw Argon2id verifications (per s): ${(signIn.rps / raw.rps).toFixed(2)} (target ≥ 0.8)`,

@@ -12,7 +12,7 @@ import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
-import { mfaPlugin } from './capabilities/mfa/index.ts';
+import { mfaAdminPlugin, mfaPlugin } from './capabilities/mfa/index.ts';
 import { oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
@@ -255,6 +255,13 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         ...tenantScoped,
         accounts: services.accounts,
         users: services.users,
+      });
+      await admin.register(mfaAdminPlugin, {
+        ...tenantScoped,
+        mfa: services.mfa,
+        passkeys: services.passkeys,
+        users: services.users,
+        groups: services.groups,
       });
       await admin.register(apiTokensPlugin, {
         prefix: '/tenants/:tenant/api-tokens',

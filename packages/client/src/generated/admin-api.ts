@@ -15,7 +15,6 @@ export interface paths {
         200: {
           content: {
             'application/json': {
-              /** @enum {string} */
               status: 'ok' | 'degraded';
               checks?: {
                 name: string;
@@ -141,7 +140,6 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
-              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -204,7 +202,6 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
-              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -314,7 +311,6 @@ export interface paths {
         content: {
           'application/json': {
             displayName?: string;
-            /** @enum {string} */
             status?: 'active' | 'suspended';
             domains?: string[];
           };
@@ -328,7 +324,6 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
-              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -837,7 +832,6 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
-                /** @enum {string} */
                 source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
@@ -879,7 +873,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, metricsAccess, apiDocsAccess, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -889,8 +883,6 @@ export interface paths {
             argon2Iterations?: string | number | boolean;
             argon2Parallelism?: string | number | boolean;
             auditRetentionDays?: string | number | boolean;
-            metricsAccess?: string | number | boolean;
-            apiDocsAccess?: string | number | boolean;
             adminDenialAuditWindowSeconds?: string | number | boolean;
             usernameConfusablesRefused?: string | number | boolean;
             gatewayTrustedForwarders?: string | number | boolean;
@@ -903,13 +895,6 @@ export interface paths {
             mailRetryBaseMs?: string | number | boolean;
             magicLinkTtlSeconds?: string | number | boolean;
             passwordResetTtlSeconds?: string | number | boolean;
-            oidcSigningAlgorithm?: string | number | boolean;
-            oidcKeyRotationDays?: string | number | boolean;
-            oidcKeyPublishLeadSeconds?: string | number | boolean;
-            oidcAccessTokenTtlSeconds?: string | number | boolean;
-            oidcIdTokenTtlSeconds?: string | number | boolean;
-            oidcRefreshTokenTtlSeconds?: string | number | boolean;
-            oidcRefreshReuseGraceSeconds?: string | number | boolean;
           };
         };
       };
@@ -921,7 +906,6 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
-                /** @enum {string} */
                 source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
@@ -2438,7 +2422,6 @@ export interface paths {
                 id: string;
                 /** @description null for a top-level organization */
                 parentId: string | null;
-                /** @enum {string} */
                 kind: 'organization' | 'unit';
                 name: string;
                 /** Format: date-time */
@@ -2508,7 +2491,6 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
-              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2573,7 +2555,6 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
-              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2705,7 +2686,6 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
-              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2832,7 +2812,6 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
-              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -3097,7 +3076,6 @@ export interface paths {
                 /** Format: uuid */
                 orgId: string;
                 orgName: string;
-                /** @enum {string} */
                 kind: 'organization' | 'unit';
                 /** @description Role names held in this organization or unit */
                 roles: string[];
@@ -3215,7 +3193,6 @@ export interface paths {
             familyName?: string | null;
             locale?: string | null;
             picture?: string | null;
-            /** @enum {string} */
             status?: 'active' | 'disabled' | 'locked';
             /** @description At least 12 characters; never returned */
             password?: string;
@@ -3236,7 +3213,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3306,7 +3282,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3433,7 +3408,6 @@ export interface paths {
             familyName?: string | null;
             locale?: string | null;
             picture?: string | null;
-            /** @enum {string} */
             status?: 'active' | 'disabled' | 'locked';
           };
         };
@@ -3452,7 +3426,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3530,7 +3503,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3596,7 +3568,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3660,7 +3631,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3730,7 +3700,6 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
-              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -4228,7 +4197,6 @@ export interface paths {
           content: {
             'application/json': {
               dryRun: boolean;
-              /** @enum {string} */
               format: 'csv' | 'ndjson';
               /** @description Rows imported (with dryRun: that would be imported). */
               imported: number;
@@ -4358,15 +4326,11 @@ export interface paths {
               | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
             )[];
             scopes?: string[];
-            /**
-             * @description How the client authenticates at the token endpoint
-             * @enum {string}
-             */
+            /** @description How the client authenticates at the token endpoint */
             authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
             /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
             jwks?: {
               keys: {
-                /** @enum {string} */
                 kty: 'RSA' | 'EC' | 'OKP';
                 kid?: string;
                 /** @enum {string} */
@@ -4388,10 +4352,7 @@ export interface paths {
             idTokenTtl?: number | null;
             /** @description Default: generated */
             clientId?: string;
-            /**
-             * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
-             * @enum {string}
-             */
+            /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
             kind?: 'confidential' | 'public';
           };
         };
@@ -4460,14 +4421,10 @@ export interface paths {
               /** @description The OAuth client_id */
               clientId: string;
               name: string;
-              /**
-               * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
-               * @enum {string}
-               */
+              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
               kind: 'confidential' | 'public';
               /** @description First-party clients skip the consent page */
               firstParty: boolean;
-              /** @enum {string} */
               status: 'active' | 'disabled';
               redirectUris: string[];
               postLogoutRedirectUris: string[];
@@ -4603,15 +4560,11 @@ export interface paths {
               | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
             )[];
             scopes?: string[];
-            /**
-             * @description How the client authenticates at the token endpoint
-             * @enum {string}
-             */
+            /** @description How the client authenticates at the token endpoint */
             authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
             /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
             jwks?: {
               keys: {
-                /** @enum {string} */
                 kty: 'RSA' | 'EC' | 'OKP';
                 kid?: string;
                 /** @enum {string} */
@@ -4631,7 +4584,6 @@ export interface paths {
             refreshTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
             idTokenTtl?: number | null;
-            /** @enum {string} */
             status?: 'active' | 'disabled';
           };
         };
@@ -4645,14 +4597,10 @@ export interface paths {
               /** @description The OAuth client_id */
               clientId: string;
               name: string;
-              /**
-               * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
-               * @enum {string}
-               */
+              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
               kind: 'confidential' | 'public';
               /** @description First-party clients skip the consent page */
               firstParty: boolean;
-              /** @enum {string} */
               status: 'active' | 'disabled';
               redirectUris: string[];
               postLogoutRedirectUris: string[];
@@ -5565,6 +5513,295 @@ export interface paths {
       };
     };
   };
+  '/api/v1/tenants/{tenant}/users/{userId}/mfa': {
+    /** A user's MFA: authenticator app, backup codes, passkeys, requirement */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description An authenticator app is enrolled (and confirmed) */
+              totp: boolean;
+              totpConfirmedAt: string | null;
+              backupCodesLeft: number;
+              passkeys: {
+                id: string;
+                name: string;
+                deviceType: string;
+                backedUp: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+              }[];
+              /** @description MFA is required of this user (tenant, group or user) */
+              required: boolean;
+              graceEndsAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/mfa/reset': {
+    /** Reset a user's MFA: the authenticator app, backup codes and passkeys go; a new grace period starts at the next sign-in (audited, mailed to the user) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description What went: totp, backup_codes, passkeys */
+              removed: string[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/mfa/requirements': {
+    /** Who must use MFA in the tenant */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                subjectType: 'tenant' | 'group' | 'user';
+                subjectId: string | null;
+                graceDays: number;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Require MFA of the tenant, a group (its members, nested too) or a user, with a grace period */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            subjectType: 'tenant' | 'group' | 'user';
+            /** @description Group or user id (not for the tenant) */
+            subjectId?: string;
+            /** @description Days from the first sign-in after this (default 7) */
+            graceDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              subjectType: 'tenant' | 'group' | 'user';
+              subjectId: string | null;
+              graceDays: number;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/mfa/requirements/remove': {
+    /** Stop requiring MFA of the tenant, a group or a user */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            subjectType: 'tenant' | 'group' | 'user';
+            /** @description Group or user id (not for the tenant) */
+            subjectId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
   '/api/v1/tenants/{tenant}/api-tokens/': {
     /** List a tenant's API tokens (personal and service), optionally one owner's */
     get: {
@@ -5702,13 +5939,11 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @enum {string} */
               kind: 'personal' | 'service';
               name: string;
               /** @description Safe-to-show beginning of the secret */
               prefix: string;
               scopes: string[];
-              /** @enum {string} */
               ownerType: 'user' | 'client';
               ownerId: string;
               expiresAt: string | null;
@@ -5995,7 +6230,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
@@ -6051,7 +6286,7 @@ export interface paths {
     patch: {
       parameters: {
         header?: {
-          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
           'if-match'?: string;
         };
         path: {
@@ -6214,7 +6449,6 @@ export interface paths {
             'application/json': {
               id: string;
               routeId: string;
-              /** @enum {string} */
               subjectType: 'client' | 'user' | 'role';
               subject: string;
               methods: string[];
@@ -6389,7 +6623,6 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @enum {string} */
               subjectType: 'client' | 'token' | 'any';
               subject: string;
               routeId: string | null;
@@ -6760,7 +6993,6 @@ export interface components {
       id: string;
       /** @description null for a top-level organization */
       parentId: string | null;
-      /** @enum {string} */
       kind: 'organization' | 'unit';
       name: string;
       /** Format: date-time */
@@ -6776,7 +7008,6 @@ export interface components {
       id: string;
       slug: string;
       displayName: string;
-      /** @enum {string} */
       status: 'active' | 'suspended';
       domains: string[];
       /** @description OIDC issuer of this tenant */
@@ -6844,7 +7075,6 @@ export interface components {
       version: number;
     };
     GroupMember: {
-      /** @enum {string} */
       type: 'user' | 'group';
       id: string;
       /** @description Username of a user, name of a nested group */
@@ -6874,7 +7104,6 @@ export interface components {
       familyName: string | null;
       locale: string | null;
       picture: string | null;
-      /** @enum {string} */
       status: 'active' | 'disabled' | 'locked';
       /** Format: date-time */
       createdAt: string;
@@ -6905,14 +7134,10 @@ export interface components {
       /** @description The OAuth client_id */
       clientId: string;
       name: string;
-      /**
-       * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
-       * @enum {string}
-       */
+      /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
       kind: 'confidential' | 'public';
       /** @description First-party clients skip the consent page */
       firstParty: boolean;
-      /** @enum {string} */
       status: 'active' | 'disabled';
       redirectUris: string[];
       postLogoutRedirectUris: string[];
@@ -6943,13 +7168,11 @@ export interface components {
     };
     ApiToken: {
       id: string;
-      /** @enum {string} */
       kind: 'personal' | 'service';
       name: string;
       /** @description Safe-to-show beginning of the secret */
       prefix: string;
       scopes: string[];
-      /** @enum {string} */
       ownerType: 'user' | 'client';
       ownerId: string;
       expiresAt: string | null;
@@ -6977,7 +7200,6 @@ export interface components {
     GatewayPermission: {
       id: string;
       routeId: string;
-      /** @enum {string} */
       subjectType: 'client' | 'user' | 'role';
       subject: string;
       methods: string[];
@@ -6990,7 +7212,6 @@ export interface components {
     };
     GatewayLimit: {
       id: string;
-      /** @enum {string} */
       subjectType: 'client' | 'token' | 'any';
       subject: string;
       routeId: string | null;

@@ -45,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   limits: async () => (await import('./commands/limits.ts')).registerLimits,
   'hmac-secrets': async () => (await import('./commands/hmac-secrets.ts')).registerHmacSecrets,
   mail: async () => (await import('./commands/mail.ts')).registerMail,
+  mfa: async () => (await import('./commands/mfa.ts')).registerMfa,
   authz: async () => (await import('./commands/authz.ts')).registerAuthz,
   backup: async () => (await import('./commands/backup.ts')).registerBackup,
   version: async () => (await import('./commands/version.ts')).registerVersion,

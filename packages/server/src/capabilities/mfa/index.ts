@@ -23,8 +23,10 @@ export { createMfaStore, type RequirementSubject } from './store.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RateLimiter } from '../../state/state.ts';
 import { type AccountsService, createPageKit, registerPageContext } from '../accounts/index.ts';
+import type { GroupsService } from '../groups/index.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
+import { registerMfaAdminRoutes } from './admin-routes.ts';
 import type { PasskeysService } from './passkeys.ts';
 import { registerMfaRoutes } from './routes.ts';
 import type { MfaService } from './service.ts';
@@ -50,4 +52,14 @@ export const mfaPlugin: FastifyPluginAsync<MfaPluginDeps> = async (app, deps) =>
     csrf: deps.accounts.csrf,
   });
   registerMfaRoutes(app, { ...deps, kit });
+};
+
+/** The MFA admin API (`/tenants/{tenant}/users/{userId}/mfa…`, `/tenants/{tenant}/mfa/requirements…`). */
+export const mfaAdminPlugin: FastifyPluginAsync<{
+  mfa: MfaService;
+  passkeys: PasskeysService;
+  users: UsersService;
+  groups: GroupsService;
+}> = async (app, deps) => {
+  registerMfaAdminRoutes(app, deps);
 };

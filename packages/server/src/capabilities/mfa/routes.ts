@@ -265,6 +265,9 @@ export function registerMfaRoutes(app: FastifyInstance, deps: MfaRoutesDeps): vo
   /** Who is enrolling: a pending sign-in that must (or may) enrol, or a signed-in user. */
   async function enroller(request: FastifyRequest, tenant: TenantRef) {
     const p = await pendingOf(request, tenant);
+    // only a sign-in told to enrol may: one that owes a factor it has (a passkey) must pass it, not
+    // enrol a new one and continue with that
+    if (p && signIn.dataOf(p.pending).next !== 'enrol') return null;
     if (p)
       return {
         userId: p.pending.userId,

@@ -5,6 +5,7 @@
 export const mfaMessages = {
   challengeTitle: 'Two-step verification',
   challengeIntro: 'Enter the 6-digit code from your authenticator app, or one of your backup codes.',
+  challengePasskeyIntro: 'Confirm it is you with your passkey (fingerprint, face or device PIN).',
   codeLabel: 'Verification code',
   codeHint: 'A backup code looks like abcde-12345. Each works once.',
   verifyButton: 'Verify',

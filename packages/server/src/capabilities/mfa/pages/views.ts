@@ -77,7 +77,7 @@ export function challengePage(p: {
 }): SafeHtml {
   return html`<div class="card">
 <h1>${m.challengeTitle}</h1>
-${p.totp ? html`<p class="lead">${m.challengeIntro}</p>` : ''}
+<p class="lead">${p.totp ? m.challengeIntro : m.challengePasskeyIntro}</p>
 ${alert(p.error)}
 ${
   p.totp
