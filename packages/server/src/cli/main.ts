@@ -19,6 +19,7 @@ import { registerHmacSecrets } from './commands/hmac-secrets.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerLimits } from './commands/limits.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerResources, registerTrust } from './commands/oidc.ts';
 import { registerRoutes } from './commands/routes.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTenants } from './commands/tenants.ts';
@@ -47,6 +48,8 @@ export function buildProgram(): Command {
   registerGroups(program, createServices);
   registerAdmin(program);
   registerClients(program);
+  registerResources(program);
+  registerTrust(program);
   registerRoutes(program);
   registerTokens(program);
   registerLimits(program);
