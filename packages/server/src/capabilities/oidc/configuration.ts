@@ -176,6 +176,14 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       Grant: 14 * 86_400,
       Session: 14 * 86_400,
     },
+    // the library's error page, without its notice: the OAuth error and its description, escaped
+    async renderError(ctx, out) {
+      const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.type = 'html';
+      ctx.set('cache-control', 'no-store');
+      ctx.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><h1>${esc(out.error)}</h1><p>${esc(out.error_description)}</p></body></html>`;
+    },
     async loadExistingGrant(ctx) {
       const grantId =
         (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId ??
