@@ -17,6 +17,7 @@ import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
+import { delegatedClaims } from './delegation.ts';
 import type { ResourcePolicy } from './resources.ts';
 import type { KeySet } from './signing-keys.ts';
 
@@ -159,6 +160,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
+    extraTokenClaims: async (_ctx, token) => delegatedClaims(token),
     ttl: {
       AccessToken: (_ctx, token, client) =>
         (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ??

@@ -116,9 +116,7 @@ describe('hostile authorization and token requests get OAuth errors', () => {
     });
     expect(r.statusCode).toBe(303);
     expect(redirectError(r.headers.location as string)).toBe('invalid_request');
-    expect(new URL(r.headers.location as string).searchParams.get('error_description')).toMatch(
-      /PKCE/,
-    );
+    expect(new URL(r.headers.location as string).searchParams.get('error_description')).toMatch(/PKCE/);
   });
 
   it('plain PKCE on a public client: invalid_request (only S256)', async () => {
