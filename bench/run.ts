@@ -62,3 +62,4 @@ console.log(
 );
 console.log(`idle RSS after start: ${start.rssMb} MiB`);
 await (await import('./gateway.ts')).runGatewayBench({ seconds, baseline });
+await (await import('./oidc.ts')).runOidcBench({ seconds, baseline });
