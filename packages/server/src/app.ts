@@ -6,18 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
+import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
 import { apiTokensPlugin } from './capabilities/api-tokens/index.ts';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
 import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
+import { mfaAdminPlugin, mfaPlugin } from './capabilities/mfa/index.ts';
 import { oidcAdminPlugin, oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
 import { setupPlugin } from './capabilities/setup/index.ts';
+import { signInLinksPlugin } from './capabilities/sign-in-links/index.ts';
 import { tenantsPlugin } from './capabilities/tenants/index.ts';
 import { usersPlugin } from './capabilities/users/index.ts';
 import { cliCommand } from './config/cli-command.ts';
@@ -155,6 +157,24 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     tenants: services.tenants,
     users: services.users,
   });
+  const pageDeps = { accounts: services.accounts, tenants: services.tenants, users: services.users };
+  await app.register(mfaPlugin, {
+    prefix: '/t/:slug',
+    ...pageDeps,
+    mfa: services.mfa,
+    passkeys: services.passkeys,
+    signIn: services.mfaSignIn,
+    // passkey ceremonies hold a challenge for five minutes each: 60 a minute per address
+    ceremonyLimiter: state.createRateLimiter({ name: 'passkey-ceremonies', points: 60, durationSec: 60 }),
+  });
+  await app.register(signInLinksPlugin, {
+    prefix: '/t/:slug',
+    ...pageDeps,
+    links: services.signInLinks,
+    mfaSignIn: services.mfaSignIn,
+    ttlMinutes: (purpose) =>
+      Math.round(settings.get(purpose === 'magic' ? 'magicLinkTtlSeconds' : 'passwordResetTtlSeconds') / 60),
+  });
   await app.register(oidcPagesPlugin, {
     prefix: '/t/:slug',
     oidc: services.oidc,
@@ -222,6 +242,18 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       });
       await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
       await admin.register(oidcAdminPlugin, { ...tenantScoped, oidc: services.oidc });
+      await admin.register(accountsAdminPlugin, {
+        ...tenantScoped,
+        accounts: services.accounts,
+        users: services.users,
+      });
+      await admin.register(mfaAdminPlugin, {
+        ...tenantScoped,
+        mfa: services.mfa,
+        passkeys: services.passkeys,
+        users: services.users,
+        groups: services.groups,
+      });
       await admin.register(apiTokensPlugin, {
         prefix: '/tenants/:tenant/api-tokens',
         apiTokens: services.apiTokens,

@@ -21,6 +21,7 @@ export const REDACT_PATHS = [
   '*.masterKeys',
   '*.databaseUrl',
   '*.redisUrl',
+  '*.smtpUrl',
 ];
 
 const SENSITIVE_QUERY =

@@ -64,6 +64,8 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'settings', key: 'key', column: 'value', only: { column: 'encrypted', equals: 1 } },
   { table: 'gateway_hmac_secrets', key: 'id', column: 'secret' },
   { table: 'oidc_signing_keys', key: 'id', column: 'private_jwk' },
+  { table: 'mail_outbox', key: 'id', column: 'payload' },
+  { table: 'mfa_totp', key: 'user_id', column: 'secret' },
 ];
 
 /** How often a server checkpoints (and truncates) the SQLite WAL. */

@@ -30,6 +30,15 @@ import {
   createMembershipStore,
   type GroupsService,
 } from './capabilities/groups/index.ts';
+import {
+  createMfaService,
+  createMfaSignIn,
+  createMfaStore,
+  createPasskeysService,
+  type MfaService,
+  type MfaSignIn,
+  type PasskeysService,
+} from './capabilities/mfa/index.ts';
 import { createAccountLookup, createOidcService, type OidcService } from './capabilities/oidc/index.ts';
 import {
   createOrganizationService,
@@ -45,12 +54,15 @@ import {
   type RolesService,
 } from './capabilities/roles/index.ts';
 import { type AdminDirectory, createSetupService, type SetupService } from './capabilities/setup/service.ts';
+import { createSignInLinksService, type SignInLinksService } from './capabilities/sign-in-links/index.ts';
 import { createTenantsService, ROOT_TENANT, type TenantsService } from './capabilities/tenants/service.ts';
 import { createTenantStore } from './capabilities/tenants/store.ts';
 import { createUsersService, type UsersService } from './capabilities/users/index.ts';
 import { createConfiguredPasswordHasher } from './crypto/password.ts';
 import { AppError } from './errors/app-error.ts';
 import { decodeCursor } from './http/pagination.ts';
+import { createMail, type MailOutbox } from './mail/index.ts';
+import { createUserMailer, type UserMailer } from './mail/user-mailer.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface Services {
@@ -66,6 +78,17 @@ export interface Services {
   apiTokens: ApiTokensService;
   /** Sessions, sign-in, password policy and changes, lockout, the hosted pages' services. */
   accounts: AccountsService;
+  /** The durable mail outbox (its delivery worker runs in servers). */
+  mail: MailOutbox;
+  /** Mail to a user (their address, name and the tenant's name filled in), queued in the caller's unit. */
+  userMail: UserMailer;
+  /** TOTP with backup codes, MFA enforcement, and passkeys. */
+  mfa: MfaService;
+  passkeys: PasskeysService;
+  /** MFA in sign-in: after a first factor, the challenge or enrolment; step-up. */
+  mfaSignIn: MfaSignIn;
+  /** Magic sign-in links and password-reset links. */
+  signInLinks: SignInLinksService;
   gateway: {
     config: GatewayConfigService;
     hmacSecrets: HmacSecretsService;
@@ -162,6 +185,54 @@ export function createServices(rt: Runtime): Services {
   const apiTokens = createApiTokensService({ credentials, clients, users, access });
   const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
 
+  const mail = createMail(rt, slugOf);
+  const userMail = createUserMailer({
+    mail,
+    user: (tenantId, userId) => users.get(tenantId, userId),
+    async tenant(tenantId) {
+      const slug = await slugOf(tenantId);
+      return { slug, displayName: (await tenants.get(slug)).displayName };
+    },
+    publicUrl: () => settings.get('publicUrl'),
+  });
+  const passkeys = createPasskeysService({
+    database,
+    state: rt.state,
+    bus,
+    mailer: userMail,
+    slugOf,
+    origin: () => settings.get('publicUrl'),
+  });
+  const mfa = createMfaService({
+    store: createMfaStore(database),
+    database,
+    keyring: rt.keyring,
+    state: rt.state,
+    bus,
+    mailer: userMail,
+    slugOf,
+    groupsOf: async (tenantId, userId) =>
+      (await groups.listUserGroups(tenantId, userId, { transitive: true })).map((g) => g.id),
+    passkeys,
+  });
+  const signInLinks = createSignInLinksService({
+    database,
+    bus,
+    mailer: userMail,
+    async findUserByEmail(tenantId, email) {
+      const user = await users.getByEmail(tenantId, email).catch(() => null);
+      return user && user.status === 'active' ? { id: user.id } : null;
+    },
+    limiters: {
+      // per address: a few links per quarter hour; per IP: enough for a shared office
+      perAddress: rt.state.createRateLimiter({ name: 'sign-in-link-address', points: 5, durationSec: 900 }),
+      perIp: rt.state.createRateLimiter({ name: 'sign-in-link-ip', points: 30, durationSec: 900 }),
+    },
+    ttlSeconds: (purpose) =>
+      purpose === 'magic' ? settings.get('magicLinkTtlSeconds') : settings.get('passwordResetTtlSeconds'),
+    publicUrl: () => settings.get('publicUrl'),
+  });
+
   const accounts = createAccountsService({
     database,
     state: rt.state,
@@ -181,6 +252,9 @@ export function createServices(rt: Runtime): Services {
   });
   // a browser may return to the gateway's protected hosts after signing in
   accounts.allowReturnTo((tenant, url) => gateway.checkReturnUrl(tenant.id, url));
+  // MFA after the password (and every other first factor): the challenge, enrolment or step-up
+  const mfaSignIn = createMfaSignIn({ mfa, accounts });
+  accounts.setRequireMfa(mfaSignIn.hook);
 
   const oidc = createOidcService({
     runtime: rt,
@@ -209,6 +283,7 @@ export function createServices(rt: Runtime): Services {
     gateway.hmacSecrets,
     accounts,
     oidc,
+    mail,
   ];
   return {
     tenants,
@@ -222,6 +297,12 @@ export function createServices(rt: Runtime): Services {
     setup,
     apiTokens,
     accounts,
+    mail,
+    userMail,
+    mfa,
+    passkeys,
+    signInLinks,
+    mfaSignIn,
     gateway,
     oidc,
     async start() {

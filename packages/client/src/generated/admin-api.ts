@@ -873,7 +873,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -896,6 +896,12 @@ export interface paths {
             oidcIdTokenTtlSeconds?: string | number | boolean;
             oidcRefreshTokenTtlSeconds?: string | number | boolean;
             oidcRefreshReuseGraceSeconds?: string | number | boolean;
+            smtpUrl?: string | number | boolean;
+            mailFrom?: string | number | boolean;
+            mailMaxAttempts?: string | number | boolean;
+            mailRetryBaseMs?: string | number | boolean;
+            magicLinkTtlSeconds?: string | number | boolean;
+            passwordResetTtlSeconds?: string | number | boolean;
           };
         };
       };
@@ -5279,6 +5285,979 @@ export interface paths {
         };
         /** @description If-Match names a stale version */
         412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sessions': {
+    /** List the tenant's live sessions (newest first), or one user's (oldest first) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description User id (UUID) */
+          userId?: string;
+          /** @description Most sessions returned (default 200) */
+          limit?: number;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                userId: string;
+                amr: string[];
+                acr: string;
+                ip: string;
+                userAgent: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastSeenAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sessions/{sessionId}': {
+    /** Get a session */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Session id */
+          sessionId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              userId: string;
+              amr: string[];
+              acr: string;
+              ip: string;
+              userAgent: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              lastSeenAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Revoke a session (refused on every instance within a second) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Session id */
+          sessionId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sessions/revoke-all': {
+    /** Revoke every session of the tenant */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Sessions ended */
+              revoked: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/sessions/revoke': {
+    /** Revoke every session of a user */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Sessions ended */
+              revoked: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/sign-in-state': {
+    /** A user's failed sign-ins, lockout and forced password change */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              userId: string;
+              failedAttempts: number;
+              locked: boolean;
+              lockedUntil: string | null;
+              mustChangePassword: boolean;
+              passwordChangedAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/unlock': {
+    /** Unlock a locked account (forgets the failed sign-ins) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              userId: string;
+              failedAttempts: number;
+              locked: boolean;
+              lockedUntil: string | null;
+              mustChangePassword: boolean;
+              passwordChangedAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/require-password-change': {
+    /** Require (or stop requiring) a new password at the next sign-in */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description true: the user must choose a new password at the next sign-in */
+            required: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              userId: string;
+              failedAttempts: number;
+              locked: boolean;
+              lockedUntil: string | null;
+              mustChangePassword: boolean;
+              passwordChangedAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sign-in-settings': {
+    /** The tenant's password policy, session lifetimes, lockout and branding */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Which passwords users of the tenant may choose */
+              password: {
+                /** @description Shortest password accepted (never below 12) */
+                minLength: number;
+                requireLowercase: boolean;
+                requireUppercase: boolean;
+                requireDigit: boolean;
+                requireSymbol: boolean;
+                /** @description Lowest zxcvbn score (0–4) accepted; common and dictionary passwords score low (0 disables the check) */
+                minStrength: number;
+                /** @description Refuse a password containing the username or email */
+                refuseUserNames: boolean;
+                /** @description Earlier passwords that may not be reused */
+                historyCount: number;
+                /** @description Days until a password must change (0: never) */
+                expiryDays: number;
+              };
+              sessions: {
+                /** @description Signed out after this long without use */
+                idleTimeoutMinutes: number;
+                /** @description Signed out this long after signing in, whatever the use */
+                absoluteLifetimeMinutes: number;
+                /** @description Concurrent sessions per user; the oldest goes first */
+                maxPerUser: number;
+              };
+              lockout: {
+                /** @description Failed sign-ins in a row that lock the account */
+                maxFailures: number;
+                /** @description How long a locked account stays locked */
+                durationSeconds: number;
+              };
+              branding: {
+                /** @description Name shown on the pages (null: the tenant display name) */
+                displayName: string | null;
+                /** @description https URL of a logo image */
+                logoUrl: string | null;
+                accentColor: string;
+              };
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Change some sign-in settings (the rest keep their values) */
+    patch: {
+      parameters: {
+        header?: {
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            password?: {
+              /** @description Shortest password accepted (never below 12) */
+              minLength?: number;
+              requireLowercase?: boolean;
+              requireUppercase?: boolean;
+              requireDigit?: boolean;
+              requireSymbol?: boolean;
+              /** @description Lowest zxcvbn score (0–4) accepted; common and dictionary passwords score low (0 disables the check) */
+              minStrength?: number;
+              /** @description Refuse a password containing the username or email */
+              refuseUserNames?: boolean;
+              /** @description Earlier passwords that may not be reused */
+              historyCount?: number;
+              /** @description Days until a password must change (0: never) */
+              expiryDays?: number;
+            };
+            sessions?: {
+              /** @description Signed out after this long without use */
+              idleTimeoutMinutes?: number;
+              /** @description Signed out this long after signing in, whatever the use */
+              absoluteLifetimeMinutes?: number;
+              /** @description Concurrent sessions per user; the oldest goes first */
+              maxPerUser?: number;
+            };
+            lockout?: {
+              /** @description Failed sign-ins in a row that lock the account */
+              maxFailures?: number;
+              /** @description How long a locked account stays locked */
+              durationSeconds?: number;
+            };
+            branding?: {
+              /** @description Name shown on the pages (null: the tenant display name) */
+              displayName?: string | null;
+              /** @description https URL of a logo image */
+              logoUrl?: string | null;
+              accentColor?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Which passwords users of the tenant may choose */
+              password: {
+                /** @description Shortest password accepted (never below 12) */
+                minLength: number;
+                requireLowercase: boolean;
+                requireUppercase: boolean;
+                requireDigit: boolean;
+                requireSymbol: boolean;
+                /** @description Lowest zxcvbn score (0–4) accepted; common and dictionary passwords score low (0 disables the check) */
+                minStrength: number;
+                /** @description Refuse a password containing the username or email */
+                refuseUserNames: boolean;
+                /** @description Earlier passwords that may not be reused */
+                historyCount: number;
+                /** @description Days until a password must change (0: never) */
+                expiryDays: number;
+              };
+              sessions: {
+                /** @description Signed out after this long without use */
+                idleTimeoutMinutes: number;
+                /** @description Signed out this long after signing in, whatever the use */
+                absoluteLifetimeMinutes: number;
+                /** @description Concurrent sessions per user; the oldest goes first */
+                maxPerUser: number;
+              };
+              lockout: {
+                /** @description Failed sign-ins in a row that lock the account */
+                maxFailures: number;
+                /** @description How long a locked account stays locked */
+                durationSeconds: number;
+              };
+              branding: {
+                /** @description Name shown on the pages (null: the tenant display name) */
+                displayName: string | null;
+                /** @description https URL of a logo image */
+                logoUrl: string | null;
+                accentColor: string;
+              };
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/mfa': {
+    /** A user's MFA: authenticator app, backup codes, passkeys, requirement */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description An authenticator app is enrolled (and confirmed) */
+              totp: boolean;
+              totpConfirmedAt: string | null;
+              backupCodesLeft: number;
+              passkeys: {
+                id: string;
+                name: string;
+                deviceType: string;
+                backedUp: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+              }[];
+              /** @description MFA is required of this user (tenant, group or user) */
+              required: boolean;
+              graceEndsAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/users/{userId}/mfa/reset': {
+    /** Reset a user's MFA: the authenticator app, backup codes and passkeys go; a new grace period starts at the next sign-in (audited, mailed to the user) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description User id (UUID) */
+          userId: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description What went: totp, backup_codes, passkeys */
+              removed: string[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/mfa/requirements': {
+    /** Who must use MFA in the tenant */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: {
+                subjectType: 'tenant' | 'group' | 'user';
+                subjectId: string | null;
+                graceDays: number;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: string;
+              }[];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Require MFA of the tenant, a group (its members, nested too) or a user, with a grace period */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            subjectType: 'tenant' | 'group' | 'user';
+            /** @description Group or user id (not for the tenant) */
+            subjectId?: string;
+            /** @description Days from the first sign-in after this (default 7) */
+            graceDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              subjectType: 'tenant' | 'group' | 'user';
+              subjectId: string | null;
+              graceDays: number;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/mfa/requirements/remove': {
+    /** Stop requiring MFA of the tenant, a group or a user */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            subjectType: 'tenant' | 'group' | 'user';
+            /** @description Group or user id (not for the tenant) */
+            subjectId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
           content: {
             'application/problem+json': components['schemas']['Problem'];
           };

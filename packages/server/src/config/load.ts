@@ -252,7 +252,9 @@ export function insecureDefaultWarnings(config: Config, publicUrlDerived = false
 /** Masks a secret setting's value for display. */
 export function displayValue(key: ConfigKey, value: unknown): string {
   if (settingMeta(key).secret && typeof value === 'string' && value !== '') {
-    return key === 'databaseUrl' || key === 'redisUrl' ? value.replace(/\/\/[^/@]*@/, '//***@') : '********';
+    return key === 'databaseUrl' || key === 'redisUrl' || key === 'smtpUrl'
+      ? value.replace(/\/\/[^/@]*@/, '//***@')
+      : '********';
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

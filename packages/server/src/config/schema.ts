@@ -302,6 +302,51 @@ export const ConfigSchema = Type.Object(
       minimum: 1,
       maximum: 100_000,
     }),
+    smtpUrl: Type.String({
+      description:
+        'SMTP server mail is delivered through, e.g. `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Empty: in embedded mode each message (with its link) is written to the log at info, marked as not sent; in scale-out mode mail stays queued in the outbox until it is set.',
+      default: '',
+      maxLength: 4096,
+      pattern: '^((smtps?)://.+)?$',
+      ...meta({ runtime: true, secret: true }),
+    }),
+    mailFrom: Type.String({
+      description: 'The From address of every message, e.g. `Gatekeeper <no-reply@example.com>`.',
+      default: 'Gatekeeper <no-reply@localhost>',
+      minLength: 3,
+      maxLength: 320,
+      ...meta({ runtime: true }),
+    }),
+    mailMaxAttempts: Type.Integer({
+      description:
+        'Delivery attempts per message before it is marked dead (`gatekeeper mail outbox retry` queues it again).',
+      default: 8,
+      minimum: 1,
+      maximum: 100,
+      ...meta({ runtime: true }),
+    }),
+    mailRetryBaseMs: Type.Integer({
+      description:
+        'Delay before the second delivery attempt; each further attempt waits twice as long as the previous one (exponential backoff, at most one hour, with jitter).',
+      default: 10_000,
+      minimum: 10,
+      maximum: 3_600_000,
+      ...meta({ runtime: true }),
+    }),
+    magicLinkTtlSeconds: Type.Integer({
+      description: 'How long a magic sign-in link stays valid (it works once).',
+      default: 600,
+      minimum: 60,
+      maximum: 86_400,
+      ...meta({ runtime: true }),
+    }),
+    passwordResetTtlSeconds: Type.Integer({
+      description: 'How long a password-reset link stays valid (it works once).',
+      default: 3600,
+      minimum: 300,
+      maximum: 86_400,
+      ...meta({ runtime: true }),
+    }),
   },
   { additionalProperties: false },
 );

@@ -36,6 +36,8 @@ const BODIES: Record<string, unknown> = {
     parentId: '00000000-0000-7000-8000-000000000000',
   },
   'PUT /api/v1/tenants/{tenant}/organizations/{orgId}/members/{userId}': { roles: ['member'] },
+  'POST /api/v1/tenants/{tenant}/users/{userId}/require-password-change': { required: true },
+  'PATCH /api/v1/tenants/{tenant}/sign-in-settings': { branding: { accentColor: '#123456' } },
 };
 
 describe('admin API authorization matrix', () => {

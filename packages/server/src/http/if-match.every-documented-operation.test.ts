@@ -25,6 +25,8 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/tenants/{tenant}/organizations/{orgId}': { name: 'changed' },
   'PATCH /api/v1/tenants/{tenant}/users/{userId}': { name: 'changed' },
   'PATCH /api/v1/tenants/{tenant}/clients/{id}': { name: 'changed' },
+  'PATCH /api/v1/tenants/{tenant}/gateway/routes/{routeId}': { description: 'changed' },
+  'PATCH /api/v1/tenants/{tenant}/sign-in-settings': { branding: { accentColor: '#123456' } },
 };
 
 for (const dialect of ['sqlite', 'postgres'] as const) {

@@ -364,6 +364,104 @@ export interface AccountSettingsTable {
   version: number;
 }
 
+/** A queued mail message (migration 0025); `payload` is the Fernet-encrypted rendered message. */
+export interface MailOutboxTable {
+  id: string;
+  tenant_id: string | null;
+  template: string;
+  recipient: string;
+  /** Fernet token of the JSON message ({subject, text, html}); null once sent. */
+  payload: string | null;
+  status: 'pending' | 'sending' | 'sent' | 'dead';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+/** A tenant's override of a built-in mail template. */
+export interface MailTemplatesTable {
+  tenant_id: string;
+  template: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** A magic link or password-reset link, by the SHA-256 digest of its token (migration 0026). */
+export interface SignInLinksTable {
+  digest: string;
+  purpose: 'magic' | 'reset';
+  tenant_id: string;
+  user_id: string;
+  /** Digest of the same-browser check cookie set when the link was requested. */
+  check_digest: string | null;
+  return_to: string | null;
+  expires_at: number;
+  created_at: number;
+}
+
+/** A user's TOTP seed (Fernet token) and the time step of the last accepted code (migration 0027). */
+export interface MfaTotpTable {
+  user_id: string;
+  tenant_id: string;
+  secret: string;
+  last_step: number;
+  confirmed_at: number | null;
+  created_at: number;
+}
+
+export interface MfaBackupCodesTable {
+  /** SHA-256 of `<user id>:<normalized code>`. */
+  digest: string;
+  user_id: string;
+  tenant_id: string;
+  created_at: number;
+}
+
+/** Who must use MFA in a tenant (migration 0028). */
+export interface MfaRequirementsTable {
+  tenant_id: string;
+  subject_type: 'tenant' | 'group' | 'user';
+  /** Group or user id; '' for the tenant. */
+  subject_id: string;
+  grace_days: number;
+  created_at: number;
+  created_by: string;
+}
+
+/** When a user's MFA grace period started (their first sign-in after MFA became required). */
+export interface MfaGraceTable {
+  user_id: string;
+  tenant_id: string;
+  started_at: number;
+}
+
+/** A WebAuthn credential (migration 0029). */
+export interface PasskeysTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** base64url credential id. */
+  credential_id: string;
+  /** base64url COSE public key. */
+  public_key: string;
+  counter: number;
+  /** JSON array of transports. */
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
 /** One oidc-provider artefact (see migration 0030); `payload` is JSON text without its id. */
 export interface OidcPayloadsTable {
   tenant_id: string;
@@ -447,6 +545,14 @@ export interface Tables {
   account_states: AccountStatesTable;
   password_history: PasswordHistoryTable;
   account_settings: AccountSettingsTable;
+  mail_outbox: MailOutboxTable;
+  mail_templates: MailTemplatesTable;
+  sign_in_links: SignInLinksTable;
+  mfa_totp: MfaTotpTable;
+  mfa_backup_codes: MfaBackupCodesTable;
+  mfa_requirements: MfaRequirementsTable;
+  mfa_grace: MfaGraceTable;
+  passkeys: PasskeysTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_resource_servers: OidcResourceServersTable;

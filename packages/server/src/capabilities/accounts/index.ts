@@ -18,6 +18,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { classify, sendProblem } from '../../http/problem.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
+import { registerAccountAdminRoutes } from './admin-routes.ts';
 import { registerAssetRoutes } from './pages/assets.ts';
 import { type Brand, layout } from './pages/layout.ts';
 import { messagePage } from './pages/message.ts';
@@ -38,8 +39,13 @@ export { type PagePolicy, pageNonce, registerPageSecurity, setPagePolicy } from 
 export type { PendingSignIn, PendingSignIns } from './pending.ts';
 export type { ReturnToCheck } from './return-to.ts';
 export { createPageKit, type PageKit, type PageRoutesDeps, type PageSpec } from './routes.ts';
-export { type AccountsDeps, type AccountsService, createAccountsService } from './service.ts';
-export { ACR_MFA, ACR_PASSWORD, type Session, type SessionsService } from './sessions.ts';
+export {
+  type AccountsDeps,
+  type AccountsService,
+  createAccountsService,
+  type PageExtensions,
+} from './service.ts';
+export { ACR_MFA, ACR_PASSWORD, readCookie, type Session, type SessionsService } from './sessions.ts';
 export type { RequireMfa, SignInAttempt, SignInOutcome } from './steps/index.ts';
 
 const FORM_BODY_LIMIT = 16_384;
@@ -50,6 +56,8 @@ const FALLBACK_BRAND: Brand = { name: messages.productName, logoUrl: null, accen
  * headers, and errors rendered as a page for browsers (problem+json for other clients).
  */
 export async function registerPageContext(app: FastifyInstance): Promise<void> {
+  // forms only: a JSON (or any other) body is 415 here
+  app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   registerPageSecurity(app);
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -93,6 +101,14 @@ export const accountsPlugin: FastifyPluginAsync<AccountsPluginDeps> = async (app
   await registerPageContext(app);
   const routeDeps = { ...deps, csrf: deps.accounts.csrf };
   registerPageRoutes(app, routeDeps, createPageKit(routeDeps));
+};
+
+/** The admin API routes, registered under `/tenants/:tenant` behind the admin guard. */
+export const accountsAdminPlugin: FastifyPluginAsync<{
+  accounts: AccountsService;
+  users: UsersService;
+}> = async (app, deps) => {
+  registerAccountAdminRoutes(app, deps);
 };
 
 /** `GET /assets/:file`: the pages' stylesheet and scripts (content-hashed, immutable). */

@@ -149,12 +149,15 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
   ) {
     const brand = await kit.brandOf(tenant);
     const target = v.returnTo;
+    const extras = await accounts.pageExtensions.signInExtras(request, reply, tenant, target);
     return kit.send(request, reply, tenant, {
       title: messages.signInTitle,
       status: v.status ?? 200,
       // a return target on another host (gateway) is a redirect after this form's post
-      policy: target.startsWith('/') ? {} : { formAction: [target] },
+      policy: { ...extras?.policy, ...(target.startsWith('/') ? {} : { formAction: [target] }) },
+      ...(extras?.head ? { head: extras.head } : {}),
       body: signInPage({
+        ...(extras ? { extra: extras.body, passkeyAutofill: extras.passkeyAutofill === true } : {}),
         tenantName: brand.name,
         action: `${base(tenant)}/sign-in`,
         csrf: csrf.token(request, reply, 'sign-in'),
@@ -332,10 +335,19 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
         accounts.lockout.state(tenant.id, session.userId),
       ]);
       const notice = NOTICES[(request.query as { notice?: string }).notice ?? ''];
+      const { sections, head } = await accounts.pageExtensions.accountSections(
+        request,
+        reply,
+        tenant,
+        session,
+      );
       return kit.send(request, reply, tenant, {
         title: messages.accountTitle,
         wide: true,
+        // the passkey buttons of the MFA section run a same-origin script
+        ...(head ? { head, policy: { scriptSrc: ["'self'"] } } : {}),
         body: accountPage({
+          sections,
           base: base(tenant),
           user,
           currentSessionId: session.id,

@@ -3,9 +3,9 @@
  * lifetimes, lockout, branding) and the admin API's sessions and account-state views. One source for
  * validation, types and OpenAPI.
  */
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TObject } from 'typebox';
 import { Int, Obj, Str } from '../../http/schema-kit.ts';
-import { TenantParams } from '../tenants/index.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
 
 export { TenantParams };
 
@@ -66,11 +66,12 @@ export type PasswordPolicySettings = Static<typeof PasswordPolicySchema>;
 export type Branding = Static<typeof BrandingSchema>;
 
 /** A partial update: every group and field optional. */
+const strictPartial = <T extends TObject>(schema: T) => Type.Partial(schema, { additionalProperties: false });
 export const SignInSettingsPatch = Obj({
-  password: Type.Optional(Type.Partial(PasswordPolicySchema)),
-  sessions: Type.Optional(Type.Partial(SessionPolicySchema)),
-  lockout: Type.Optional(Type.Partial(LockoutPolicySchema)),
-  branding: Type.Optional(Type.Partial(BrandingSchema)),
+  password: Type.Optional(strictPartial(PasswordPolicySchema)),
+  sessions: Type.Optional(strictPartial(SessionPolicySchema)),
+  lockout: Type.Optional(strictPartial(LockoutPolicySchema)),
+  branding: Type.Optional(strictPartial(BrandingSchema)),
 });
 export type SignInSettingsPatchInput = Static<typeof SignInSettingsPatch>;
 
@@ -113,3 +114,18 @@ export const AccountStateSchema = Obj({
   passwordChangedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export type AccountStateView = Static<typeof AccountStateSchema>;
+
+// admin API --------------------------------------------------------------------------------------
+const UserId = Str({ max: 512, description: 'User id (UUID)' });
+export const SessionParams = tenantParams({ sessionId: Str({ max: 64, description: 'Session id' }) });
+export const AccountUserParams = tenantParams({ userId: UserId });
+export const ListSessionsQuery = Obj({
+  userId: Type.Optional(UserId),
+  limit: Type.Optional(Int({ min: 1, max: 1000, description: 'Most sessions returned (default 200)' })),
+});
+export const SessionListSchema = Obj({ items: Type.Array(SessionSchema) });
+export const RevokedSchema = Obj({ revoked: Int({ description: 'Sessions ended' }) });
+export const RequireChangeBody = Obj({
+  required: Type.Boolean({ description: 'true: the user must choose a new password at the next sign-in' }),
+});
+export const VersionedSettingsSchema = Obj({ ...SignInSettingsSchema.properties, version: Int() });

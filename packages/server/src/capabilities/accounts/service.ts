@@ -4,6 +4,10 @@
  * users and tenants services. Other capabilities reach sign-in through this (see index.ts for the
  * surface the MFA and OIDC capabilities use).
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TenantRef } from '../../access/principal.ts';
+import type { SafeHtml } from './pages/html.ts';
+import type { PagePolicy } from './pages/security.ts';
 import './errors.ts';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import type { PasswordHasher } from '../../crypto/password.ts';
@@ -18,7 +22,7 @@ import { type Csrf, createCsrf } from './pages/csrf.ts';
 import { createPasswordsService, type PasswordsService } from './passwords.ts';
 import { createPendingSignIns, type PendingSignIns } from './pending.ts';
 import { createReturnToPolicy, type ReturnToCheck, type ReturnToPolicy } from './return-to.ts';
-import { createSessionsService, type SessionsService } from './sessions.ts';
+import { createSessionsService, type Session, type SessionsService } from './sessions.ts';
 import { createSignInSettings, type SignInSettingsService } from './settings.ts';
 import {
   createPasswordSignIn,
@@ -43,6 +47,9 @@ export interface AccountsService {
   completeSignIn: SignInCompleter;
   /** Installs the MFA step of the pipeline (the MFA capability calls it once). */
   setRequireMfa(hook: RequireMfa): void;
+  /** What other capabilities add to the hosted pages (MFA: account sections, sign-in options). */
+  pageExtensions: PageExtensions;
+  extendPages(ext: Partial<PageExtensions>): void;
   /** Lets another capability accept more return_to targets (OIDC interactions, gateway hosts). */
   allowReturnTo(check: ReturnToCheck): void;
   /** `/t/<slug>/sign-in?return_to=…` (relative to the public URL). */
@@ -51,6 +58,24 @@ export interface AccountsService {
   secureCookies(): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Hooks other capabilities fill to add to the hosted pages (the MFA capability: sections, sign-in options). */
+export interface PageExtensions {
+  /** Extra cards of the account page (MFA, passkeys) for this session, and what they need in <head>. */
+  accountSections(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tenant: TenantRef,
+    session: Session,
+  ): Promise<{ sections: SafeHtml[]; head?: SafeHtml }>;
+  /** Extra sign-in options under the form (links, a passkey button) and what the page then needs. */
+  signInExtras(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tenant: TenantRef,
+    returnTo: string,
+  ): Promise<{ body: SafeHtml; head?: SafeHtml; policy?: PagePolicy; passkeyAutofill?: boolean } | null>;
 }
 
 export interface AccountsDeps {
@@ -109,6 +134,10 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     perTenant: state.createRateLimiter({ name: 'sign-in-tenant', points: limits.perTenant, durationSec: 60 }),
   };
   let mfa: RequireMfa | undefined;
+  const pageExtensions: PageExtensions = {
+    accountSections: async () => ({ sections: [] }),
+    signInExtras: async () => null,
+  };
   const completeSignIn = createSignInCompleter({
     sessions,
     passwords,
@@ -159,6 +188,10 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     completeSignIn,
     setRequireMfa(hook) {
       mfa = hook;
+    },
+    pageExtensions,
+    extendPages(ext) {
+      Object.assign(pageExtensions, ext);
     },
     allowReturnTo: (check) => returnTo.allow(check),
     signInUrl(slug, target) {

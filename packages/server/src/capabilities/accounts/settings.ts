@@ -4,12 +4,18 @@
  * session check needs them; a change reaches every instance within a second), written with If-Match
  * and an audit event.
  */
+import Value from 'typebox/value';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
-import { DEFAULT_SIGN_IN_SETTINGS, type SignInSettings, type SignInSettingsPatchInput } from './schemas.ts';
+import {
+  DEFAULT_SIGN_IN_SETTINGS,
+  type SignInSettings,
+  SignInSettingsPatch,
+  type SignInSettingsPatchInput,
+} from './schemas.ts';
 import type { AccountsStore } from './store.ts';
 
 export interface VersionedSettings {
@@ -29,6 +35,16 @@ export interface SignInSettingsService {
   ): Promise<VersionedSettings>;
   start(): void;
   stop(): void;
+}
+
+/** Throws `validation_failed` unless `value` is a settings patch (the CLI's input; the API's is checked by its schema). */
+export function checkSettingsPatch(value: unknown): SignInSettingsPatchInput {
+  if (Value.Check(SignInSettingsPatch, value)) return value;
+  const first = Value.Errors(SignInSettingsPatch, value)[0];
+  const where = first?.instancePath ? `${first.instancePath.slice(1).replaceAll('/', '.')}: ` : '';
+  throw new AppError('validation_failed', {
+    detail: `${where}${first?.message ?? 'not a settings document'}`,
+  });
 }
 
 /** The stored document over the defaults: a field added later gets its default. */
@@ -68,7 +84,8 @@ export function createSignInSettings(deps: {
   return {
     get: async (tenantId) => (await cache.get(tenantId)).settings,
     getVersioned: (tenantId) => cache.get(tenantId),
-    async update(tenantId, patch, expected, ctx) {
+    async update(tenantId, input, expected, ctx) {
+      const patch = checkSettingsPatch(input);
       return database.write(async () => {
         const current = await load(tenantId);
         if (expected !== undefined && expected !== current.version)

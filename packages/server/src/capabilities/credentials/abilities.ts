@@ -16,6 +16,7 @@ export const ABILITY_NOUNS = [
   'permissions',
   'apitokens',
   'ratelimits',
+  'sessions',
 ] as const;
 
 export const ABILITY_PATTERN = `^(\\*|(${ABILITY_NOUNS.join('|')}):(\\*|read|write))$`;

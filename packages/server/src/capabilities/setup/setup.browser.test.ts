@@ -10,20 +10,9 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../test/chromium.ts';
 import { ROOT_TENANT } from '../tenants/service.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags every browser test uses (PEERS.md). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('setup page in Chromium', () => {

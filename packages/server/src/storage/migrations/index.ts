@@ -14,6 +14,11 @@ import { migration as m0008 } from './0008-nfc-names.ts';
 import { migration as m0014 } from './0014-clients.ts';
 import { migration as m0020 } from './0020-sessions.ts';
 import { migration as m0021 } from './0021-account-state.ts';
+import { migration as m0025 } from './0025-mail-outbox.ts';
+import { migration as m0026 } from './0026-sign-in-links.ts';
+import { migration as m0027 } from './0027-totp.ts';
+import { migration as m0028 } from './0028-mfa-enforcement.ts';
+import { migration as m0029 } from './0029-passkeys.ts';
 import { migration as m0030 } from './0030-oidc-payloads.ts';
 import { migration as m0031 } from './0031-oidc-signing-keys.ts';
 import { migration as m0032 } from './0032-oidc-resources-and-trust.ts';
@@ -31,6 +36,11 @@ export const migrations: readonly Migration[] = [
   m0014,
   m0020,
   m0021,
+  m0025,
+  m0026,
+  m0027,
+  m0028,
+  m0029,
   m0030,
   m0031,
   m0032,

@@ -42,7 +42,6 @@ export function layout(input: LayoutInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="referrer" content="same-origin">
 <title>${input.title} · ${brand.name}</title>
 <link rel="stylesheet" href="${stylesheet.url}" integrity="${stylesheet.integrity}">
 <style nonce="${input.nonce}">:root{--accent:${raw(accent)}}</style>

@@ -9,7 +9,7 @@ export const messages = {
   poweredBy: 'Secured by Gatekeeper',
 
   signInTitle: 'Sign in',
-  signInIntro: (tenant: string) => `Sign in to ${tenant}`,
+  signInIntro: (tenant: string) => `Continue to ${tenant} with your username or email.`,
   loginLabel: 'Username or email',
   passwordLabel: 'Password',
   signInButton: 'Sign in',

@@ -3,7 +3,7 @@
  * strict Content-Security-Policy (no inline script at all; styles only from our own files and the one
  * nonce'd element carrying the tenant accent colour; images from us and the tenant logo's origin;
  * forms post only to us and the validated return target), `no-store`, `frame-ancestors 'none'`,
- * `Referrer-Policy: same-origin` (`no-referrer` makes Chromium send `Origin: null` on the pages' own form posts, which the CSRF check refuses) and friends (cf. hono `secure-headers`).
+ * `Referrer-Policy: same-origin` and friends (cf. hono `secure-headers`).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -70,6 +70,7 @@ export function registerPageSecurity(app: FastifyInstance): void {
     reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
     reply.header('cache-control', 'no-store');
     reply.header('pragma', 'no-cache');
+    // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     reply.header('x-content-type-options', 'nosniff');
