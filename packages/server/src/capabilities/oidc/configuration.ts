@@ -15,6 +15,7 @@
  */
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
+import { ACR_MFA, ACR_PASSWORD } from '../accounts/sessions.ts';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
 import { delegatedClaims } from './delegation.ts';
@@ -69,6 +70,10 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       short: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
     },
     claims: {
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
       openid: ['sub'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'picture', 'updated_at'],
       email: ['email', 'email_verified'],
@@ -77,6 +82,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     },
     scopes: OIDC_SCOPES,
     conformIdTokenClaims: false,
+    acrValues: [ACR_PASSWORD, ACR_MFA],
     clientDefaults: {
       grant_types: ['authorization_code'],
       id_token_signed_response_alg: keySet.alg,
@@ -220,6 +226,10 @@ function loginPolicy(d: TenantOidcDeps) {
     new Check('gatekeeper_session', 'the Gatekeeper session ended', async (ctx: KoaContextWithOIDC) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return Check.NO_NEED_TO_PROMPT; // the library asks for a login anyway
+      // acr_values asking for MFA (a voluntary claim the library does not enforce) after a password login
+      const acrValues =
+        (ctx.oidc.params as { acr_values?: string } | undefined)?.acr_values?.split(' ') ?? [];
+      if (acrValues.includes(ACR_MFA) && ctx.oidc.session?.acr !== ACR_MFA) return Check.REQUEST_PROMPT;
       const user = await d.signedIn(ctx.get('cookie'));
       return user === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
