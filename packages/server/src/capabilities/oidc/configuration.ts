@@ -70,10 +70,6 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       short: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
     },
     claims: {
-      acr: null,
-      amr: null,
-      auth_time: null,
-      sid: null,
       openid: ['sub'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'picture', 'updated_at'],
       email: ['email', 'email_verified'],
