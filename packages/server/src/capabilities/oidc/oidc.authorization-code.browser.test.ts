@@ -189,6 +189,40 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('authorization code + 
     await context.close();
   });
 
+  it('device flow (RFC 8628): the user confirms the code on the hosted page, the device polls tokens', async () => {
+    const { client } = await t.services.clients.create(
+      tenantId,
+      {
+        name: 'tv app',
+        kind: 'public',
+        grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'] as never,
+        scopes: ['openid', 'profile'],
+        firstParty: true,
+      },
+      SYSTEM,
+    );
+    const config = await oauth.discovery(new URL(issuer), client.clientId, undefined, oauth.None(), {
+      execute: [oauth.allowInsecureRequests],
+    });
+    const device = await oauth.initiateDeviceAuthorization(config, { scope: 'openid profile' });
+    expect(device.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(device.verification_uri_complete!);
+    await page.click('button[type=submit]');
+    await signIn(page);
+    await page.waitForURL(/\/device\/.*|success/, { timeout: 10_000 }).catch(() => undefined);
+    const tokens = await oauth.pollDeviceAuthorizationGrant(config, { ...device, interval: 1 });
+    expect(tokens.claims()?.sub).toBe(userId);
+    expect(tokens.claims()?.preferred_username).toBe('alice');
+    // the code works once
+    const again = await oauth
+      .pollDeviceAuthorizationGrant(config, { ...device, interval: 1 })
+      .catch((e: unknown) => e);
+    expect((again as oauth.ResponseBodyError).error).toBe('invalid_grant');
+    await context.close();
+  });
+
   it('a first-party client skips consent; RP-initiated logout ends the Gatekeeper session', async () => {
     const config = await publicClient({ firstParty: true });
     const verifier = oauth.randomPKCECodeVerifier();
