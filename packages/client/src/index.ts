@@ -2,9 +2,19 @@
  * @gatekeeper/client — the Gatekeeper SDK. Today: the admin API client (`createAdminClient`), its
  * resource types, and the two errors every call can throw: `GatekeeperApiError` (the server answered
  * with a problem document; switch on `code`) and `GatekeeperRequestError` (no usable answer: network,
- * timeout, abort). Token verification, middleware, the service-token provider, the request signer
- * and the webhook verifier (ARCHITECTURE.md §1) will join it here.
+ * timeout, abort); access-token verification for resource servers and RFC 9728 metadata
+ * (`createAccessTokenVerifier`, `protectedResourceMetadata`); the gateway request signer.
  */
+export {
+  type AccessTokenClaims,
+  AccessTokenError,
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  createAccessTokenVerifier,
+  type DpopContext,
+  protectedResourceMetadata,
+  wwwAuthenticate,
+} from './access-token.ts';
 export {
   type AdminClient,
   type AdminClientOptions,

@@ -13,7 +13,7 @@ import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { mfaAdminPlugin, mfaPlugin } from './capabilities/mfa/index.ts';
-import { oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
+import { oidcAdminPlugin, oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
@@ -251,6 +251,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         refreshStatistics: (tables) => database.refreshStatistics(tables),
       });
       await admin.register(clientsPlugin, { ...tenantScoped, clients: services.clients });
+      await admin.register(oidcAdminPlugin, { ...tenantScoped, oidc: services.oidc });
       await admin.register(accountsAdminPlugin, {
         ...tenantScoped,
         accounts: services.accounts,

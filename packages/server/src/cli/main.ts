@@ -39,6 +39,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   },
   admin: async () => (await import('./commands/admin.ts')).registerAdmin,
   clients: async () => (await import('./commands/clients.ts')).registerClients,
+  resources: async () => (await import('./commands/oidc.ts')).registerResources,
+  trust: async () => (await import('./commands/oidc.ts')).registerTrust,
   routes: async () => (await import('./commands/routes.ts')).registerRoutes,
   tokens: async () => (await import('./commands/tokens.ts')).registerTokens,
   sessions: async () => (await import('./commands/sessions.ts')).registerSessions,

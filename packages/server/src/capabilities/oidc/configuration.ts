@@ -15,8 +15,10 @@
  */
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
+import { ACR_MFA, ACR_PASSWORD } from '../accounts/sessions.ts';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
+import { delegatedClaims } from './delegation.ts';
 import type { ResourcePolicy } from './resources.ts';
 import type { KeySet } from './signing-keys.ts';
 
@@ -76,6 +78,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     },
     scopes: OIDC_SCOPES,
     conformIdTokenClaims: false,
+    acrValues: [ACR_PASSWORD, ACR_MFA],
     clientDefaults: {
       grant_types: ['authorization_code'],
       id_token_signed_response_alg: keySet.alg,
@@ -159,6 +162,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
+    extraTokenClaims: async (_ctx, token) => delegatedClaims(token),
     ttl: {
       AccessToken: (_ctx, token, client) =>
         (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ??
@@ -175,6 +179,14 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       Interaction: 3600,
       Grant: 14 * 86_400,
       Session: 14 * 86_400,
+    },
+    // the library's error page, without its notice: the OAuth error and its description, escaped
+    async renderError(ctx, out) {
+      const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.type = 'html';
+      ctx.set('cache-control', 'no-store');
+      ctx.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><h1>${esc(out.error)}</h1><p>${esc(out.error_description)}</p></body></html>`;
     },
     async loadExistingGrant(ctx) {
       const grantId =
@@ -210,6 +222,10 @@ function loginPolicy(d: TenantOidcDeps) {
     new Check('gatekeeper_session', 'the Gatekeeper session ended', async (ctx: KoaContextWithOIDC) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return Check.NO_NEED_TO_PROMPT; // the library asks for a login anyway
+      // acr_values asking for MFA (a voluntary claim the library does not enforce) after a password login
+      const acrValues =
+        (ctx.oidc.params as { acr_values?: string } | undefined)?.acr_values?.split(' ') ?? [];
+      if (acrValues.includes(ACR_MFA) && ctx.oidc.session?.acr !== ACR_MFA) return Check.REQUEST_PROMPT;
       const user = await d.signedIn(ctx.get('cookie'));
       return user === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),

@@ -25,3 +25,10 @@ export const oidcPagesPlugin: FastifyPluginAsync<{
   const kit = createPageKit({ ...deps, csrf: deps.accounts.csrf });
   await app.register(interactionPlugin, { oidc: deps.oidc, accounts: deps.accounts, kit });
 };
+
+import { registerOidcRoutes } from './routes.ts';
+
+/** The oidc admin routes (signing keys, resource servers, trust links) under `/tenants/:tenant`. */
+export const oidcAdminPlugin: FastifyPluginAsync<{ oidc: OidcService }> = async (app, { oidc }) => {
+  registerOidcRoutes(app, { oidc });
+};

@@ -2,7 +2,8 @@
  * The login interaction of the per-tenant provider, at `/t/<slug>/interaction/<uid>` (the library's
  * `devInteractions` are off). Ordered steps:
  *   loadInteraction → requireSession (the hosted sign-in, back here through return_to) →
- *   requireFreshLogin (prompt=login, max_age) → requireMfa (acr_values asks for it) → finishLogin;
+ *   requireFreshLogin (prompt=login, max_age) → requireMfa (acr_values asks for it: the MFA step-up
+ *   page, `/t/<slug>/mfa/step-up`, back here when the session is an MFA one) → finishLogin;
  * then, for the consent prompt, a consent page (first-party clients never reach it: configuration.ts
  * grants what they ask for) whose POST grants the requested scopes or denies with access_denied.
  * Pages use the sign-in core's page shell, CSP and CSRF guard.
@@ -33,7 +34,7 @@ export interface InteractionDeps {
 
 function wantsMfa(details: Details): boolean {
   const acr = typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ') : [];
-  return acr.includes(ACR_MFA) || acr.includes('mfa');
+  return acr.includes(ACR_MFA);
 }
 
 function describeScope(scope: string): string {
@@ -105,11 +106,8 @@ export const interactionPlugin: FastifyPluginAsync<InteractionDeps> = async (app
         if (session) url.searchParams.set('prompt', 'login');
         return reply.redirect(`${url.pathname}${url.search}`, 303);
       }
-      if (wantsMfa(details) && session.acr !== ACR_MFA) {
-        const url = new URL(accounts.signInUrl(tenant.slug, here), 'http://x');
-        url.searchParams.set('mfa', 'required');
-        return reply.redirect(`${url.pathname}${url.search}`, 303);
-      }
+      if (wantsMfa(details) && session.acr !== ACR_MFA)
+        return reply.redirect(`/t/${tenant.slug}/mfa/step-up?return_to=${encodeURIComponent(here)}`, 303);
       return finish(provider, request, reply, {
         login: {
           accountId: session.userId,

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
 import { within } from '../../../test/second-instance.ts';
 import { freePort } from '../../../test/serve-process.ts';
+import { ACR_MFA } from '../accounts/index.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
+import { totpCode } from '../mfa/totp.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -148,6 +150,76 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('authorization code + 
     // the whole family is gone: the newest refresh token and its access token too
     const after = await oauth.refreshTokenGrant(config, refreshed.refresh_token!).catch((e: unknown) => e);
     expect((after as oauth.ResponseBodyError).error).toBe('invalid_grant');
+    await context.close();
+  });
+
+  it('acr_values asking for MFA: a TOTP user passes the code page, and the ID token says acr mfa', async () => {
+    const { userId: totpUser } = await seedUser(t.services, 'shop', 'tom', { email: 'tom@example.com' });
+    const enrolment = await t.services.mfa.beginTotp(tenantId, totpUser, { issuer: 'shop', label: 'tom' });
+    await t.services.mfa.confirmTotp(
+      tenantId,
+      totpUser,
+      totpCode(enrolment.secret, Date.now() - 30_000),
+      SYSTEM,
+    );
+    const config = await publicClient({ firstParty: true });
+    const verifier = oauth.randomPKCECodeVerifier();
+    const url = oauth.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      acr_values: ACR_MFA,
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const callback = await untilCallback(page, url.href, async (p) => {
+      await p.waitForSelector('#login');
+      await p.fill('#login', 'tom');
+      await p.fill('#password', PASSWORD);
+      await p.click('button[type=submit]');
+      await p.waitForSelector('#code');
+      await p.fill('#code', totpCode(enrolment.secret, Date.now()));
+      await p.click('button[type=submit]');
+    });
+    const tokens = await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(totpUser);
+    expect(claims.acr).toBe(ACR_MFA);
+    await context.close();
+  });
+
+  it('device flow (RFC 8628): the user confirms the code on the hosted page, the device polls tokens', async () => {
+    const { client } = await t.services.clients.create(
+      tenantId,
+      {
+        name: 'tv app',
+        kind: 'public',
+        grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'] as never,
+        scopes: ['openid', 'profile'],
+        firstParty: true,
+      },
+      SYSTEM,
+    );
+    const config = await oauth.discovery(new URL(issuer), client.clientId, undefined, oauth.None(), {
+      execute: [oauth.allowInsecureRequests],
+    });
+    const device = await oauth.initiateDeviceAuthorization(config, { scope: 'openid profile' });
+    expect(device.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(device.verification_uri_complete!);
+    await page.click('button[type=submit]');
+    await signIn(page);
+    await page.waitForURL(/\/device\/.*|success/, { timeout: 10_000 }).catch(() => undefined);
+    const tokens = await oauth.pollDeviceAuthorizationGrant(config, { ...device, interval: 1 });
+    expect(tokens.claims()?.sub).toBe(userId);
+    expect(tokens.claims()?.preferred_username).toBe('alice');
+    // the code works once
+    const again = await oauth
+      .pollDeviceAuthorizationGrant(config, { ...device, interval: 1 })
+      .catch((e: unknown) => e);
+    expect((again as oauth.ResponseBodyError).error).toBe('invalid_grant');
     await context.close();
   });
 

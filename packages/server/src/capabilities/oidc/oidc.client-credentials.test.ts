@@ -82,6 +82,40 @@ describe('client credentials through a trust link', () => {
     expect((err as oauth.ResponseBodyError).error).toBe('invalid_client');
   });
 
+  it('audits every issuance (grant, client, audience, scopes, kid — never the token) and refusal', async () => {
+    const { access_token } = await oauth.clientCredentialsGrant(config, {
+      resource: s.audience,
+      scope: 'orders:read',
+    });
+    await oauth
+      .clientCredentialsGrant(config, { resource: 'https://elsewhere.example/' })
+      .catch(() => undefined);
+    await t.runtime.audit.flush();
+    const rows = await t.runtime.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', 'in', ['oidc.token_issued', 'oidc.request_refused'])
+      .execute();
+    const issued = rows
+      .filter((r) => r.action === 'oidc.token_issued')
+      .map((r) => JSON.parse(r.data as string));
+    const kid = (await t.services.oidc.keys.keySet(s.tenantId)).kid;
+    expect(issued).toContainEqual(
+      expect.objectContaining({
+        grantType: 'client_credentials',
+        clientId: s.clientId,
+        audience: s.audience,
+        scopes: ['orders:read'],
+        kid,
+      }),
+    );
+    const refused = rows
+      .filter((r) => r.action === 'oidc.request_refused')
+      .map((r) => JSON.parse(r.data as string));
+    expect(refused).toContainEqual(expect.objectContaining({ endpoint: 'grant', error: 'invalid_target' }));
+    for (const r of rows) expect(JSON.stringify(r)).not.toContain(access_token);
+  });
+
   it('answers an unknown tenant and a suspended tenant without the provider', async () => {
     const unknown = await t.app.inject({ url: '/t/no-such-tenant/.well-known/openid-configuration' });
     expect(unknown.statusCode).toBe(404);

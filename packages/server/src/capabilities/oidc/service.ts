@@ -6,6 +6,7 @@
  * refused, and everything else is the library's own answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK } from 'jose';
 import Provider from 'oidc-provider';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import type { Runtime } from '../../runtime.ts';
@@ -15,6 +16,7 @@ import type { AccountLookup } from './account.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { configurationFor, OIDC_SCOPES } from './configuration.ts';
+import { registerDelegationGrants } from './delegation.ts';
 import { attachProviderEvents } from './events.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
 import { createProviderPool, type ProviderPool } from './provider-pool.ts';
@@ -49,6 +51,13 @@ export interface OidcDeps {
 
 const SWEEP_INTERVAL_MS = 60_000;
 const ROTATION_CHECK_MS = 3_600_000;
+
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+/** The public half of a private JWK. */
+function publicPart(jwk: JWK): JWK {
+  return Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE_MEMBERS.has(k))) as JWK;
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -134,6 +143,13 @@ export function createOidcService(deps: OidcDeps): OidcService {
     ) {
       return clients.verifySecret(tenantId, this.clientId, actual);
     } as never;
+    registerDelegationGrants(provider, {
+      issuer: issuerOf(slug),
+      publicKeys: () => keySet.keys.map(publicPart),
+      policy: () => resources.policy(tenantId),
+      isActive: (sub) => accounts.isActive(tenantId, sub),
+      accessTokenTtl: () => settings.get('oidcAccessTokenTtlSeconds'),
+    });
     attachProviderEvents(provider, {
       bus,
       slug,
