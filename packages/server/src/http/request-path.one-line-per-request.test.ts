@@ -73,6 +73,16 @@ describe('request path', () => {
     );
   });
 
+  it('writes no line for /authz decisions (audited and counted instead)', async () => {
+    const before = t.logs.length;
+    const r = await t.app.inject({
+      url: '/authz',
+      headers: { 'x-original-uri': '/x', 'x-original-method': 'GET', 'x-original-host': 'api.example.com' },
+    });
+    expect([401, 403]).toContain(r.statusCode);
+    expect(lines().slice(before).filter((l) => l.msg === 'request')).toEqual([]);
+  });
+
   it('follows the log level set at run time', async () => {
     await t.runtime.settings.set({ logLevel: 'warn' }, 'test');
     const before = t.logs.length;
