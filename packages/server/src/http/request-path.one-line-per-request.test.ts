@@ -80,7 +80,11 @@ describe('request path', () => {
       headers: { 'x-original-uri': '/x', 'x-original-method': 'GET', 'x-original-host': 'api.example.com' },
     });
     expect([401, 403]).toContain(r.statusCode);
-    expect(lines().slice(before).filter((l) => l.msg === 'request')).toEqual([]);
+    expect(
+      lines()
+        .slice(before)
+        .filter((l) => l.msg === 'request'),
+    ).toEqual([]);
   });
 
   it('follows the log level set at run time', async () => {
