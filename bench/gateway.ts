@@ -2,7 +2,8 @@
  * /authz benchmarks (issue 11): decisions per second and p99 for API-key and HMAC (RFC 9421)
  * decisions on the real server, as ratios to the bare Fastify baseline measured in the same run, and
  * the time a token revocation on one instance takes to be enforced by a second one on PostgreSQL +
- * Redis (when BENCH_POSTGRES_URL / BENCH_REDIS_URL, or the test variables, are set).
+ * Redis (when BENCH_POSTGRES_URL / BENCH_REDIS_URL, or the test variables, are set). OIDC grants and
+ * introspection are measured by bench/oidc.ts.
  *
  * `node bench/gateway.ts` runs it alone (with its own baseline); `bench/run.ts` calls
  * `runGatewayBench` with the baseline server it runs.

@@ -6,7 +6,8 @@
  * 2. cold start of the real `gatekeeper serve` to `/readyz` 200 against bare Fastify's start to its
  *    first 200 — target ≤ 2×; and the idle RSS after start — target ≤ 100 MiB;
  * 3. admin writes per second (bench/writes.ts);
- * 4. `/authz` decisions (bench/gateway.ts), and revocation propagation with PostgreSQL + Redis.
+ * 4. `/authz` decisions (bench/gateway.ts), and revocation propagation with PostgreSQL + Redis;
+ * 5. OIDC client-credentials grants, introspection and Provider memory (bench/oidc.ts).
  * BENCH_SECONDS (default 2) is one load phase, BENCH_ROUNDS (default 3) how many alternating rounds;
  * the whole run is cut off after BENCH_DEADLINE_SECONDS (default 300).
  */
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { generateFernetKey } from '../packages/server/src/crypto/fernet.ts';
 import { runGatewayBench } from './gateway.ts';
 import { compare, median, rssMb, type Started, startServer, type Target, table } from './lib.ts';
+import { runOidcBench } from './oidc.ts';
 import { runWritesBench } from './writes.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
@@ -109,6 +111,9 @@ const writes = await runWritesBench(seconds * 2);
 
 // 4. /authz
 const gateway = await runGatewayBench({ rounds, seconds, baseline });
+
+// 5. OIDC grants and introspection
+const oidc = await runOidcBench({ seconds, baseline });
 await bare.stop();
 
 console.log('\n## Request path (issue 6 §9)\n');
@@ -129,6 +134,8 @@ console.log('\n## Admin writes\n');
 console.log(writes);
 console.log('\n## /authz (issue 11)\n');
 for (const line of gateway) console.log(line);
+console.log('\n## OIDC (issue 8)\n');
+for (const line of oidc) console.log(line);
 console.log(
   `\nload average at end ${loadavg()
     .map((x) => x.toFixed(2))

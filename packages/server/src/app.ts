@@ -12,6 +12,7 @@ import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
+import { oidcAdminPlugin, oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
@@ -84,6 +85,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // the OAuth/OIDC protocol engines, before every other hook: nothing of ours touches their answers
+  registerOidcMount(app, { oidc: services.oidc, publicUrl: () => settings.get('publicUrl') });
+
   // infrastructure hooks
   settings.onChange((c) => {
     logger.level = c.logLevel;
@@ -146,6 +150,13 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   await app.register(pageAssetsPlugin);
   await app.register(accountsPlugin, {
     prefix: '/t/:slug',
+    accounts: services.accounts,
+    tenants: services.tenants,
+    users: services.users,
+  });
+  await app.register(oidcPagesPlugin, {
+    prefix: '/t/:slug',
+    oidc: services.oidc,
     accounts: services.accounts,
     tenants: services.tenants,
     users: services.users,
@@ -214,6 +225,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         accounts: services.accounts,
         users: services.users,
       });
+      await admin.register(oidcAdminPlugin, { ...tenantScoped, oidc: services.oidc });
       await admin.register(apiTokensPlugin, {
         prefix: '/tenants/:tenant/api-tokens',
         apiTokens: services.apiTokens,

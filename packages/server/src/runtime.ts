@@ -63,6 +63,7 @@ export interface RuntimeOptions {
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'settings', key: 'key', column: 'value', only: { column: 'encrypted', equals: 1 } },
   { table: 'gateway_hmac_secrets', key: 'id', column: 'secret' },
+  { table: 'oidc_signing_keys', key: 'id', column: 'private_jwk' },
 ];
 
 /** How often a server checkpoints (and truncates) the SQLite WAL. */

@@ -30,6 +30,7 @@ import {
   createMembershipStore,
   type GroupsService,
 } from './capabilities/groups/index.ts';
+import { createAccountLookup, createOidcService, type OidcService } from './capabilities/oidc/index.ts';
 import {
   createOrganizationService,
   createOrganizationStore,
@@ -75,6 +76,8 @@ export interface Services {
      */
     checkReturnUrl(tenantId: string, url: string): Promise<string | null>;
   };
+  /** OAuth 2 / OIDC per tenant: signing keys, resource servers, trust links, protocol engines. */
+  oidc: OidcService;
   /** Subscribes caches to invalidations and makes sure the root tenant and its roles exist. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -179,7 +182,34 @@ export function createServices(rt: Runtime): Services {
   // a browser may return to the gateway's protected hosts after signing in
   accounts.allowReturnTo((tenant, url) => gateway.checkReturnUrl(tenant.id, url));
 
-  const startables = [tenants, credentials, access, clients, gateway.config, gateway.hmacSecrets, accounts];
+  const oidc = createOidcService({
+    runtime: rt,
+    tenants,
+    clients,
+    accounts: createAccountLookup({ users, groups, access }),
+    signedIn: async (tenantId, cookieHeader) =>
+      (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
+    async signOut(tenantId, cookieHeader, requestId) {
+      const session = await accounts.sessions.authenticate(tenantId, cookieHeader);
+      if (session)
+        await accounts.sessions.revoke(tenantId, session.id, {
+          actor: `user:${session.userId}`,
+          requestId,
+          reason: 'oidc_logout',
+        });
+    },
+  });
+
+  const startables = [
+    tenants,
+    credentials,
+    access,
+    clients,
+    gateway.config,
+    gateway.hmacSecrets,
+    accounts,
+    oidc,
+  ];
   return {
     tenants,
     credentials,
@@ -193,6 +223,7 @@ export function createServices(rt: Runtime): Services {
     apiTokens,
     accounts,
     gateway,
+    oidc,
     async start() {
       for (const s of startables) await s.start();
       const root = await tenants.ensureRoot();

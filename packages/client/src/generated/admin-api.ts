@@ -873,7 +873,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -889,6 +889,13 @@ export interface paths {
             gatewayClockSkewSeconds?: string | number | boolean;
             gatewayAuditAllowEvery?: string | number | boolean;
             gatewayIdentityHeaders?: string | number | boolean;
+            oidcSigningAlgorithm?: string | number | boolean;
+            oidcKeyRotationDays?: string | number | boolean;
+            oidcKeyPublishLeadSeconds?: string | number | boolean;
+            oidcAccessTokenTtlSeconds?: string | number | boolean;
+            oidcIdTokenTtlSeconds?: string | number | boolean;
+            oidcRefreshTokenTtlSeconds?: string | number | boolean;
+            oidcRefreshReuseGraceSeconds?: string | number | boolean;
           };
         };
       };
@@ -5507,6 +5514,462 @@ export interface paths {
       };
     };
   };
+  '/api/v1/tenants/{tenant}/signing-keys': {
+    /** List the tenant's published signing keys (pending, signing, retired) */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['SigningKey'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/signing-keys/rotate': {
+    /** Rotate: publish a new key now, sign with it after the lead time */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            alg?: 'RS256' | 'ES256' | 'EdDSA';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              kid: string;
+              alg: string;
+              state: 'pending' | 'signing' | 'retired';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              activatesAt: string;
+              expiresAt: string | null;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/resource-servers': {
+    /** List resource servers (APIs tokens are issued for) */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['ResourceServer'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Register a resource server: audience, scopes, token format */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The audience: an absolute URI without a fragment */
+            identifier: string;
+            name?: string;
+            scopes?: string[];
+            tokenFormat?: 'jwt' | 'opaque';
+            accessTokenTtl?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The audience (an absolute URI, RFC 8707) */
+              identifier: string;
+              name: string;
+              scopes: string[];
+              tokenFormat: 'jwt' | 'opaque';
+              accessTokenTtl: number | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/resource-servers/{id}': {
+    /** Delete a resource server and its trust links */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          /** @description Id or identifier */
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/trust-links': {
+    /** List trust links (which client may get tokens for which resource server) */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['TrustLink'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Trust a client to call a resource server, with scopes and optional delegation */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Client id, client_id or name */
+            client: string;
+            /** @description Resource server id or identifier */
+            resourceServer: string;
+            scopes?: string[];
+            delegation?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The calling client's id */
+              client: string;
+              resourceServer: string;
+              audience: string;
+              scopes: string[];
+              /** @description May act on behalf of a user (token exchange, jwt-bearer) */
+              delegation: boolean;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/trust-links/{id}': {
+    /** Delete a trust link: its outstanding tokens stop working on every instance */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
   '/api/v1/tenants/{tenant}/api-tokens/': {
     /** List a tenant's API tokens (personal and service), optionally one owner's */
     get: {
@@ -6868,6 +7331,39 @@ export interface components {
       expiresAt: string | null;
       lastUsedAt: string | null;
       revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    SigningKey: {
+      kid: string;
+      alg: string;
+      state: 'pending' | 'signing' | 'retired';
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      activatesAt: string;
+      expiresAt: string | null;
+    };
+    ResourceServer: {
+      id: string;
+      /** @description The audience (an absolute URI, RFC 8707) */
+      identifier: string;
+      name: string;
+      scopes: string[];
+      tokenFormat: 'jwt' | 'opaque';
+      accessTokenTtl: number | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    TrustLink: {
+      id: string;
+      /** @description The calling client's id */
+      client: string;
+      resourceServer: string;
+      audience: string;
+      scopes: string[];
+      /** @description May act on behalf of a user (token exchange, jwt-bearer) */
+      delegation: boolean;
       /** Format: date-time */
       createdAt: string;
     };

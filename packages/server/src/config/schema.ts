@@ -241,6 +241,67 @@ export const ConfigSchema = Type.Object(
         '^((client-id|client-name|route-id|user-id|token-id|scopes|client-ip)=[A-Za-z0-9-]{1,64})(,(client-id|client-name|route-id|user-id|token-id|scopes|client-ip)=[A-Za-z0-9-]{1,64})*$',
       ...meta({ runtime: true }),
     }),
+    oidcSigningAlgorithm: Type.Union(
+      ['RS256', 'ES256', 'EdDSA'].map((a) => Type.Literal(a)),
+      {
+        description:
+          "Algorithm of a tenant's first signing key and of automatic rotations (`gatekeeper keys signing rotate --alg` picks another for one tenant).",
+        default: 'RS256',
+        ...meta({ runtime: true }),
+      },
+    ),
+    oidcKeyRotationDays: Type.Integer({
+      description:
+        "Rotate every tenant's signing key automatically after this many days; 0 turns automatic rotation off.",
+      default: 90,
+      minimum: 0,
+      maximum: 3650,
+      ...meta({ runtime: true }),
+    }),
+    oidcKeyPublishLeadSeconds: Type.Integer({
+      description:
+        'A new signing key is published in JWKS this long before it signs, so relying parties that cache JWKS know it before they meet a token it signed.',
+      default: 600,
+      minimum: 0,
+      maximum: 604_800,
+      ...meta({ runtime: true }),
+    }),
+    oidcAccessTokenTtlSeconds: Type.Integer({
+      description: 'Lifetime of access tokens (a client or resource server may set its own).',
+      default: 3600,
+      minimum: 60,
+      maximum: 86_400,
+      ...meta({ runtime: true }),
+    }),
+    oidcIdTokenTtlSeconds: Type.Integer({
+      description: 'Lifetime of ID tokens (a client may set its own).',
+      default: 3600,
+      minimum: 60,
+      maximum: 86_400,
+      ...meta({ runtime: true }),
+    }),
+    oidcRefreshTokenTtlSeconds: Type.Integer({
+      description: 'Lifetime of refresh tokens (a client may set its own); each refresh rotates the token.',
+      default: 1_209_600,
+      minimum: 300,
+      maximum: 31_536_000,
+      ...meta({ runtime: true }),
+    }),
+    oidcRefreshReuseGraceSeconds: Type.Integer({
+      description:
+        'A rotated refresh token presented again within this many seconds (two tabs refreshing at once) is refused without revoking its family; later reuse revokes every token of the grant.',
+      default: 5,
+      minimum: 0,
+      maximum: 300,
+      ...meta({ runtime: true }),
+    }),
+    oidcProviderCacheSize: Type.Integer({
+      description:
+        'OAuth/OIDC protocol engines (one per tenant) kept in memory; the least recently used is dropped and rebuilt on its next request.',
+      default: 1000,
+      minimum: 1,
+      maximum: 100_000,
+    }),
   },
   { additionalProperties: false },
 );

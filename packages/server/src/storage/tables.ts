@@ -364,6 +364,58 @@ export interface AccountSettingsTable {
   version: number;
 }
 
+/** One oidc-provider artefact (see migration 0030); `payload` is JSON text without its id. */
+export interface OidcPayloadsTable {
+  tenant_id: string;
+  model: string;
+  id_digest: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+/** A tenant's signing key; `private_jwk` is a Fernet token. */
+export interface OidcSigningKeysTable {
+  id: string;
+  tenant_id: string;
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk: string;
+  created_at: number;
+  activates_at: number;
+  expires_at: number | null;
+  created_by: string;
+}
+
+/** An API tokens are issued for: audience, scopes (JSON array), token format. */
+export interface OidcResourceServersTable {
+  id: string;
+  tenant_id: string;
+  identifier: string;
+  name: string;
+  scopes: string;
+  token_format: 'jwt' | 'opaque';
+  access_token_ttl: number | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** Which client may get tokens for which resource server, with which scopes (JSON array). */
+export interface OidcTrustLinksTable {
+  id: string;
+  tenant_id: string;
+  client: string;
+  resource_server: string;
+  scopes: string;
+  delegation: number;
+  created_at: number;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -395,6 +447,10 @@ export interface Tables {
   account_states: AccountStatesTable;
   password_history: PasswordHistoryTable;
   account_settings: AccountSettingsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+  oidc_resource_servers: OidcResourceServersTable;
+  oidc_trust_links: OidcTrustLinksTable;
 }
 
 export type { Generated };

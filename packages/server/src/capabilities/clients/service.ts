@@ -100,6 +100,8 @@ export interface ClientsService {
    * the credentials cache). Never throws for a wrong secret.
    */
   verifySecret(tenantId: string, clientId: string, secret: string): Promise<boolean>;
+  /** The longest access or ID token lifetime a client of the tenant sets (s), or 0. */
+  longestTokenTtl(tenantId: string): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -468,6 +470,8 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         throw err;
       }
     },
+
+    longestTokenTtl: (tenantId) => store.longestTokenTtl(tenantId),
 
     async start() {
       cache.start();

@@ -27,6 +27,8 @@ export interface ClientStore {
     now: number,
   ): Promise<ClientRow | undefined>;
   delete(tenantId: string, id: string, expected: number | undefined): Promise<ClientRow | undefined>;
+  /** The longest access or ID token lifetime any client of the tenant sets (s), or 0. */
+  longestTokenTtl(tenantId: string): Promise<number>;
 }
 
 export function createClientStore(database: Database): ClientStore {
@@ -57,6 +59,14 @@ export function createClientStore(database: Database): ClientStore {
       let q = db.deleteFrom('clients').where('tenant_id', '=', tenantId).where('id', '=', id);
       if (expected !== undefined) q = q.where('version', '=', expected);
       return (await q.returningAll().execute())[0];
+    },
+    async longestTokenTtl(tenantId) {
+      const r = await db
+        .selectFrom('clients')
+        .select((eb) => [eb.fn.max('access_token_ttl').as('at'), eb.fn.max('id_token_ttl').as('it')])
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      return Math.max(Number(r?.at ?? 0), Number(r?.it ?? 0));
     },
   };
 }

@@ -1,15 +1,18 @@
 /**
  * `gatekeeper keys generate|rewrap`: create a new Fernet master key, and re-encrypt every stored
- * secret under the newest master key so older keys can be retired.
+ * secret under the newest master key so older keys can be retired. `keys signing …` (oidc.ts):
+ * a tenant's token signing keys.
  */
 import type { Command } from 'commander';
 import { generateFernetKey } from '../../crypto/fernet.ts';
 import { countEncrypted, rewrapSecrets } from '../../crypto/rewrap.ts';
 import { cliActor, out, withRuntime } from '../context.ts';
 import { createProgress } from '../progress.ts';
+import { registerSigningKeys } from './oidc.ts';
 
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description('master keys');
+  const keys = program.command('keys').description('master keys and token signing keys');
+  registerSigningKeys(keys);
 
   keys
     .command('generate')

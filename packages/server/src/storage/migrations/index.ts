@@ -14,6 +14,9 @@ import { migration as m0008 } from './0008-nfc-names.ts';
 import { migration as m0014 } from './0014-clients.ts';
 import { migration as m0020 } from './0020-sessions.ts';
 import { migration as m0021 } from './0021-account-state.ts';
+import { migration as m0030 } from './0030-oidc-payloads.ts';
+import { migration as m0031 } from './0031-oidc-signing-keys.ts';
+import { migration as m0032 } from './0032-oidc-resources-and-trust.ts';
 import { migration as m0040 } from './0040-gateway.ts';
 
 export const migrations: readonly Migration[] = [
@@ -28,5 +31,8 @@ export const migrations: readonly Migration[] = [
   m0014,
   m0020,
   m0021,
+  m0030,
+  m0031,
+  m0032,
   m0040,
 ];

@@ -1,0 +1,137 @@
+/**
+ * oidc-provider's storage adapter for one tenant (the method contract of node-oidc-provider
+ * `example/my_adapter.js`): every model but `Client` lives in oidc_payloads; `Client` reads through
+ * the clients service (its cache), so a client edited or disabled through the admin API or the CLI is
+ * what the next request sees on every instance.
+ *
+ * Ids are bearer secrets (an opaque access token's value is its id): rows are keyed by SHA-256 of the
+ * id and the stored payload carries no `jti`. Sessions and device codes are also found by uid / user
+ * code, and the provider then needs their id back, so theirs is kept Fernet-sealed in the payload
+ * (`_sealed`), as is the device flow's user code (looked up by digest).
+ *
+ * Refresh tokens: rotation consumes the old one; presenting it again is reuse and the library revokes
+ * the whole grant (RFC 9700 §4.14.2) — except within the grace window (`refreshGraceMs`), where the
+ * second of two concurrent refreshes is refused with invalid_grant and the family survives.
+ *
+ * `consume` is atomic: a second consumption of one code is refused with the library's own
+ * `invalid_grant` (the provider's replay check alone is read-then-write).
+ */
+import { createHash } from 'node:crypto';
+import { errors } from 'oidc-provider';
+import type { Keyring } from '../../crypto/fernet.ts';
+import type { PayloadStore } from './payload-store.ts';
+
+/** What oidc-provider hands an adapter and expects back. */
+export type AdapterPayload = Record<string, unknown> & {
+  jti?: string;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  consumed?: number;
+};
+
+export interface OidcAdapter {
+  upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void>;
+  find(id: string): Promise<AdapterPayload | undefined>;
+  findByUid(uid: string): Promise<AdapterPayload | undefined>;
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+  consume(id: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
+const SEALED_MODELS = new Set(['Session', 'DeviceCode']);
+
+const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+export interface AdapterDeps {
+  tenantId: string;
+  store: PayloadStore;
+  keyring: Keyring;
+  /** The Client model's lookup: client metadata by client_id, or undefined. */
+  findClient(clientId: string): Promise<AdapterPayload | undefined>;
+  /**
+   * A refresh token rotated less than this long ago is handed back as not consumed: the provider then
+   * fails to consume it again (invalid_grant) instead of treating it as reuse and revoking the grant.
+   */
+  refreshGraceMs(): number;
+  now?: () => number;
+}
+
+/** The factory oidc-provider's `adapter` setting takes: one adapter per model name. */
+export function createAdapterFactory(deps: AdapterDeps): (model: string) => OidcAdapter {
+  const { tenantId, store, keyring } = deps;
+  const now = deps.now ?? Date.now;
+
+  function revive(model: string, row: Awaited<ReturnType<PayloadStore['find']>>, id?: string) {
+    if (!row) return undefined;
+    if (row.expires_at !== null && row.expires_at <= now()) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload & { _sealed?: string };
+    const { _sealed, ...rest } = payload;
+    const restored: AdapterPayload = { ...rest };
+    if (_sealed) Object.assign(restored, JSON.parse(keyring.decryptString(_sealed)));
+    if (id !== undefined) restored.jti = id;
+    const graced =
+      model === 'RefreshToken' && row.consumed_at !== null && now() - row.consumed_at < deps.refreshGraceMs();
+    if (row.consumed_at !== null && !graced) restored.consumed = Math.floor(row.consumed_at / 1000);
+    return restored;
+  }
+
+  return (model) => {
+    if (model === 'Client') {
+      return {
+        find: (id) => deps.findClient(id),
+        // clients are managed through the admin API and CLI, never by the provider
+        async upsert() {
+          throw new errors.InvalidRequest('clients are registered through the administration API');
+        },
+        async destroy() {},
+        findByUid: async () => undefined,
+        findByUserCode: async () => undefined,
+        async consume() {},
+        async revokeByGrantId() {},
+      };
+    }
+    return {
+      async upsert(id, payload, expiresIn) {
+        const { jti, userCode, ...rest } = payload;
+        const stored: Record<string, unknown> = { ...rest };
+        if (SEALED_MODELS.has(model))
+          stored._sealed = keyring.encrypt(
+            JSON.stringify({ jti: jti ?? id, ...(userCode ? { userCode } : {}) }),
+          );
+        await store.upsert({
+          tenant_id: tenantId,
+          model,
+          id_digest: digest(id),
+          payload: JSON.stringify(stored),
+          grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+          uid: typeof payload.uid === 'string' ? payload.uid : null,
+          user_code: typeof userCode === 'string' ? digest(userCode) : null,
+          expires_at: expiresIn > 0 ? now() + expiresIn * 1000 : null,
+          consumed_at: null,
+        });
+      },
+      async find(id) {
+        if (typeof id !== 'string' || id.length === 0 || id.length > 4096) return undefined;
+        return revive(model, await store.find(tenantId, model, digest(id)), id);
+      },
+      async findByUid(uid) {
+        return revive(model, await store.findBy(tenantId, model, 'uid', uid));
+      },
+      async findByUserCode(userCode) {
+        return revive(model, await store.findBy(tenantId, model, 'user_code', digest(userCode)));
+      },
+      async consume(id) {
+        const first = await store.consume(tenantId, model, digest(id), now());
+        if (!first) throw new errors.InvalidGrant('grant request is invalid');
+      },
+      async destroy(id) {
+        await store.destroy(tenantId, model, digest(id));
+      },
+      async revokeByGrantId(grantId) {
+        await store.revokeByGrantId(tenantId, grantId);
+      },
+    };
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Request and response schemas of the oidc admin API: signing keys, resource servers, trust links.
+ * One source for validation, types and OpenAPI.
+ */
+import Type, { type Static } from 'typebox';
+import { Int, Obj, Str } from '../../http/schema-kit.ts';
+import { MAX_SCOPES, SCOPE_PATTERN } from '../clients/rules.ts';
+import { TenantParams, tenantParams } from '../tenants/index.ts';
+
+const Scope = Str({ max: 128, pattern: SCOPE_PATTERN });
+const Scopes = Type.Array(Scope, { maxItems: MAX_SCOPES });
+const Time = Type.String({ format: 'date-time' });
+
+export { TenantParams };
+
+export const SigningKeySchema = Type.Object(
+  {
+    kid: Type.String(),
+    alg: Type.String(),
+    state: Type.Union([Type.Literal('pending'), Type.Literal('signing'), Type.Literal('retired')]),
+    createdAt: Time,
+    activatesAt: Time,
+    expiresAt: Type.Union([Time, Type.Null()]),
+  },
+  { $id: 'SigningKey' },
+);
+
+export const RotateKeyBody = Obj({
+  alg: Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('EdDSA')])),
+});
+export type RotateKeyInput = Static<typeof RotateKeyBody>;
+
+export const ResourceServerSchema = Type.Object(
+  {
+    id: Type.String(),
+    identifier: Type.String({ description: 'The audience (an absolute URI, RFC 8707)' }),
+    name: Type.String(),
+    scopes: Type.Array(Type.String()),
+    tokenFormat: Type.Union([Type.Literal('jwt'), Type.Literal('opaque')]),
+    accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
+    createdAt: Time,
+  },
+  { $id: 'ResourceServer' },
+);
+
+export const CreateResourceBody = Obj({
+  identifier: Str({ max: 2048, description: 'The audience: an absolute URI without a fragment' }),
+  name: Type.Optional(Str({ max: 128 })),
+  scopes: Type.Optional(Scopes),
+  tokenFormat: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('opaque')])),
+  accessTokenTtl: Type.Optional(Type.Union([Int({ min: 60, max: 86_400 }), Type.Null()])),
+});
+export type CreateResourceBodyInput = Static<typeof CreateResourceBody>;
+
+export const ResourceParams = tenantParams({ id: Str({ max: 2048, description: 'Id or identifier' }) });
+
+export const TrustLinkSchema = Type.Object(
+  {
+    id: Type.String(),
+    client: Type.String({ description: "The calling client's id" }),
+    resourceServer: Type.String(),
+    audience: Type.String(),
+    scopes: Type.Array(Type.String()),
+    delegation: Type.Boolean({ description: 'May act on behalf of a user (token exchange, jwt-bearer)' }),
+    createdAt: Time,
+  },
+  { $id: 'TrustLink' },
+);
+
+export const CreateTrustBody = Obj({
+  client: Str({ max: 255, description: 'Client id, client_id or name' }),
+  resourceServer: Str({ max: 2048, description: 'Resource server id or identifier' }),
+  scopes: Type.Optional(Scopes),
+  delegation: Type.Optional(Type.Boolean()),
+});
+export type CreateTrustInput = Static<typeof CreateTrustBody>;
+
+export const TrustParams = tenantParams({ id: Str({ max: 64 }) });
+
+export const ItemsOf = <T extends import('typebox').TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item) });

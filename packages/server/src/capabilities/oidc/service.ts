@@ -1,0 +1,245 @@
+/**
+ * The oidc capability's services: signing keys, resource servers and trust links, and the per-tenant
+ * protocol engines. `handle` serves one protocol request (discovery, JWKS, authorization, token,
+ * introspection, revocation, userinfo, logout, device, PAR) for a tenant slug: unknown slugs are
+ * answered from the tenants cache (negative entries, no database round trip), a suspended tenant is
+ * refused, and everything else is the library's own answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK } from 'jose';
+import Provider from 'oidc-provider';
+import { createTenantEventEmitter } from '../../events/tenant-events.ts';
+import type { Runtime } from '../../runtime.ts';
+import type { ClientsService } from '../clients/service.ts';
+import type { TenantsService } from '../tenants/service.ts';
+import type { AccountLookup } from './account.ts';
+import { createAdapterFactory } from './adapter.ts';
+import { clientMetadataOf } from './client-metadata.ts';
+import { configurationFor, OIDC_SCOPES } from './configuration.ts';
+import { registerDelegationGrants } from './delegation.ts';
+import { attachProviderEvents } from './events.ts';
+import { createPayloadStore, type PayloadStore } from './payload-store.ts';
+import { createProviderPool, type ProviderPool } from './provider-pool.ts';
+import { createResourcesService, type ResourcesService } from './resources.ts';
+import { createSigningKeysService, type SigningAlg, type SigningKeysService } from './signing-keys.ts';
+
+export interface OidcService {
+  keys: SigningKeysService;
+  resources: ResourcesService;
+  pool: ProviderPool;
+  payloads: PayloadStore;
+  /** The issuer of a tenant: `<public URL>/t/<slug>`. */
+  issuerOf(slug: string): string;
+  /** The Provider of a tenant (built on first use); null for an unknown tenant. */
+  providerFor(slug: string): Promise<{ provider: Provider; tenantId: string; status: string } | null>;
+  /** Serves one protocol request; `path` is the part after `/t/<slug>` (with its query). */
+  handle(slug: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface OidcDeps {
+  runtime: Runtime;
+  /** The user of the Gatekeeper session a browser's cookies carry for the tenant, or null. */
+  signedIn(tenantId: string, cookieHeader: string | undefined): Promise<string | null>;
+  /** Ends the Gatekeeper session a browser's cookies carry (RP-initiated logout signs out of Gatekeeper). */
+  signOut(tenantId: string, cookieHeader: string | undefined, requestId: string | null): Promise<void>;
+  tenants: TenantsService;
+  clients: ClientsService;
+  accounts: AccountLookup;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+const ROTATION_CHECK_MS = 3_600_000;
+
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+/** The public half of a private JWK. */
+function publicPart(jwk: JWK): JWK {
+  return Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE_MEMBERS.has(k))) as JWK;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+export function createOidcService(deps: OidcDeps): OidcService {
+  const { runtime, tenants, clients, accounts } = deps;
+  const { database, settings, keyring, changes, cacheMetrics, bus, logger } = runtime;
+  const slugOf = (id: string) => tenants.slugOf(id);
+  const emit = createTenantEventEmitter(bus, slugOf);
+  const payloads = createPayloadStore(database);
+
+  const resources = createResourcesService({
+    database,
+    changes,
+    cacheMetrics,
+    emit,
+    resolveClient: async (tenantId, ref) => (await clients.resolve(tenantId, ref)).id,
+  });
+  const keys = createSigningKeysService({
+    database,
+    keyring,
+    changes,
+    cacheMetrics,
+    emit,
+    defaultAlg: () => settings.get('oidcSigningAlgorithm') as SigningAlg,
+    leadSeconds: () => settings.get('oidcKeyPublishLeadSeconds'),
+    async longestTokenLifetime(tenantId) {
+      return Math.max(
+        settings.get('oidcAccessTokenTtlSeconds'),
+        settings.get('oidcIdTokenTtlSeconds'),
+        await resources.longestTokenTtl(tenantId),
+        await clients.longestTokenTtl(tenantId),
+      );
+    },
+  });
+
+  const cookieKeys = () => keyring.deriveKeys('oidc-cookies').map((k) => k.key.toString('base64url'));
+  const publicUrl = () => settings.get('publicUrl').replace(/\/+$/, '');
+  const issuerOf = (slug: string) => `${publicUrl()}/t/${slug}`;
+
+  function build(tenantId: string, slug: string, keySet: Awaited<ReturnType<SigningKeysService['keySet']>>) {
+    const configuration = configurationFor({
+      tenantId,
+      slug,
+      keySet,
+      accounts,
+      adapter: createAdapterFactory({
+        tenantId,
+        store: payloads,
+        keyring,
+        refreshGraceMs: () => settings.get('oidcRefreshReuseGraceSeconds') * 1000,
+        async findClient(clientId) {
+          const record = await clients.byClientId(tenantId, clientId);
+          return record
+            ? clientMetadataOf(record, { alg: keySet.alg, supportedScopes: OIDC_SCOPES })
+            : undefined;
+        },
+      }),
+      policy: () => resources.policy(tenantId),
+      signedIn: (cookieHeader) => deps.signedIn(tenantId, cookieHeader),
+      clientRecord: (clientId) => clients.byClientId(tenantId, clientId),
+      cookieKeys: cookieKeys(),
+      secureCookies: publicUrl().startsWith('https:'),
+      ttl: {
+        accessToken: () => settings.get('oidcAccessTokenTtlSeconds'),
+        idToken: () => settings.get('oidcIdTokenTtlSeconds'),
+        refreshToken: () => settings.get('oidcRefreshTokenTtlSeconds'),
+      },
+    });
+    const provider = new Provider(issuerOf(slug), configuration);
+    // forwarded headers are rewritten by the mount from what Fastify trusted (trustProxy)
+    provider.proxy = true;
+    // client secrets are credentials stored as digests: the clients service verifies them
+    provider.Client.prototype.compareClientSecret = function compare(
+      this: { clientId: string },
+      actual: string,
+    ) {
+      return clients.verifySecret(tenantId, this.clientId, actual);
+    } as never;
+    registerDelegationGrants(provider, {
+      issuer: issuerOf(slug),
+      publicKeys: () => keySet.keys.map(publicPart),
+      policy: () => resources.policy(tenantId),
+      isActive: (sub) => accounts.isActive(tenantId, sub),
+      accessTokenTtl: () => settings.get('oidcAccessTokenTtlSeconds'),
+    });
+    attachProviderEvents(provider, {
+      bus,
+      slug,
+      kid: keySet.kid,
+      onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
+      onLogout: (cookieHeader, requestId) =>
+        deps
+          .signOut(tenantId, cookieHeader, requestId)
+          .catch((err) =>
+            logger.warn({ err, tenant: slug }, 'ending the Gatekeeper session at logout failed'),
+          ),
+    });
+    return provider;
+  }
+
+  const pool = createProviderPool({
+    maxEntries: () => settings.get('oidcProviderCacheSize'),
+    keySet: (tenantId) => keys.keySet(tenantId),
+    build,
+  });
+
+  async function tenantOf(slug: string) {
+    try {
+      return await tenants.resolve(slug);
+    } catch (err) {
+      if (
+        (err as { code?: string }).code === 'not_found' ||
+        (err as { code?: string }).code === 'validation_failed'
+      )
+        return null;
+      throw err;
+    }
+  }
+
+  let sweeper: NodeJS.Timeout | undefined;
+  let rotator: NodeJS.Timeout | undefined;
+
+  return {
+    keys,
+    resources,
+    pool,
+    payloads,
+    issuerOf,
+    async providerFor(slug) {
+      const tenant = await tenantOf(slug);
+      if (!tenant) return null;
+      const { provider } = await pool.get(tenant.id, slug);
+      return { provider, tenantId: tenant.id, status: tenant.status };
+    },
+    async handle(slug, path, req, res) {
+      try {
+        const tenant = await tenantOf(slug);
+        if (!tenant)
+          return sendJson(res, 404, { error: 'invalid_request', error_description: 'unknown tenant' });
+        if (tenant.status !== 'active')
+          return sendJson(res, 403, {
+            error: 'access_denied',
+            error_description: 'this tenant is suspended',
+          });
+        const { handler } = await pool.get(tenant.id, slug);
+        (req as IncomingMessage & { originalUrl?: string }).originalUrl = `/t/${slug}${path}`;
+        req.url = path;
+        handler(req, res);
+      } catch (err) {
+        logger.error({ err, tenant: slug }, 'oidc request failed before the provider');
+        if (!res.headersSent)
+          sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'retry shortly' });
+      }
+    },
+    async start() {
+      resources.start();
+      keys.start();
+      if (runtime.role !== 'server') return;
+      sweeper = setInterval(() => {
+        payloads.sweep(Date.now(), 1000).catch((err) => logger.warn({ err }, 'oidc payload sweep failed'));
+      }, SWEEP_INTERVAL_MS);
+      sweeper.unref();
+      rotator = setInterval(() => {
+        keys
+          .rotateDue(settings.get('oidcKeyRotationDays'), { actor: 'system' })
+          .catch((err) => logger.warn({ err }, 'automatic signing key rotation failed'));
+      }, ROTATION_CHECK_MS);
+      rotator.unref();
+    },
+    async stop() {
+      clearInterval(sweeper);
+      clearInterval(rotator);
+      keys.stop();
+      resources.stop();
+      pool.clear();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * `gatekeeper resources …`, `gatekeeper trust …` and `gatekeeper keys signing …` as an operator runs
+ * them, each a real process on one temp data dir: a resource server, a service client trusted to
+ * call it, a signing key rotation (published, pending, then listed), deleting the trust link; bad
+ * input exits 2 and writes nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = new URL('../../../bin/gatekeeper.js', import.meta.url).pathname;
+
+describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120_000 }, () => {
+  let dir: string;
+  let env: Record<string, string>;
+
+  function run(args: string[]) {
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  function ok(args: string[]): string {
+    const r = run(args);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  }
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gk-oidc-cli-'));
+    env = { GATEKEEPER_DATA_DIR: join(dir, 'data') };
+    env.GATEKEEPER_MASTER_KEYS = ok(['keys', 'generate']).trim();
+    ok(['tenants', 'create', '--slug', 'acme', '--name', 'Acme']);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('registers an API, trusts a client to call it and deletes the link', () => {
+    const rs = JSON.parse(
+      ok([
+        'resources',
+        'create',
+        '--tenant',
+        'acme',
+        '--identifier',
+        'https://orders.acme.test/',
+        '--scope',
+        'orders:read orders:write',
+        '--json',
+      ]),
+    );
+    expect(rs).toMatchObject({
+      identifier: 'https://orders.acme.test/',
+      tokenFormat: 'jwt',
+      scopes: ['orders:read', 'orders:write'],
+    });
+    const client = JSON.parse(
+      ok([
+        'clients',
+        'create',
+        '--tenant',
+        'acme',
+        '--name',
+        'billing',
+        '--grant',
+        'client_credentials',
+        '--json',
+      ]),
+    );
+    expect(client.client_secret).toMatch(/\S{20,}/);
+    const link = JSON.parse(
+      ok([
+        'trust',
+        'create',
+        '--tenant',
+        'acme',
+        '--client',
+        'billing',
+        '--resource',
+        'https://orders.acme.test/',
+        '--scope',
+        'orders:read',
+        '--json',
+      ]),
+    );
+    expect(link).toMatchObject({
+      audience: 'https://orders.acme.test/',
+      scopes: ['orders:read'],
+      delegation: false,
+    });
+    expect(ok(['trust', 'list', '--tenant', 'acme'])).toContain('https://orders.acme.test/');
+    // a scope the resource server does not offer is refused, and nothing is written
+    const bad = run([
+      'trust',
+      'create',
+      '--tenant',
+      'acme',
+      '--client',
+      'billing',
+      '--resource',
+      rs.id,
+      '--scope',
+      'admin',
+    ]);
+    expect(bad.code).toBe(2);
+    ok(['trust', 'delete', link.id, '--tenant', 'acme']);
+    expect(ok(['trust', 'list', '--tenant', 'acme'])).toContain('no trust links');
+    const badUri = run(['resources', 'create', '--tenant', 'acme', '--identifier', 'not a uri']);
+    expect(badUri.code).toBe(2);
+  });
+
+  it('lists and rotates signing keys (the new one pending until the lead time passes)', () => {
+    const before = JSON.parse(ok(['keys', 'signing', 'list', '--tenant', 'acme', '--json']));
+    expect(before).toHaveLength(1);
+    expect(before[0]).toMatchObject({ alg: 'RS256', state: 'signing' });
+    const rotated = JSON.parse(
+      ok(['keys', 'signing', 'rotate', '--tenant', 'acme', '--alg', 'ES256', '--json']),
+    );
+    expect(rotated).toMatchObject({ alg: 'ES256', state: 'pending' });
+    const after = JSON.parse(ok(['keys', 'signing', 'list', '--tenant', 'acme', '--json']));
+    expect(after.map((k: { state: string }) => k.state)).toEqual(['pending', 'signing']);
+    expect(run(['keys', 'signing', 'rotate', '--tenant', 'acme', '--alg', 'HS256']).code).toBe(2);
+  });
+});
