@@ -69,8 +69,7 @@ export const jwtMode: ModeCheck = {
     if (typeof claims.client_id !== 'string' || typeof claims.sub !== 'string')
       return deny('invalid_token', 'client_id and sub must be strings');
     const client = await deps.clientByClientId(tenant.id, claims.client_id);
-    if (client?.status !== 'active')
-      return deny('client_disabled', "the token's client is not active");
+    if (client?.status !== 'active') return deny('client_disabled', "the token's client is not active");
     const serviceToken = claims.sub === claims.client_id;
     if (serviceToken || claims.act !== undefined) {
       const link = (await deps.resourcePolicy(tenant.id)).links.get(`${client.id} ${audience}`);
