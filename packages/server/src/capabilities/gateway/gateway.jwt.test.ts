@@ -161,6 +161,33 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(none.statusCode).toBe(401);
     });
 
+    it('a token checked once for one route is not taken by a route of another audience', async () => {
+      const token = await issue(s);
+      expect((await ask(token)).statusCode).toBe(200); // verified, and remembered
+      const billing = await t.services.gateway.config.createRoute(
+        s.tenantId,
+        {
+          host: 'billing.example.com',
+          path: '/*',
+          auth: { GET: ['jwt'] },
+          audience: 'https://billing.example/',
+        },
+        ctx,
+      );
+      await t.services.gateway.config.grant(
+        s.tenantId,
+        { routeId: billing.id, subjectType: 'client', subject: s.clientRecordId, methods: ['GET'] },
+        ctx,
+      );
+      const r = await askNginx(t.app, s.slug, {
+        host: 'billing.example.com',
+        uri: '/x',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(r.statusCode).toBe(401);
+      expect(r.headers['x-authz-reason']).toBe('wrong_audience');
+    });
+
     it('refuses a jwt route without an audience', async () => {
       await expect(
         t.services.gateway.config.createRoute(

@@ -15,6 +15,46 @@ import { bearerOf, looksLikeJwt, type ModeCheck } from './mode.ts';
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+/**
+ * Signatures already checked: a client sends the same access token for its whole lifetime, and an
+ * RS256 verification costs more than the rest of the decision. An entry holds for the token string
+ * with the same key lookup (a rotation replaces the lookup: the entry no longer matches), issuer and
+ * audience, until the token expires; what can change meanwhile (trust link, client, user) is checked
+ * on every request below. Bounded; the oldest entries go first.
+ */
+const VERIFIED_MAX = 10_000;
+const verified = new Map<
+  string,
+  { keys: unknown; issuer: string; audience: string; claims: AccessTokenClaims & { exp: number } }
+>();
+
+function remembered(
+  token: string,
+  keys: unknown,
+  issuer: string,
+  audience: string,
+): AccessTokenClaims | undefined {
+  const hit = verified.get(token);
+  if (!hit) return undefined;
+  if (hit.keys !== keys || hit.issuer !== issuer || hit.audience !== audience) return undefined;
+  if (hit.claims.exp * 1000 + CLOCK_TOLERANCE_SECONDS * 1000 <= Date.now()) {
+    verified.delete(token);
+    return undefined;
+  }
+  return hit.claims;
+}
+
+function remember(
+  token: string,
+  keys: unknown,
+  issuer: string,
+  audience: string,
+  claims: AccessTokenClaims,
+): void {
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(token, { keys, issuer, audience, claims: claims as AccessTokenClaims & { exp: number } });
+}
+
 interface AccessTokenClaims {
   sub?: string;
   client_id?: unknown;
@@ -52,19 +92,22 @@ export const jwtMode: ModeCheck = {
     const audience = ctx.match!.route.audience;
     if (!audience) return deny('wrong_audience', 'the route names no audience');
     const { issuer, keys } = await deps.tokenKeys(tenant);
-    let claims: AccessTokenClaims;
-    try {
-      ({ payload: claims } = await jwtVerify<AccessTokenClaims>(token, keys, {
-        issuer,
-        audience,
-        typ: 'at+jwt',
-        algorithms: ALGORITHMS,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
-      }));
-    } catch (err) {
-      const { reason, detail } = refusalOf(err);
-      return deny(reason, detail);
+    let claims = remembered(token, keys, issuer, audience);
+    if (!claims) {
+      try {
+        ({ payload: claims } = await jwtVerify<AccessTokenClaims>(token, keys, {
+          issuer,
+          audience,
+          typ: 'at+jwt',
+          algorithms: ALGORITHMS,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
+        }));
+      } catch (err) {
+        const { reason, detail } = refusalOf(err);
+        return deny(reason, detail);
+      }
+      remember(token, keys, issuer, audience, claims);
     }
     if (typeof claims.client_id !== 'string' || typeof claims.sub !== 'string')
       return deny('invalid_token', 'client_id and sub must be strings');
