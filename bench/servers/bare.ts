@@ -8,3 +8,5 @@ const address = app.server.address();
 process.stdout.write(
   `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
 );
+// exit normally on SIGTERM (so `--cpu-prof` writes its profile, as Gatekeeper's own shutdown does)
+process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

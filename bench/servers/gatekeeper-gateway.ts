@@ -1,7 +1,9 @@
 /**
  * Gatekeeper for the /authz benchmark: the real server (`serve`) on a fresh embedded database with a
- * tenant `bench`, a service client with a service token and an HMAC secret, and a route granting it.
- * Prints {"port":N,"token":"gk_svc_…","clientId":"…","hmacSecret":"gk_hms_…"} when ready.
+ * tenant `bench`, a service client with a service token, an HMAC secret and a trust link to a JWT
+ * resource server, a route granting it for api_key/hmac and one for jwt (its access token issued by
+ * the server itself after start). Prints {"port":N,"token":"gk_svc_…","clientId":"…",
+ * "hmacSecret":"gk_hms_…","accessToken":"ey…"} when ready.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ const loaded = loadConfig({
     GATEKEEPER_PORT: '0',
     GATEKEEPER_LOG_LEVEL: 'warn',
     GATEKEEPER_MASTER_KEYS: generateFernetKey(),
+    GATEKEEPER_OIDC_KEY_PUBLISH_LEAD_SECONDS: '0',
   },
 });
 const rt = await createRuntime(loaded, { logger: createLogger('warn'), warn: () => {} });
@@ -27,7 +30,33 @@ const s = createServices(rt);
 await s.start();
 const ctx = { actor: 'bench' };
 const tenant = await s.tenants.create({ slug: 'bench', displayName: 'bench' }, ctx);
-const { client } = await s.clients.create(tenant.id, { name: 'bench-svc' }, ctx);
+const { client, clientSecret } = await s.clients.create(
+  tenant.id,
+  { name: 'bench-svc', grantTypes: ['client_credentials'] as never, scopes: [] },
+  ctx,
+);
+// a resource server the client is trusted for: its access tokens are what the jwt route takes
+const audience = 'https://jwt.example.com/';
+await s.oidc.resources.createResource(
+  tenant.id,
+  { identifier: audience, scopes: ['data:read'], tokenFormat: 'jwt' },
+  ctx,
+);
+await s.oidc.resources.createTrust(
+  tenant.id,
+  { client: client.id, resourceServer: audience, scopes: ['data:read'] },
+  ctx,
+);
+const jwtRoute = await s.gateway.config.createRoute(
+  tenant.id,
+  { host: 'jwt.example.com', path: '/v1/{resource}/*', auth: { GET: ['jwt', 'api_key'] }, audience },
+  ctx,
+);
+await s.gateway.config.grant(
+  tenant.id,
+  { routeId: jwtRoute.id, subjectType: 'client', subject: client.id, methods: ['GET'] },
+  ctx,
+);
 const token = await s.apiTokens.create(
   tenant.id,
   { owner: { type: 'client', id: client.id }, name: 'bench', scopes: ['data:read'] },
@@ -55,6 +84,16 @@ await rt.close();
 
 const server = await serve(loaded);
 stopOnSignals(server);
+const port = Number(new URL(server.url).port);
+const issued = await fetch(`http://127.0.0.1:${port}/t/bench/token`, {
+  method: 'POST',
+  headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    authorization: `Basic ${Buffer.from(`${client.clientId}:${clientSecret}`).toString('base64')}`,
+  },
+  body: `grant_type=client_credentials&scope=data:read&resource=${encodeURIComponent(audience)}`,
+});
+const { access_token: accessToken } = (await issued.json()) as { access_token: string };
 process.stdout.write(
-  `${JSON.stringify({ port: Number(new URL(server.url).port), token: token.secret, clientId: client.clientId, hmacSecret: hmac.secret })}\n`,
+  `${JSON.stringify({ port, token: token.secret, clientId: client.clientId, hmacSecret: hmac.secret, accessToken })}\n`,
 );

@@ -3,6 +3,7 @@
  * depend on each other (services call services, never another capability's store). The HTTP app
  * and the CLI both use it, so a CLI command runs exactly the code an API call runs.
  */
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { type AccountsService, createAccountsService } from './capabilities/accounts/index.ts';
 import { type ApiTokensService, createApiTokensService } from './capabilities/api-tokens/index.ts';
 import {
@@ -39,7 +40,12 @@ import {
   type MfaSignIn,
   type PasskeysService,
 } from './capabilities/mfa/index.ts';
-import { createAccountLookup, createOidcService, type OidcService } from './capabilities/oidc/index.ts';
+import {
+  createAccountLookup,
+  createOidcService,
+  type OidcService,
+  publicPart,
+} from './capabilities/oidc/index.ts';
 import {
   createOrganizationService,
   createOrganizationStore,
@@ -183,7 +189,19 @@ export function createServices(rt: Runtime): Services {
   });
 
   const apiTokens = createApiTokensService({ credentials, clients, users, access });
-  const gateway = createGateway(rt, { tenants, clients, users, roles, credentials, apiTokens });
+  const gateway = createGateway(rt, {
+    tenants,
+    clients,
+    users,
+    roles,
+    credentials,
+    apiTokens,
+    access,
+    // late-bound: the accounts and OIDC services are built below (accounts asks the gateway for return URLs)
+    session: (tenantId, cookie) => accounts.sessions.authenticate(tenantId, cookie),
+    signInPath: (slug, returnTo) => accounts.signInUrl(slug, returnTo),
+    oidc: () => oidc,
+  });
 
   const mail = createMail(rt, slugOf);
   const userMail = createUserMailer({
@@ -326,6 +344,10 @@ function createGateway(
     roles: RolesService;
     credentials: CredentialsService;
     apiTokens: ApiTokensService;
+    access: EffectiveAccessService;
+    session(tenantId: string, cookieHeader: string): Promise<{ id: string; userId: string } | null>;
+    signInPath(slug: string, returnTo: string): string;
+    oidc(): OidcService;
   },
 ): Services['gateway'] {
   const { database, bus, changes, cacheMetrics, settings, state, keyring } = rt;
@@ -367,6 +389,7 @@ function createGateway(
     },
   });
   let forwarders: Forwarders | undefined;
+  const tokenKeyLookups = new WeakMap<object, JWTVerifyGetKey>();
   let identity: { source: string; map: ReadonlyMap<string, string> } | undefined;
   const decider = createDecider({
     bus,
@@ -392,6 +415,29 @@ function createGateway(
     authenticateToken: (tenantId, secret) => s.apiTokens.authenticate(tenantId, secret),
     clientByClientId: (tenantId, clientId) => s.clients.byClientId(tenantId, clientId),
     hmacKeys: (tenantId, client) => hmacSecrets.keysFor(tenantId, client),
+    async session(tenantId, cookieHeader) {
+      const found = await s.session(tenantId, cookieHeader);
+      return found ? { id: found.id, userId: found.userId } : null;
+    },
+    async userAccess(tenantId, userId) {
+      if (!(await s.users.isActive(tenantId, userId))) return null;
+      const effective = await s.access.effectiveAccess(tenantId, userId).catch(() => null);
+      return effective ? { roles: effective.roles } : null;
+    },
+    async tokenKeys(tenant) {
+      const oidc = s.oidc();
+      // the key set is the cache's object: a rotation (on any instance) replaces it, and the lookup with it
+      const keySet = await oidc.keys.keySet(tenant.id);
+      let keys = tokenKeyLookups.get(keySet);
+      if (!keys) {
+        keys = createLocalJWKSet({ keys: keySet.keys.map(publicPart) });
+        tokenKeyLookups.set(keySet, keys);
+      }
+      return { issuer: oidc.issuerOf(tenant.slug), keys };
+    },
+    resourcePolicy: (tenantId) => s.oidc().resources.policy(tenantId),
+    signInUrl: (slug, returnTo) => `${settings.get('publicUrl')}${s.signInPath(slug, returnTo)}`,
+    ownHost: () => new URL(settings.get('publicUrl')).hostname,
     onError: (err) => rt.logger.error({ err }, '/authz step failed'),
   });
   return {

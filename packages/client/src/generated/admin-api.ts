@@ -15,6 +15,7 @@ export interface paths {
         200: {
           content: {
             'application/json': {
+              /** @enum {string} */
               status: 'ok' | 'degraded';
               checks?: {
                 name: string;
@@ -140,6 +141,7 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
+              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -202,6 +204,7 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
+              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -311,6 +314,7 @@ export interface paths {
         content: {
           'application/json': {
             displayName?: string;
+            /** @enum {string} */
             status?: 'active' | 'suspended';
             domains?: string[];
           };
@@ -324,6 +328,7 @@ export interface paths {
               id: string;
               slug: string;
               displayName: string;
+              /** @enum {string} */
               status: 'active' | 'suspended';
               domains: string[];
               /** @description OIDC issuer of this tenant */
@@ -832,6 +837,7 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
+                /** @enum {string} */
                 source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
@@ -873,7 +879,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, metricsAccess, apiDocsAccess, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
       requestBody: {
         content: {
           'application/json': {
@@ -883,12 +889,20 @@ export interface paths {
             argon2Iterations?: string | number | boolean;
             argon2Parallelism?: string | number | boolean;
             auditRetentionDays?: string | number | boolean;
+            metricsAccess?: string | number | boolean;
+            apiDocsAccess?: string | number | boolean;
             adminDenialAuditWindowSeconds?: string | number | boolean;
             usernameConfusablesRefused?: string | number | boolean;
             gatewayTrustedForwarders?: string | number | boolean;
             gatewayClockSkewSeconds?: string | number | boolean;
             gatewayAuditAllowEvery?: string | number | boolean;
             gatewayIdentityHeaders?: string | number | boolean;
+            smtpUrl?: string | number | boolean;
+            mailFrom?: string | number | boolean;
+            mailMaxAttempts?: string | number | boolean;
+            mailRetryBaseMs?: string | number | boolean;
+            magicLinkTtlSeconds?: string | number | boolean;
+            passwordResetTtlSeconds?: string | number | boolean;
             oidcSigningAlgorithm?: string | number | boolean;
             oidcKeyRotationDays?: string | number | boolean;
             oidcKeyPublishLeadSeconds?: string | number | boolean;
@@ -896,12 +910,6 @@ export interface paths {
             oidcIdTokenTtlSeconds?: string | number | boolean;
             oidcRefreshTokenTtlSeconds?: string | number | boolean;
             oidcRefreshReuseGraceSeconds?: string | number | boolean;
-            smtpUrl?: string | number | boolean;
-            mailFrom?: string | number | boolean;
-            mailMaxAttempts?: string | number | boolean;
-            mailRetryBaseMs?: string | number | boolean;
-            magicLinkTtlSeconds?: string | number | boolean;
-            passwordResetTtlSeconds?: string | number | boolean;
           };
         };
       };
@@ -913,6 +921,7 @@ export interface paths {
               items: {
                 key: string;
                 value: string;
+                /** @enum {string} */
                 source: 'default' | 'file' | 'env' | 'flag' | 'database';
                 runtime: boolean;
                 secret: boolean;
@@ -2429,6 +2438,7 @@ export interface paths {
                 id: string;
                 /** @description null for a top-level organization */
                 parentId: string | null;
+                /** @enum {string} */
                 kind: 'organization' | 'unit';
                 name: string;
                 /** Format: date-time */
@@ -2498,6 +2508,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2562,6 +2573,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2693,6 +2705,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -2819,6 +2832,7 @@ export interface paths {
               id: string;
               /** @description null for a top-level organization */
               parentId: string | null;
+              /** @enum {string} */
               kind: 'organization' | 'unit';
               name: string;
               /** Format: date-time */
@@ -3083,6 +3097,7 @@ export interface paths {
                 /** Format: uuid */
                 orgId: string;
                 orgName: string;
+                /** @enum {string} */
                 kind: 'organization' | 'unit';
                 /** @description Role names held in this organization or unit */
                 roles: string[];
@@ -3200,6 +3215,7 @@ export interface paths {
             familyName?: string | null;
             locale?: string | null;
             picture?: string | null;
+            /** @enum {string} */
             status?: 'active' | 'disabled' | 'locked';
             /** @description At least 12 characters; never returned */
             password?: string;
@@ -3220,6 +3236,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3289,6 +3306,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3415,6 +3433,7 @@ export interface paths {
             familyName?: string | null;
             locale?: string | null;
             picture?: string | null;
+            /** @enum {string} */
             status?: 'active' | 'disabled' | 'locked';
           };
         };
@@ -3433,6 +3452,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3510,6 +3530,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3575,6 +3596,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3638,6 +3660,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -3707,6 +3730,7 @@ export interface paths {
               familyName: string | null;
               locale: string | null;
               picture: string | null;
+              /** @enum {string} */
               status: 'active' | 'disabled' | 'locked';
               /** Format: date-time */
               createdAt: string;
@@ -4204,6 +4228,7 @@ export interface paths {
           content: {
             'application/json': {
               dryRun: boolean;
+              /** @enum {string} */
               format: 'csv' | 'ndjson';
               /** @description Rows imported (with dryRun: that would be imported). */
               imported: number;
@@ -4333,11 +4358,15 @@ export interface paths {
               | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
             )[];
             scopes?: string[];
-            /** @description How the client authenticates at the token endpoint */
+            /**
+             * @description How the client authenticates at the token endpoint
+             * @enum {string}
+             */
             authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
             /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
             jwks?: {
               keys: {
+                /** @enum {string} */
                 kty: 'RSA' | 'EC' | 'OKP';
                 kid?: string;
                 /** @enum {string} */
@@ -4359,7 +4388,10 @@ export interface paths {
             idTokenTtl?: number | null;
             /** @description Default: generated */
             clientId?: string;
-            /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+            /**
+             * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+             * @enum {string}
+             */
             kind?: 'confidential' | 'public';
           };
         };
@@ -4428,10 +4460,14 @@ export interface paths {
               /** @description The OAuth client_id */
               clientId: string;
               name: string;
-              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+              /**
+               * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+               * @enum {string}
+               */
               kind: 'confidential' | 'public';
               /** @description First-party clients skip the consent page */
               firstParty: boolean;
+              /** @enum {string} */
               status: 'active' | 'disabled';
               redirectUris: string[];
               postLogoutRedirectUris: string[];
@@ -4567,11 +4603,15 @@ export interface paths {
               | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
             )[];
             scopes?: string[];
-            /** @description How the client authenticates at the token endpoint */
+            /**
+             * @description How the client authenticates at the token endpoint
+             * @enum {string}
+             */
             authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
             /** @description Public keys for private_key_jwt (a JWK Set of public keys), or null */
             jwks?: {
               keys: {
+                /** @enum {string} */
                 kty: 'RSA' | 'EC' | 'OKP';
                 kid?: string;
                 /** @enum {string} */
@@ -4591,6 +4631,7 @@ export interface paths {
             refreshTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
             idTokenTtl?: number | null;
+            /** @enum {string} */
             status?: 'active' | 'disabled';
           };
         };
@@ -4604,10 +4645,14 @@ export interface paths {
               /** @description The OAuth client_id */
               clientId: string;
               name: string;
-              /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+              /**
+               * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+               * @enum {string}
+               */
               kind: 'confidential' | 'public';
               /** @description First-party clients skip the consent page */
               firstParty: boolean;
+              /** @enum {string} */
               status: 'active' | 'disabled';
               redirectUris: string[];
               postLogoutRedirectUris: string[];
@@ -4893,6 +4938,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @enum {string} */
             alg?: 'RS256' | 'ES256' | 'EdDSA';
           };
         };
@@ -4904,6 +4950,7 @@ export interface paths {
             'application/json': {
               kid: string;
               alg: string;
+              /** @enum {string} */
               state: 'pending' | 'signing' | 'retired';
               /** Format: date-time */
               createdAt: string;
@@ -5005,6 +5052,7 @@ export interface paths {
             identifier: string;
             name?: string;
             scopes?: string[];
+            /** @enum {string} */
             tokenFormat?: 'jwt' | 'opaque';
             accessTokenTtl?: number | null;
           };
@@ -5020,6 +5068,7 @@ export interface paths {
               identifier: string;
               name: string;
               scopes: string[];
+              /** @enum {string} */
               tokenFormat: 'jwt' | 'opaque';
               accessTokenTtl: number | null;
               /** Format: date-time */
@@ -6107,6 +6156,7 @@ export interface paths {
           content: {
             'application/json': {
               items: {
+                /** @enum {string} */
                 subjectType: 'tenant' | 'group' | 'user';
                 subjectId: string | null;
                 graceDays: number;
@@ -6154,6 +6204,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @enum {string} */
             subjectType: 'tenant' | 'group' | 'user';
             /** @description Group or user id (not for the tenant) */
             subjectId?: string;
@@ -6167,6 +6218,7 @@ export interface paths {
         200: {
           content: {
             'application/json': {
+              /** @enum {string} */
               subjectType: 'tenant' | 'group' | 'user';
               subjectId: string | null;
               graceDays: number;
@@ -6221,6 +6273,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @enum {string} */
             subjectType: 'tenant' | 'group' | 'user';
             /** @description Group or user id (not for the tenant) */
             subjectId?: string;
@@ -6402,11 +6455,13 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
+              /** @enum {string} */
               kind: 'personal' | 'service';
               name: string;
               /** @description Safe-to-show beginning of the secret */
               prefix: string;
               scopes: string[];
+              /** @enum {string} */
               ownerType: 'user' | 'client';
               ownerId: string;
               expiresAt: string | null;
@@ -6571,7 +6626,7 @@ export interface paths {
             path: string;
             /** @description Method (or *) → auth modes tried in order, e.g. {"GET":["public"],"POST":["hmac","api_key"]} */
             auth: {
-              [key: string]: ('public' | 'api_key' | 'hmac')[];
+              [key: string]: ('public' | 'api_key' | 'hmac' | 'jwt' | 'session')[];
             };
             audience?: string | null;
             description?: string | null;
@@ -6693,7 +6748,7 @@ export interface paths {
     delete: {
       parameters: {
         header?: {
-          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
           'if-match'?: string;
         };
         path: {
@@ -6749,7 +6804,7 @@ export interface paths {
     patch: {
       parameters: {
         header?: {
-          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          /** @description Apply only if the resource still has this ETag (its version), else 412 */
           'if-match'?: string;
         };
         path: {
@@ -6765,7 +6820,7 @@ export interface paths {
             path?: string;
             /** @description Method (or *) → auth modes tried in order, e.g. {"GET":["public"],"POST":["hmac","api_key"]} */
             auth?: {
-              [key: string]: ('public' | 'api_key' | 'hmac')[];
+              [key: string]: ('public' | 'api_key' | 'hmac' | 'jwt' | 'session')[];
             };
             audience?: string | null;
             description?: string | null;
@@ -6912,6 +6967,7 @@ export interface paths {
             'application/json': {
               id: string;
               routeId: string;
+              /** @enum {string} */
               subjectType: 'client' | 'user' | 'role';
               subject: string;
               methods: string[];
@@ -7086,6 +7142,7 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
+              /** @enum {string} */
               subjectType: 'client' | 'token' | 'any';
               subject: string;
               routeId: string | null;
@@ -7456,6 +7513,7 @@ export interface components {
       id: string;
       /** @description null for a top-level organization */
       parentId: string | null;
+      /** @enum {string} */
       kind: 'organization' | 'unit';
       name: string;
       /** Format: date-time */
@@ -7471,6 +7529,7 @@ export interface components {
       id: string;
       slug: string;
       displayName: string;
+      /** @enum {string} */
       status: 'active' | 'suspended';
       domains: string[];
       /** @description OIDC issuer of this tenant */
@@ -7538,6 +7597,7 @@ export interface components {
       version: number;
     };
     GroupMember: {
+      /** @enum {string} */
       type: 'user' | 'group';
       id: string;
       /** @description Username of a user, name of a nested group */
@@ -7567,6 +7627,7 @@ export interface components {
       familyName: string | null;
       locale: string | null;
       picture: string | null;
+      /** @enum {string} */
       status: 'active' | 'disabled' | 'locked';
       /** Format: date-time */
       createdAt: string;
@@ -7597,10 +7658,14 @@ export interface components {
       /** @description The OAuth client_id */
       clientId: string;
       name: string;
-      /** @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI) */
+      /**
+       * @description confidential: holds secrets (a backend); public: cannot keep a secret (SPA, native, CLI)
+       * @enum {string}
+       */
       kind: 'confidential' | 'public';
       /** @description First-party clients skip the consent page */
       firstParty: boolean;
+      /** @enum {string} */
       status: 'active' | 'disabled';
       redirectUris: string[];
       postLogoutRedirectUris: string[];
@@ -7632,6 +7697,7 @@ export interface components {
     SigningKey: {
       kid: string;
       alg: string;
+      /** @enum {string} */
       state: 'pending' | 'signing' | 'retired';
       /** Format: date-time */
       createdAt: string;
@@ -7645,6 +7711,7 @@ export interface components {
       identifier: string;
       name: string;
       scopes: string[];
+      /** @enum {string} */
       tokenFormat: 'jwt' | 'opaque';
       accessTokenTtl: number | null;
       /** Format: date-time */
@@ -7664,11 +7731,13 @@ export interface components {
     };
     ApiToken: {
       id: string;
+      /** @enum {string} */
       kind: 'personal' | 'service';
       name: string;
       /** @description Safe-to-show beginning of the secret */
       prefix: string;
       scopes: string[];
+      /** @enum {string} */
       ownerType: 'user' | 'client';
       ownerId: string;
       expiresAt: string | null;
@@ -7696,6 +7765,7 @@ export interface components {
     GatewayPermission: {
       id: string;
       routeId: string;
+      /** @enum {string} */
       subjectType: 'client' | 'user' | 'role';
       subject: string;
       methods: string[];
@@ -7708,6 +7778,7 @@ export interface components {
     };
     GatewayLimit: {
       id: string;
+      /** @enum {string} */
       subjectType: 'client' | 'token' | 'any';
       subject: string;
       routeId: string | null;

@@ -16,6 +16,7 @@ type Register = (program: Command) => void;
  * and progress bars; any other command loads its own module. Help, a mistyped command (for the
  * suggestion) and no command at all load every one.
  */
+const sessionsCommands = async () => (await import('./commands/sessions.ts')).registerSessions;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./commands/serve.ts')).registerServe,
   migrate: async () => (await import('./commands/migrate.ts')).registerMigrate,
@@ -43,7 +44,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   trust: async () => (await import('./commands/oidc.ts')).registerTrust,
   routes: async () => (await import('./commands/routes.ts')).registerRoutes,
   tokens: async () => (await import('./commands/tokens.ts')).registerTokens,
-  sessions: async () => (await import('./commands/sessions.ts')).registerSessions,
+  // one module registers both
+  sessions: sessionsCommands,
+  'sign-in': sessionsCommands,
   limits: async () => (await import('./commands/limits.ts')).registerLimits,
   'hmac-secrets': async () => (await import('./commands/hmac-secrets.ts')).registerHmacSecrets,
   mail: async () => (await import('./commands/mail.ts')).registerMail,
@@ -69,7 +72,8 @@ export function commandNameOf(argv: readonly string[]): string | undefined {
 /** Loads the command modules `argv` needs (every one when `argv` is not given or names no command). */
 export async function loadCommands(argv?: readonly string[]): Promise<Register[]> {
   const name = argv ? commandNameOf(argv) : undefined;
-  const wanted = name && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);
+  const wanted =
+    name && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : [...new Set(Object.values(COMMANDS))];
   return Promise.all(wanted.map((load) => load()));
 }
 

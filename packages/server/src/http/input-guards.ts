@@ -3,7 +3,7 @@
  * - on `onRequest`, before any hook of any plugin context can look something up (the admin guard
  *   resolves `{tenant}` there): the request target must be valid UTF-8 once percent-decoded and hold
  *   no NUL byte — so path parameters and the query string are safe before anyone reads them;
- * - on `preValidation`: every string in params, query and body must be storable — no NUL byte, no
+ * - on `preValidation` (routes that take a body): every string in the body must be storable — no NUL byte, no
  *   lone surrogate (`"\ud800"` in JSON is legal syntax but no valid text; PostgreSQL refuses it,
  *   SQLite silently turns it into U+FFFD, `encodeURIComponent` throws on it) — and JSON must not be
  *   absurdly nested;
@@ -11,7 +11,14 @@
  *   number that passes `integer` and even `maximum`, so the check looks at the coerced values.
  * Invalid UTF-8 *bytes* in a JSON body are refused by the admin API's body parser (`json-body.ts`).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerHookHandler,
+  preValidationHookHandler,
+} from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import { problemOf, sendProblem } from './problem.ts';
 
@@ -91,11 +98,19 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
   sendProblem(reply, request, problem);
 }
 
+/** Whether a route can receive a body (so its body must be checked). */
+function takesBody(method: string | string[]): boolean {
+  return (Array.isArray(method) ? method : [method]).some((m) => m !== 'GET' && m !== 'HEAD');
+}
+
 /**
- * Installs the request-target, storable-string, nesting and finite-number guards. Callback hooks, not
- * async ones: every request of every route runs them, and a promise per hook per request is what made
- * them cost (issue 6 §9). `exempt` names targets that judge their own request target (`/authz`: a bad
- * target is a 403 reason there, since nginx turns a 400 into a 500).
+ * Installs the request-target, storable-string, nesting and finite-number guards (issue 6 §9: cheap
+ * for every route). The target check runs for every request and covers path parameters and the query
+ * string, which come from the target; the body and coerced-number checks are added only to the routes
+ * that can have them (a body, or a schema whose coercion can yield a number), so `/healthz` runs one
+ * guard. Callback hooks, not async ones: a promise per hook per request is what made them cost.
+ * `exempt` names targets that judge their own request target (`/authz`: a bad target is a 403
+ * reason there, since nginx turns a 400 into a 500).
  */
 export function registerInputGuards(
   app: FastifyInstance,
@@ -109,24 +124,30 @@ export function registerInputGuards(
     const why = badRequestTarget(request.url);
     done(why ? new AppError('invalid_characters', { detail: why }) : undefined);
   });
-  app.addHook('preValidation', (request, _reply, done) => {
+  const storableBody: preValidationHookHandler = (request, _reply, done) => {
     let hit: string | null;
     try {
-      hit =
-        findUnstorable(request.params, 'params', 0) ??
-        findUnstorable(request.query, 'querystring', 0) ??
-        findUnstorable(request.body, 'body', 0);
+      hit = findUnstorable(request.body, 'body', 0);
     } catch (err) {
       done(err as Error);
       return;
     }
     done(hit ? new AppError('invalid_characters', { detail: hit }) : undefined);
-  });
-  app.addHook('preHandler', (request, _reply, done) => {
+  };
+  const finiteNumbers: preHandlerHookHandler = (request, _reply, done) => {
     const hit =
       findNonFinite(request.params, 'params', 0) ??
       findNonFinite(request.query, 'querystring', 0) ??
       findNonFinite(request.body, 'body', 0);
     done(hit ? new AppError('validation_failed', { detail: `${hit} must be a finite number` }) : undefined);
+  };
+  const append = <T>(existing: T | T[] | undefined, hook: T): T[] =>
+    existing === undefined ? [hook] : Array.isArray(existing) ? [...existing, hook] : [existing, hook];
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as Record<string, unknown> | undefined;
+    const body = takesBody(route.method);
+    if (body) route.preValidation = append(route.preValidation, storableBody);
+    if (body || schema?.params || schema?.querystring)
+      route.preHandler = append(route.preHandler, finiteNumbers);
   });
 }

@@ -34,12 +34,15 @@ class LazyRequestLogger {
   readonly #parent: Logger;
   readonly #bindings: Bindings;
   readonly #options: ChildLoggerOptions;
+  /** A route's own level (`logLevel`), fixed; else the parent's, read at each call. */
+  readonly #routeLevel: number | undefined;
   #child: Logger | undefined;
 
   constructor(parent: Logger, bindings: Bindings, options: ChildLoggerOptions) {
     this.#parent = parent;
     this.#bindings = bindings;
     this.#options = options;
+    this.#routeLevel = options.level ? (LEVELS[options.level as Level] ?? 0) : undefined;
   }
 
   #logger(): Logger {
@@ -48,7 +51,7 @@ class LazyRequestLogger {
   }
 
   #write(level: Level, args: unknown[]): void {
-    if (this.#child === undefined && this.#parent.levelVal > LEVELS[level]) return;
+    if (this.#child === undefined && (this.#routeLevel ?? this.#parent.levelVal) > LEVELS[level]) return;
     (this.#logger()[level] as (...a: unknown[]) => void)(...args);
   }
 
@@ -94,8 +97,6 @@ export function lazyChildLogger(
   bindings: Bindings,
   options: ChildLoggerOptions,
 ): FastifyBaseLogger {
-  // a per-route log level (none is configured today) needs the real child at once
-  if (options.level) return logger.child(bindings, options);
   return new LazyRequestLogger(
     logger as unknown as Logger,
     bindings,
@@ -134,6 +135,9 @@ export class RequestLineLogController extends LogController {
     };
     // the answer could not be written out (a stream error): an error line, through pino with the error
     if (error) this.#logger.error({ ...line, err: error }, 'request');
-    else this.#writeLine(line);
+    // a route logging above info (`/authz`: a line per decision would cost more than the decision,
+    // which is audited and counted instead) writes none
+    else if (!request.routeOptions.logLevel || LEVELS[request.routeOptions.logLevel as Level] <= LEVELS.info)
+      this.#writeLine(line);
   }
 }

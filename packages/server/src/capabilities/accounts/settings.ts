@@ -4,7 +4,7 @@
  * session check needs them; a change reaches every instance within a second), written with If-Match
  * and an audit event.
  */
-import Value from 'typebox/value';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
@@ -37,10 +37,15 @@ export interface SignInSettingsService {
   stop(): void;
 }
 
+// compiled on first use with Ajv, which the server loads anyway (typebox/value is 300 modules more at
+// start-up, for a check only the CLI makes: issue 6 §9)
+let patchChecker: ValidateFunction | undefined;
+
 /** Throws `validation_failed` unless `value` is a settings patch (the CLI's input; the API's is checked by its schema). */
 export function checkSettingsPatch(value: unknown): SignInSettingsPatchInput {
-  if (Value.Check(SignInSettingsPatch, value)) return value;
-  const first = Value.Errors(SignInSettingsPatch, value)[0];
+  patchChecker ??= new Ajv({ strict: false, validateFormats: false }).compile(SignInSettingsPatch);
+  if (patchChecker(value)) return value as SignInSettingsPatchInput;
+  const first = patchChecker.errors?.[0];
   const where = first?.instancePath ? `${first.instancePath.slice(1).replaceAll('/', '.')}: ` : '';
   throw new AppError('validation_failed', {
     detail: `${where}${first?.message ?? 'not a settings document'}`,

@@ -90,6 +90,8 @@ export interface Decision {
   /** Identity headers (allow), WWW-Authenticate / Retry-After (deny), RateLimit-*. */
   headers: Record<string, string>;
   adapter: AdapterName | null;
+  /** A browser navigation without a session, behind Traefik or Envoy: send it here (a 302). */
+  signIn?: string;
   routeId: string | null;
   caller: Caller | null;
   clientIp: string;

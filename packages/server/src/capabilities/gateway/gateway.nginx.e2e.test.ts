@@ -8,11 +8,12 @@
  * deploy/nginx shows (nginx-config.ts).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest, verifyContentDigest } from '../../../../client/src/request-signer.ts';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
@@ -20,6 +21,8 @@ import { nginxServerBlock } from './nginx-config.ts';
 import { ctx, gatewayTenant } from './test-support.ts';
 
 const nginxAvailable = spawnSync('nginx', ['-v']).status === 0;
+const CHROMIUM = '/usr/bin/chromium';
+const ADA_PASSWORD = 'violet tractor sings at dawn';
 if (process.env.CI && !nginxAvailable)
   throw new Error('nginx must be installed under CI (.ci/run installs nginx-light)');
 
@@ -45,6 +48,7 @@ describe.runIf(nginxAvailable)(
     let dir: string;
     let base = '';
     let gkUrl = '';
+    let adaId = '';
 
     beforeAll(async () => {
       t = await createTestRuntime();
@@ -54,6 +58,15 @@ describe.runIf(nginxAvailable)(
       const signed = await g.route('*', '/signed/*', { POST: ['hmac'] });
       await g.grantClient(signed.id, ['POST']);
       await g.route('*', '/public/*', { GET: ['public'] });
+      // a browser app on the host nginx serves (exact, so the sign-in accepts it as a return URL)
+      const app = await g.route('127.0.0.1', '/app/*', { GET: ['session'] });
+      const ada = await t.services.users.create(g.tenantId, { username: 'ada', password: ADA_PASSWORD }, ctx);
+      adaId = ada.id;
+      await t.services.gateway.config.grant(
+        g.tenantId,
+        { routeId: app.id, subjectType: 'user', subject: ada.id, methods: ['GET'] },
+        ctx,
+      );
       await t.app.listen({ host: '127.0.0.1', port: 0 });
       gkUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 
@@ -237,5 +250,51 @@ ${nginxServerBlock({ listen: `127.0.0.1:${port}`, gatekeeper: gkUrl, tenant: 'ac
       const xhr = await raw('/api/report', { 'sec-fetch-mode': 'cors', accept: 'application/json' });
       expect(xhr.status).toBe(401);
     });
+
+    it('session: a signed-in browser reaches the app with its user named; without a session it is sent to sign in', async () => {
+      const { session, secret } = await t.services.accounts.sessions.create(
+        g.tenantId,
+        { userId: adaId, amr: ['pwd'], ip: '127.0.0.1', userAgent: 'test' },
+        ctx,
+      );
+      const cookie = `${t.services.accounts.sessions.cookieName('acme')}=${secret}`;
+      const ok = await get('/app/home', { cookie });
+      expect(ok.status).toBe(200);
+      const seen = (await ok.json()) as { headers: Record<string, string> };
+      expect(seen.headers['x-user-id']).toBe(adaId);
+      const nav = await raw('/app/home', { 'sec-fetch-mode': 'navigate', accept: 'text/html' });
+      expect(nav.status).toBe(302);
+      expect(nav.location).toBe(`${gkUrl}/t/acme/sign-in?return_to=${base}/app/home`);
+      const xhr = await raw('/app/home', { 'sec-fetch-mode': 'cors', accept: 'application/json' });
+      expect(xhr.status).toBe(401);
+      await t.services.accounts.sessions.revoke(g.tenantId, session.id, ctx);
+      expect((await get('/app/home', { cookie, accept: 'application/json' })).status).toBe(401);
+    });
+
+    it.runIf(existsSync(CHROMIUM))(
+      'in Chromium: the app sends the browser to sign in, and back to the app once signed in',
+      async () => {
+        const browser = await chromium.launch({
+          executablePath: CHROMIUM,
+          args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+        });
+        try {
+          const page = await (await browser.newContext()).newPage();
+          await page.goto(`${base}/app/home?tab=1`);
+          expect(page.url()).toMatch(new RegExp(`^${gkUrl}/t/acme/sign-in\\?`));
+          await page.fill('#login', 'ada');
+          await page.fill('#password', ADA_PASSWORD);
+          await Promise.all([page.waitForURL(`${base}/app/home?tab=1`), page.click('button[type=submit]')]);
+          const seen = JSON.parse((await page.locator('body').innerText()).trim()) as {
+            url: string;
+            headers: Record<string, string>;
+          };
+          expect(seen.url).toBe('/app/home?tab=1');
+          expect(seen.headers['x-user-id']).toBe(adaId);
+        } finally {
+          await browser.close();
+        }
+      },
+    );
   },
 );

@@ -19,6 +19,7 @@ import { readOriginalRequest } from './steps/read-original-request.ts';
 import { refuseDuplicates } from './steps/refuse-duplicates.ts';
 import { resolveClientIp } from './steps/resolve-client-ip.ts';
 import { resolveTenant } from './steps/resolve-tenant.ts';
+import { signInRedirect } from './steps/sign-in-redirect.ts';
 import type { AuthzStep, StepDeps } from './steps/step.ts';
 
 export const AUTHZ_STEPS: readonly AuthzStep[] = [
@@ -27,7 +28,7 @@ export const AUTHZ_STEPS: readonly AuthzStep[] = [
   resolveClientIp, // trusted forwarders → client address
   readOriginalRequest, // the proxy's description of the original request, path tricks refused
   matchRoute, // host + path → route (compiled table), method → modes
-  authenticate, // api_key | hmac, tried in order → caller
+  authenticate, // api_key | hmac | jwt | session, tried in order → caller
   checkNonce, // replay guard: one set-if-absent
   checkPermission, // caller × route × method, required scopes
   rateLimit, // quota + burst per caller
@@ -124,13 +125,12 @@ export function createDecider(deps: DeciderDeps): Decider {
       if (status === 401) {
         const realm = ctx.tenant?.slug ?? 'gatekeeper';
         const modes = ctx.modes ?? ['api_key', 'hmac'];
-        headers['www-authenticate'] = modes
-          .map((m) => MODE_CHECKS[m]?.challenge(realm))
-          .filter(Boolean)
-          .join(', ');
+        const challenges = new Set(modes.map((m) => MODE_CHECKS[m]?.challenge(realm)).filter(Boolean));
+        if (challenges.size > 0) headers['www-authenticate'] = [...challenges].join(', ');
       }
       if (status === 429) headers['retry-after'] = String(Math.max(1, rl?.resetSeconds ?? 1));
     }
+    const signIn = status === 401 ? signInRedirect(ctx, deps) : undefined;
     return {
       allow: reason === null,
       status,
@@ -138,6 +138,7 @@ export function createDecider(deps: DeciderDeps): Decider {
       ...(detail ? { detail } : {}),
       headers,
       adapter: ctx.original?.adapter ?? null,
+      ...(signIn ? { signIn } : {}),
       routeId: ctx.match?.route.id ?? null,
       caller: ctx.caller ?? null,
       clientIp: ctx.clientIp ?? ctx.input.peer,

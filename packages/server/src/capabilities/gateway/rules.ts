@@ -127,3 +127,14 @@ export function parseRate(
   const windowSeconds = m[3] ? Number(m[2] ?? '1') * unit : defaultWindowSeconds;
   return { count: Number(m[1]), windowSeconds };
 }
+
+/** A route whose methods accept `jwt` must name the audience its tokens are for (issue 11 §2). */
+export function checkJwtAudience(auth: Record<string, readonly string[]>, audience: string | null): void {
+  const jwtMethods = Object.entries(auth)
+    .filter(([, modes]) => modes.includes('jwt'))
+    .map(([m]) => m);
+  if (jwtMethods.length > 0 && !audience)
+    invalid(
+      `auth ${jwtMethods.join(', ')}: jwt needs the route's audience (--audience, the resource server's identifier)`,
+    );
+}

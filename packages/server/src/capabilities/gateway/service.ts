@@ -29,6 +29,7 @@ import {
   checkAudience,
   checkAuth,
   checkDescription,
+  checkJwtAudience,
   checkLimit,
   checkMethods,
   checkScopes,
@@ -190,6 +191,7 @@ export function createGatewayConfigService(deps: GatewayConfigDeps): GatewayConf
       const host = parseHostPattern(input.host);
       const path = parsePathPattern(input.path);
       const auth = checkAuth(input.auth);
+      checkJwtAudience(auth, checkAudience(input.audience));
       const now = Date.now();
       const row: RouteRow = {
         id: newId(now),
@@ -231,6 +233,10 @@ export function createGatewayConfigService(deps: GatewayConfigDeps): GatewayConf
       if (input.auth !== undefined) patch.methods = JSON.stringify(checkAuth(input.auth));
       if (input.audience !== undefined) patch.audience = checkAudience(input.audience);
       if (input.description !== undefined) patch.description = checkDescription(input.description);
+      checkJwtAudience(
+        JSON.parse(patch.methods ?? current.methods) as Record<string, string[]>,
+        patch.audience !== undefined ? patch.audience : current.audience,
+      );
       await refuseTie(tenantId, patch.host ?? current.host, patch.path_key ?? current.path_key, id);
       const row = await store.updateRoute(tenantId, id, patch, expected).catch(tieOnInsert);
       if (!row) throw new AppError('precondition_failed');

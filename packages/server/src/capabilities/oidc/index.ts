@@ -5,7 +5,7 @@
  */
 export { createAccountLookup } from './account.ts';
 export { matchProviderUrl, registerOidcMount } from './mount.ts';
-export { createOidcService, type OidcService } from './service.ts';
+export { createOidcService, type OidcService, publicPart } from './service.ts';
 
 import type { FastifyPluginAsync } from 'fastify';
 import { type AccountsService, createPageKit, registerPageContext } from '../accounts/index.ts';

@@ -55,7 +55,7 @@ const ROTATION_CHECK_MS = 3_600_000;
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
 
 /** The public half of a private JWK. */
-function publicPart(jwk: JWK): JWK {
+export function publicPart(jwk: JWK): JWK {
   return Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE_MEMBERS.has(k))) as JWK;
 }
 

@@ -29,7 +29,11 @@ export function one(input: AuthzInput, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The answer every protocol gives: the decision's status and headers (only 200, 401, 403, 429). */
+/**
+ * The answer every protocol gives: the decision's status and headers (only 200, 401, 403, 429), or a
+ * 302 to the hosted sign-in for a browser navigation without a session (steps/sign-in-redirect.ts).
+ */
 export function plainAnswer(decision: Decision): { status: number; headers: Record<string, string> } {
+  if (decision.signIn) return { status: 302, headers: { ...decision.headers, location: decision.signIn } };
   return { status: decision.status, headers: decision.headers };
 }

@@ -7,10 +7,11 @@
 /**
  * How a method of a route authenticates. `public`: nobody needs to; `api_key`: a personal or service
  * API token (`gk_pat_…`, `gk_svc_…`); `hmac`: a request signed with a client's shared secret (RFC 9421
- * or the `Authorization: HMAC` scheme). A list is tried in order: the first mode whose credential the
- * request carries decides.
+ * or the `Authorization: HMAC` scheme); `jwt`: a Gatekeeper access token (RFC 9068) whose audience is
+ * the route's; `session`: a browser's Gatekeeper sign-in cookie. A list is tried in order: the first
+ * mode whose credential the request carries decides.
  */
-export const AUTH_MODES = ['public', 'api_key', 'hmac'] as const;
+export const AUTH_MODES = ['public', 'api_key', 'hmac', 'jwt', 'session'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** A method name as routes and permissions spell it; `*` stands for every method not listed. */

@@ -3,10 +3,13 @@
  * returns a denial to stop the pipeline (or nothing to go on). Steps read in-memory snapshots only;
  * checkNonce and rateLimit are the two that touch shared state.
  */
+
+import type { JWTVerifyGetKey } from 'jose';
 import type { TenantRef } from '../../../access/principal.ts';
 import type { SharedState } from '../../../state/state.ts';
 import type { TokenCaller, TokenRefusal } from '../../api-tokens/index.ts';
 import type { ClientRecord } from '../../clients/index.ts';
+import type { ResourcePolicy } from '../../oidc/resources.ts';
 import type { AuthzContext } from '../decision.ts';
 import type { Forwarders } from '../forwarders.ts';
 import type { HmacKey } from '../hmac-secrets.ts';
@@ -21,7 +24,25 @@ export interface StepDeps {
   authenticateToken(tenantId: string, secret: string): Promise<TokenCaller | TokenRefusal>;
   clientByClientId(tenantId: string, clientId: string): Promise<ClientRecord | null>;
   hmacKeys(tenantId: string, clientRef: string): Promise<readonly HmacKey[]>;
+  /** `session`: the live sign-in session a browser's cookies carry for the tenant, or null (cached). */
+  session(tenantId: string, cookieHeader: string): Promise<{ id: string; userId: string } | null>;
+  /** The effective roles of an active user; null for a disabled, deleted or unknown one (cached). */
+  userAccess(tenantId: string, userId: string): Promise<{ roles: readonly string[] } | null>;
+  /** `jwt`: the tenant's issuer and public keys, from the in-process key cache (dropped on rotation). */
+  tokenKeys(tenant: TenantRef): Promise<TokenKeys>;
+  /** `jwt`: the tenant's resource servers and trust links (cached). */
+  resourcePolicy(tenantId: string): Promise<ResourcePolicy>;
+  /** Where a browser without a session signs in (absolute), returning to `returnTo`. */
+  signInUrl(slug: string, returnTo: string): string;
+  /** This server's own host name (a return URL may name it). */
+  ownHost(): string | null;
   state: SharedState;
+}
+
+/** What verifies a tenant's access tokens: its issuer and a key lookup over its published keys. */
+export interface TokenKeys {
+  issuer: string;
+  keys: JWTVerifyGetKey;
 }
 
 export interface AuthzStep {
