@@ -114,6 +114,12 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   metrics.gauge('gatekeeper_audit_outbox_depth', 'Audit events committed but not chained yet', () =>
     audit.outboxDepth().catch(() => Number.NaN),
   );
+  metrics.gauge('gatekeeper_mail_outbox_pending', 'Mail messages queued and not sent yet', () =>
+    services.mail.count('pending').catch(() => Number.NaN),
+  );
+  metrics.gauge('gatekeeper_mail_outbox_dead', 'Mail messages that ran out of delivery attempts', () =>
+    services.mail.count('dead').catch(() => Number.NaN),
+  );
   metrics.gauge(
     'gatekeeper_db_pool_connections',
     'Database pool connections by state',

@@ -125,6 +125,9 @@ describe('mail outbox', () => {
     await until('dead', async () => (await t.services.mail.list({ status: 'dead', limit: 5 }))[0]);
     const [dead] = await t.services.mail.list({ status: 'dead', limit: 5 });
     expect(dead).toMatchObject({ id, attempts: 2, status: 'dead' });
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/^gatekeeper_mail_outbox_dead 1$/m);
+    expect(metrics.body).toMatch(/^gatekeeper_mail_outbox_pending 0$/m);
     await expect(
       t.services.mail.retry('0190d5a8-0000-7000-8000-000000000000', { actor: 'test' }),
     ).rejects.toMatchObject({

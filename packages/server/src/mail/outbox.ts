@@ -58,6 +58,8 @@ export interface MailOutbox {
   list(options: { status?: OutboxStatus; limit: number }): Promise<OutboxEntry[]>;
   /** Queues a dead (or pending) message again with fresh attempts; `all-dead` retries every dead one. */
   retry(target: string | 'all-dead', ctx: ActionContext): Promise<number>;
+  /** How many messages have this status (for the metrics). */
+  count(status: OutboxStatus): Promise<number>;
   /** Sends every due message now (what the worker runs); returns how many were sent. */
   deliverDue(): Promise<number>;
   /** A tenant's template: its override, or the built-in one. */
@@ -354,6 +356,15 @@ export function createMailOutbox(deps: MailOutboxDeps): MailOutbox {
         currentUnit()?.afterCommit(kick);
         return ids.length;
       });
+    },
+
+    async count(status) {
+      const r = await db
+        .selectFrom('mail_outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', status)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
     },
 
     deliverDue,

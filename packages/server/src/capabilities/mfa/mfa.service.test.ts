@@ -165,6 +165,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect((await mfa.status(tenantId, userId)).required).toBe(true);
       await mfa.unrequire(tenantId, { type: 'group', id: group.id }, ctx);
       expect((await mfa.signInStep(tenantId, userId)).kind).toBe('none');
+      // required again later: a fresh grace period, not the old one
+      await mfa.require(tenantId, { type: 'user', id: userId }, 2, ctx);
+      const later = now + 30 * 86_400_000;
+      expect(await mfa.signInStep(tenantId, userId, later)).toEqual({
+        kind: 'enrol',
+        graceEndsAt: later + 2 * 86_400_000,
+      });
+      await mfa.unrequire(tenantId, { type: 'user', id: userId }, ctx);
       await expect(mfa.require(tenantId, { type: 'tenant' }, 400, ctx)).rejects.toMatchObject({
         code: 'validation_failed',
       });

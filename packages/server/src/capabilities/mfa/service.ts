@@ -352,6 +352,8 @@ export function createMfaService(deps: MfaDeps): MfaService {
     async unrequire(tenantId, subject, ctx) {
       if (!(await store.deleteRequirement(tenantId, subject)))
         throw new AppError('not_found', { detail: 'MFA is not required of that subject' });
+      // required of nobody now: a later requirement starts every grace period afresh
+      if ((await store.requirements(tenantId)).length === 0) await store.clearTenantGrace(tenantId);
       await emit(
         tenantId,
         'mfa.requirement_removed',

@@ -33,6 +33,8 @@ export interface MfaStore {
   graceStart(tenantId: string, userId: string, now: number): Promise<number>;
   peekGrace(tenantId: string, userId: string): Promise<number | null>;
   clearGrace(tenantId: string, userId: string): Promise<void>;
+  /** Forgets every grace period of the tenant (MFA is required of nobody any more). */
+  clearTenantGrace(tenantId: string): Promise<void>;
 }
 
 const subjectId = (s: RequirementSubject) => (s.type === 'tenant' ? '' : s.id);
@@ -192,6 +194,10 @@ export function createMfaStore(database: Database): MfaStore {
         .where('user_id', '=', userId)
         .executeTakeFirst();
       return r ? Number(r.started_at) : null;
+    },
+
+    async clearTenantGrace(tenantId) {
+      await db.deleteFrom('mfa_grace').where('tenant_id', '=', tenantId).execute();
     },
 
     async clearGrace(tenantId, userId) {
