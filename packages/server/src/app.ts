@@ -177,6 +177,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   });
   await app.register(oidcPagesPlugin, {
     prefix: '/t/:slug',
+    bus: runtime.bus,
     oidc: services.oidc,
     accounts: services.accounts,
     tenants: services.tenants,
