@@ -137,15 +137,15 @@ export function registerClients(program: Command): void {
     )
     .requiredOption('--tenant <slug>', 'tenant slug')
     .requiredOption('--name <name>', 'the name the enrolled client gets')
-    .option('--ttl <duration>', 'how long the token stays valid: 30m, 1h, 2d (default 1h)', '1h')
+    .option('--ttl <duration>', 'how long the token stays valid: 30m, 1h, 2d (default: 1h)')
     .option('--scope <scope>', 'a scope the client gets (repeatable, or space-separated)', collect)
     .option('--json', 'print JSON: {"token", "expiresAt", "exchangeUrl"}')
     .action(
       async (
-        opts: { tenant: string; name: string; ttl: string; scope?: string[]; json?: boolean },
+        opts: { tenant: string; name: string; ttl?: string; scope?: string[]; json?: boolean },
         cmd: Command,
       ) => {
-        const m = /^(\d{1,6})([smhd])$/.exec(opts.ttl);
+        const m = /^(\d{1,6})([smhd])$/.exec(opts.ttl ?? '1h');
         if (!m)
           throw new AppError('validation_failed', { detail: '--ttl: a number and s, m, h or d (e.g. 1h)' });
         const ttlSeconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's'];
