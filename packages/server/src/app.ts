@@ -173,13 +173,6 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     tenants: services.tenants,
     users: services.users,
   });
-  await app.register(oidcPagesPlugin, {
-    prefix: '/t/:slug',
-    oidc: services.oidc,
-    accounts: services.accounts,
-    tenants: services.tenants,
-    users: services.users,
-  });
   const pageDeps = { accounts: services.accounts, tenants: services.tenants, users: services.users };
   await app.register(mfaPlugin, {
     prefix: '/t/:slug',
@@ -197,6 +190,14 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     mfaSignIn: services.mfaSignIn,
     ttlMinutes: (purpose) =>
       Math.round(settings.get(purpose === 'magic' ? 'magicLinkTtlSeconds' : 'passwordResetTtlSeconds') / 60),
+  });
+  await app.register(oidcPagesPlugin, {
+    prefix: '/t/:slug',
+    bus: runtime.bus,
+    oidc: services.oidc,
+    accounts: services.accounts,
+    tenants: services.tenants,
+    users: services.users,
   });
 
   // the /authz decision endpoint, in its own context (no body parsing, input guards or problem handler)

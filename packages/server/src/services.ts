@@ -276,6 +276,7 @@ export function createServices(rt: Runtime): Services {
 
   const oidc = createOidcService({
     runtime: rt,
+    credentials,
     tenants,
     clients,
     accounts: createAccountLookup({ users, groups, access }),

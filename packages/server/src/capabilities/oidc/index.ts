@@ -8,9 +8,11 @@ export { matchProviderUrl, registerOidcMount } from './mount.ts';
 export { createOidcService, type OidcService, publicPart } from './service.ts';
 
 import type { FastifyPluginAsync } from 'fastify';
+import type { EventBus } from '../../events/event-bus.ts';
 import { type AccountsService, createPageKit, registerPageContext } from '../accounts/index.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
+import { registerEnrollmentRoute } from './enrollment.ts';
 import { interactionPlugin } from './interaction.ts';
 import type { OidcService } from './service.ts';
 
@@ -20,10 +22,12 @@ export const oidcPagesPlugin: FastifyPluginAsync<{
   accounts: AccountsService;
   tenants: TenantsService;
   users: UsersService;
+  bus: EventBus;
 }> = async (app, deps) => {
   await registerPageContext(app);
   const kit = createPageKit({ ...deps, csrf: deps.accounts.csrf });
   await app.register(interactionPlugin, { oidc: deps.oidc, accounts: deps.accounts, kit });
+  registerEnrollmentRoute(app, { enrollment: deps.oidc.enrollment, tenants: deps.tenants, bus: deps.bus });
 };
 
 import { registerOidcRoutes } from './routes.ts';

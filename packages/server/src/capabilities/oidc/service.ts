@@ -11,12 +11,14 @@ import Provider from 'oidc-provider';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import type { Runtime } from '../../runtime.ts';
 import type { ClientsService } from '../clients/service.ts';
+import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { configurationFor, OIDC_SCOPES } from './configuration.ts';
 import { registerDelegationGrants } from './delegation.ts';
+import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
 import { createProviderPool, type ProviderPool } from './provider-pool.ts';
@@ -25,6 +27,7 @@ import { createSigningKeysService, type SigningAlg, type SigningKeysService } fr
 
 export interface OidcService {
   keys: SigningKeysService;
+  enrollment: EnrollmentService;
   resources: ResourcesService;
   pool: ProviderPool;
   payloads: PayloadStore;
@@ -40,6 +43,7 @@ export interface OidcService {
 
 export interface OidcDeps {
   runtime: Runtime;
+  credentials: CredentialsService;
   /** The user of the Gatekeeper session a browser's cookies carry for the tenant, or null. */
   signedIn(tenantId: string, cookieHeader: string | undefined): Promise<string | null>;
   /** Ends the Gatekeeper session a browser's cookies carry (RP-initiated logout signs out of Gatekeeper). */
@@ -189,6 +193,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
 
   return {
     keys,
+    enrollment: createEnrollmentService({ database, credentials: deps.credentials, clients }),
     resources,
     pool,
     payloads,

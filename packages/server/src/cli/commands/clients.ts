@@ -1,5 +1,5 @@
 /**
- * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke`: a tenant's OAuth/OIDC
+ * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke|enroll-token`: a tenant's OAuth/OIDC
  * and service clients through the same clients service the admin API uses (the same validation, the
  * same audit events). A client is named by its id, its client_id or its name. `--json` prints what
  * scripts need (`clients create --json` gives `{"client_id", "client_secret", …}`; the secret is shown
@@ -126,6 +126,43 @@ export function registerClients(program: Command): void {
           }
           for (const line of describe(client)) out(line);
           if (clientSecret) out(`client_secret: ${clientSecret}   (shown once: store it now)`);
+        });
+      },
+    );
+
+  clients
+    .command('enroll-token')
+    .description(
+      'a one-time token a new service exchanges (POST /t/<slug>/enroll) for its client credentials',
+    )
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--name <name>', 'the name the enrolled client gets')
+    .option('--ttl <duration>', 'how long the token stays valid: 30m, 1h, 2d (default: 1h)')
+    .option('--scope <scope>', 'a scope the client gets (repeatable, or space-separated)', collect)
+    .option('--json', 'print JSON: {"token", "expiresAt", "exchangeUrl"}')
+    .action(
+      async (
+        opts: { tenant: string; name: string; ttl?: string; scope?: string[]; json?: boolean },
+        cmd: Command,
+      ) => {
+        const m = /^(\d{1,6})([smhd])$/.exec(opts.ttl ?? '1h');
+        if (!m)
+          throw new AppError('validation_failed', { detail: '--ttl: a number and s, m, h or d (e.g. 1h)' });
+        const ttlSeconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's'];
+        await withClients(cmd, opts.tenant, async (s, tenantId) => {
+          const scopes = opts.scope?.flatMap((x) => x.split(/[\s,]+/).filter(Boolean));
+          const issued = await s.oidc.enrollment.issue(
+            tenantId,
+            { name: opts.name, ttlSeconds, ...(scopes ? { scopes } : {}) },
+            ctx,
+          );
+          const exchangeUrl = `${s.oidc.issuerOf(opts.tenant)}/enroll`;
+          if (opts.json)
+            return out(
+              JSON.stringify({ token: issued.token, expiresAt: issued.expiresAt, exchangeUrl }, null, 2),
+            );
+          out(`enrollment token: ${issued.token}   (works once, until ${issued.expiresAt})`);
+          out(`exchange: curl -X POST -H "Authorization: Bearer <token>" ${exchangeUrl}`);
         });
       },
     );

@@ -112,6 +112,17 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
     expect(badUri.code).toBe(2);
   });
 
+  it('prints a one-time enrollment token (clients enroll-token) and refuses a bad ttl', () => {
+    const issued = JSON.parse(
+      ok(['clients', 'enroll-token', '--tenant', 'acme', '--name', 'worker', '--ttl', '30m', '--json']),
+    );
+    expect(issued.token).toMatch(/^gk_enr_/);
+    expect(issued.exchangeUrl).toMatch(/\/t\/acme\/enroll$/);
+    expect(
+      run(['clients', 'enroll-token', '--tenant', 'acme', '--name', 'worker', '--ttl', 'forever']).code,
+    ).toBe(2);
+  });
+
   it('lists and rotates signing keys (the new one pending until the lead time passes)', () => {
     const before = JSON.parse(ok(['keys', 'signing', 'list', '--tenant', 'acme', '--json']));
     expect(before).toHaveLength(1);

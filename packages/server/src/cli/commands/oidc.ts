@@ -67,7 +67,7 @@ export function registerResources(program: Command): void {
     .requiredOption('--identifier <uri>', 'the audience: an absolute URI, e.g. https://api.example.com/')
     .option('--name <name>', 'display name')
     .option('--scope <scope>', 'a scope it offers (repeatable, or space-separated)', collect)
-    .option('--format <format>', 'access token format: jwt (RFC 9068, default) or opaque')
+    .option('--format <format>', 'access token format: jwt (RFC 9068) or opaque (default: jwt)')
     .option('--access-token-ttl <seconds>', 'access token lifetime for this API')
     .option('--json', 'print JSON')
     .action(
@@ -105,6 +105,7 @@ export function registerResources(program: Command): void {
     );
   resources
     .command('list')
+    .description("list a tenant's resource servers")
     .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--json', 'print JSON')
     .action(async (opts: { tenant: string; json?: boolean }, cmd: Command) => {
@@ -117,6 +118,7 @@ export function registerResources(program: Command): void {
     });
   resources
     .command('delete')
+    .description('delete a resource server and its trust links')
     .argument('<resource>', 'id or identifier')
     .requiredOption('--tenant <slug>', 'tenant slug')
     .action(async (ref: string, opts: { tenant: string }, cmd: Command) => {
@@ -133,10 +135,11 @@ export function registerTrust(program: Command): void {
     .description('trust links: which client may call which resource server');
   trust
     .command('create')
+    .description('trust a client to get tokens for a resource server')
     .requiredOption('--tenant <slug>', 'tenant slug')
     .requiredOption('--client <client>', 'the calling client: id, client_id or name')
     .requiredOption('--resource <resource>', 'the resource server: id or identifier')
-    .option('--scope <scope>', 'an allowed scope (repeatable; default: every scope of the resource)', collect)
+    .option('--scope <scope>', 'an allowed scope, repeatable (default: every scope of the resource)', collect)
     .option('--delegation', 'may act on behalf of users (token exchange, jwt-bearer)')
     .option('--json', 'print JSON')
     .action(
@@ -171,6 +174,7 @@ export function registerTrust(program: Command): void {
     );
   trust
     .command('list')
+    .description("list a tenant's trust links")
     .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--json', 'print JSON')
     .action(async (opts: { tenant: string; json?: boolean }, cmd: Command) => {
@@ -186,6 +190,7 @@ export function registerTrust(program: Command): void {
     });
   trust
     .command('delete')
+    .description('delete a trust link: its tokens stop working on every server')
     .argument('<id>', 'trust link id')
     .requiredOption('--tenant <slug>', 'tenant slug')
     .action(async (id: string, opts: { tenant: string }, cmd: Command) => {
