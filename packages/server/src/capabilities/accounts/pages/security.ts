@@ -70,17 +70,27 @@ export function contentSecurityPolicy(nonce: string, policy: PagePolicy = {}): s
  * `no-store` and `nosniff` — and skips the nonce and the policy string on that hot path.
  */
 export function registerPageSecurity(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
-    reply.header('referrer-policy', 'same-origin');
+  // a callback hook, not an async one: it runs on every response of the context (hot path)
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(COMMON);
     const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('application/')) return;
-    reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
-    reply.header('pragma', 'no-cache');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    if (typeof type !== 'string' || !type.startsWith('application/')) {
+      reply.headers(DOCUMENT);
+      reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));
+    }
+    done(null, payload);
   });
 }
+
+const COMMON = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts
+  'referrer-policy': 'same-origin',
+};
+const DOCUMENT = {
+  pragma: 'no-cache',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
