@@ -51,12 +51,15 @@ describe('the docs say what is true', () => {
     expect(cli).toMatch(/`npx gatekeeper --help`/);
   });
 
-  it('README: the first paragraph is what is built; sign-in, OIDC and /authz are listed as coming', () => {
+  it('README: the first paragraph is what is built; /authz is built, with its jwt and session modes', () => {
     const readme = read('README.md');
     const intro = readme.slice(0, readme.indexOf('\n\n', readme.indexOf('Gatekeeper is')));
     expect(intro).not.toMatch(/sign in through it|get tokens from it|proxies ask it/);
     const coming = readme.slice(readme.indexOf('**Coming**'), readme.indexOf('What is built'));
-    for (const item of [/Sign-in/, /OpenID Connect provider/, /`\/authz`/]) expect(coming).toMatch(item);
+    expect(coming).not.toMatch(/`\/authz`/);
+    const built = readme.slice(readme.indexOf('What is built'));
+    expect(built).toMatch(/\*\*Gateway\*\* — `\/authz`/);
+    for (const mode of [/`jwt`/, /`session`/]) expect(built).toMatch(mode);
   });
 
   it('backup.md lists exactly the columns that are encrypted today', () => {
