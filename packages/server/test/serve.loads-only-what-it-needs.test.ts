@@ -1,7 +1,7 @@
 /**
  * A running server loads what serving needs and nothing else (issue 6 §9: idle RSS, cold start): the
- * XLSX writer, CSV, progress bars, prompts, the other CLI commands, the OpenAPI generator with its YAML
- * and the API reference page load on first use. The real `gatekeeper serve` runs with a hook that
+ * XLSX writer, CSV, progress bars, prompts, the other CLI commands, the OpenAPI generator with its YAML,
+ * the API reference page and the password-strength dictionaries load on first use. The real `gatekeeper serve` runs with a hook that
  * records every module it loads; the first request to `/docs/` then shows the hook does see what loads
  * later (so the absence above is not an artefact of the trace).
  */
@@ -26,6 +26,7 @@ const LOADED_ON_FIRST_USE = [
   '/node_modules/@fastify/static/',
   '/node_modules/yaml/',
   '/node_modules/typebox/build/value/',
+  '/node_modules/@zxcvbn-ts/',
   '/src/cli/tabular.ts',
   '/src/cli/progress.ts',
   '/src/cli/prompt.ts',
