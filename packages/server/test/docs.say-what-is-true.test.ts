@@ -69,6 +69,8 @@ describe('the docs say what is true', () => {
       expect(built).toMatch(item);
     for (const item of [/sign-in pages/i, /OpenID Connect/, /\/authz/, /passkeys/, /TOTP/])
       expect(notBuilt).not.toMatch(item);
+    expect(built).toMatch(/\*\*Gateway\*\* — `\/authz`/);
+    for (const mode of [/`jwt`/, /`session`/]) expect(built).toMatch(mode);
   });
 
   it('backup.md lists exactly the columns that are encrypted today', () => {

@@ -1,7 +1,8 @@
 /**
  * A running server loads what serving needs and nothing else (issue 6 §9: idle RSS, cold start): the
- * XLSX writer, CSV, progress bars, prompts, the other CLI commands, the OpenAPI generator with its YAML
- * and the API reference page load on first use. The real `gatekeeper serve` runs with a hook that
+ * XLSX writer, CSV, progress bars, prompts, the other CLI commands, the OpenAPI generator with its YAML,
+ * the API reference page, the password-strength dictionaries and the OIDC protocol engine
+ * (oidc-provider, Koa) load on first use. The real `gatekeeper serve` runs with a hook that
  * records every module it loads; the first request to `/docs/` then shows the hook does see what loads
  * later (so the absence above is not an artefact of the trace).
  */
@@ -26,6 +27,9 @@ const LOADED_ON_FIRST_USE = [
   '/node_modules/@fastify/static/',
   '/node_modules/yaml/',
   '/node_modules/typebox/build/value/',
+  '/node_modules/@zxcvbn-ts/',
+  '/node_modules/oidc-provider/',
+  '/node_modules/koa/',
   '/src/cli/tabular.ts',
   '/src/cli/progress.ts',
   '/src/cli/prompt.ts',
@@ -70,7 +74,11 @@ describe('gatekeeper serve', () => {
       openapi: string;
     };
     expect(openapi.openapi).toBe('3.1.0');
+    // and a tenant's first OIDC request builds its Provider, loading the protocol engine
+    const discovery = await fetch(`http://127.0.0.1:${port}/t/root/.well-known/openid-configuration`);
+    expect(discovery.status).toBe(200);
     const after = await loadedModulesFrom(join(dir, 'modules.txt'));
+    expect(after.some((url) => url.includes('/node_modules/oidc-provider/'))).toBe(true);
     expect(after.some((url) => url.includes('/node_modules/@fastify/swagger/'))).toBe(true);
     expect(after.some((url) => url.includes('/node_modules/@fastify/swagger-ui/'))).toBe(true);
   }, 60_000);

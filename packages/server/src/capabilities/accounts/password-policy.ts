@@ -5,16 +5,25 @@
  * username or email inside, and no reuse of the last N passwords. Returns a reason key from the
  * message catalogue, never the password.
  */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { MAX_PASSWORD_LENGTH } from '../users/index.ts';
 import type { PasswordProblem } from './pages/messages.en.ts';
 import type { PasswordPolicySettings } from './schemas.ts';
 
 let zxcvbn: ZxcvbnFactory | undefined;
-/** The strength estimator, built on first use (its dictionaries take ~30 ms to index). */
+/**
+ * The strength estimator, loaded and built on first use: its dictionaries take ~30 ms to index and
+ * several MiB a running server needs only when someone sets a password (issue 6 §9). Both packages
+ * are CommonJS, so `require` loads them synchronously here.
+ */
 function estimator(): ZxcvbnFactory {
-  zxcvbn ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+  if (!zxcvbn) {
+    const require = createRequire(import.meta.url);
+    const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    zxcvbn = new core.ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs });
+  }
   return zxcvbn;
 }
 

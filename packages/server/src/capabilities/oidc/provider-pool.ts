@@ -25,7 +25,7 @@ export interface ProviderPool {
 export function createProviderPool(deps: {
   maxEntries(): number;
   keySet(tenantId: string): Promise<KeySet>;
-  build(tenantId: string, slug: string, keySet: KeySet): Provider;
+  build(tenantId: string, slug: string, keySet: KeySet): Provider | Promise<Provider>;
   now?: () => number;
 }): ProviderPool {
   const now = deps.now ?? Date.now;
@@ -39,7 +39,7 @@ export function createProviderPool(deps: {
 
   async function build(tenantId: string, slug: string): Promise<PooledProvider> {
     const keySet = await deps.keySet(tenantId);
-    const provider = deps.build(tenantId, slug, keySet);
+    const provider = await deps.build(tenantId, slug, keySet);
     const entry: PooledProvider = { provider, handler: provider.callback(), keySet };
     entries.delete(tenantId);
     entries.set(tenantId, entry);

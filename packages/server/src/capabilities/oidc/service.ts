@@ -7,17 +7,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import type { Runtime } from '../../runtime.ts';
 import type { ClientsService } from '../clients/service.ts';
 import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
-import { createAdapterFactory } from './adapter.ts';
 import { clientMetadataOf } from './client-metadata.ts';
-import { configurationFor, OIDC_SCOPES } from './configuration.ts';
-import { registerDelegationGrants } from './delegation.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
@@ -55,6 +52,32 @@ export interface OidcDeps {
 
 const SWEEP_INTERVAL_MS = 60_000;
 const ROTATION_CHECK_MS = 3_600_000;
+
+/**
+ * oidc-provider (with Koa) and the modules built on it, loaded when the first tenant's Provider is
+ * built — on the first protocol request, not at start-up: a server that serves no OIDC request does
+ * not pay their ~250 modules in start-up time and memory (issue 6 §9).
+ */
+async function loadProtocolEngine() {
+  const [{ default: Provider }, configuration, adapter, delegation] = await Promise.all([
+    import('oidc-provider'),
+    import('./configuration.ts'),
+    import('./adapter.ts'),
+    import('./delegation.ts'),
+  ]);
+  return {
+    Provider,
+    configurationFor: configuration.configurationFor,
+    OIDC_SCOPES: configuration.OIDC_SCOPES,
+    createAdapterFactory: adapter.createAdapterFactory,
+    registerDelegationGrants: delegation.registerDelegationGrants,
+  };
+}
+let engine: ReturnType<typeof loadProtocolEngine> | undefined;
+const protocolEngine = () => {
+  engine ??= loadProtocolEngine();
+  return engine;
+};
 
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
 
@@ -108,7 +131,13 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const publicUrl = () => settings.get('publicUrl').replace(/\/+$/, '');
   const issuerOf = (slug: string) => `${publicUrl()}/t/${slug}`;
 
-  function build(tenantId: string, slug: string, keySet: Awaited<ReturnType<SigningKeysService['keySet']>>) {
+  async function build(
+    tenantId: string,
+    slug: string,
+    keySet: Awaited<ReturnType<SigningKeysService['keySet']>>,
+  ) {
+    const { Provider, configurationFor, OIDC_SCOPES, createAdapterFactory, registerDelegationGrants } =
+      await protocolEngine();
     const configuration = configurationFor({
       tenantId,
       slug,
