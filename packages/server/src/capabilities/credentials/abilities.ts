@@ -18,6 +18,7 @@ export const ABILITY_NOUNS = [
   'ratelimits',
   'sessions',
   'metrics',
+  'oidc',
 ] as const;
 
 export const ABILITY_PATTERN = `^(\\*|(${ABILITY_NOUNS.join('|')}):(\\*|read|write))$`;
