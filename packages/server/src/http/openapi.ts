@@ -185,13 +185,13 @@ function enumsAsValues(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const o = node as Json;
   const anyOf = o.anyOf as Json[] | undefined;
-  const valueOf = (b: Json) => ('const' in b ? b.const : (b.enum as unknown[])[0]);
+  const valueIn = (b: Json) => ('const' in b ? b.const : (b.enum as unknown[])[0]);
   const isValue = (b: Json) =>
     b && ('const' in b || (Array.isArray(b.enum) && b.enum.length === 1)) && Object.keys(b).length <= 3;
   if (Array.isArray(anyOf) && anyOf.length > 0 && anyOf.every(isValue)) {
-    const types = [...new Set(anyOf.map((b) => b.type ?? typeof valueOf(b)))];
+    const types = [...new Set(anyOf.map((b) => b.type ?? typeof valueIn(b)))];
     const { anyOf: _dropped, ...rest } = o;
-    return { ...rest, ...(types.length === 1 ? { type: types[0] } : {}), enum: anyOf.map(valueOf) };
+    return { ...rest, ...(types.length === 1 ? { type: types[0] } : {}), enum: anyOf.map(valueIn) };
   }
   const out: Json = {};
   for (const [k, v] of Object.entries(o)) out[k] = enumsAsValues(v);

@@ -201,7 +201,7 @@ export function createApiTokensService(deps: ApiTokensDeps): ApiTokensService {
         };
       }
       const client = await clients.recordById(tenantId, row.owner_id ?? '');
-      if (!client || client.status !== 'active') return 'client_disabled';
+      if (client?.status !== 'active') return 'client_disabled';
       return {
         tokenId: row.id,
         kind: 'svc',

@@ -461,7 +461,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
 
     async verifySecret(tenantId, clientId, secret) {
       const client = await service.byClientId(tenantId, clientId);
-      if (!client || client.status !== 'active' || client.kind !== 'confidential') return false;
+      if (client?.status !== 'active' || client.kind !== 'confidential') return false;
       try {
         const row = await credentials.verify(secret, ['cls']);
         return row.owner_type === 'client' && row.owner_id === client.id && row.tenant_id === tenantId;
