@@ -6,7 +6,11 @@
  * variables.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { cleanEnv, launcher, repoRoot } from './serve-process.ts';
 
 export interface CliRun {
@@ -143,4 +147,49 @@ export function runInTerminal(
       resolve({ code, screen });
     });
   });
+}
+
+/**
+ * A process-level CLI test's workspace: a temp data dir with a generated master key and the tenant
+ * `acme` (made in `beforeAll`, removed in `afterAll` of the calling `describe`), and the real
+ * `gatekeeper` binary run on it — `run` returns the outcome, `ok` asserts exit 0 and returns stdout.
+ */
+export function cliWorkspace(prefix: string): {
+  readonly dir: string;
+  readonly env: Record<string, string>;
+  run(args: string[]): { code: number | null; stdout: string; stderr: string };
+  ok(args: string[]): string;
+} {
+  let dir = '';
+  let env: Record<string, string> = {};
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [launcher, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ok = (args: string[]) => {
+    const r = run(args);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    env = { GATEKEEPER_DATA_DIR: join(dir, 'data') };
+    env.GATEKEEPER_MASTER_KEYS = ok(['keys', 'generate']).trim();
+    ok(['tenants', 'create', '--slug', 'acme', '--name', 'Acme']);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    get dir() {
+      return dir;
+    },
+    get env() {
+      return env;
+    },
+    run,
+    ok,
+  };
 }

@@ -4,39 +4,12 @@
  * client_id or name, update (lists replace, disable/enable), secret add/list/revoke, delete; bad
  * input prints one line and exits 2, writing nothing.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const bin = new URL('../../../bin/gatekeeper.js', import.meta.url).pathname;
+import { describe, expect, it } from 'vitest';
+import { cliWorkspace } from '../../../test/cli-process.ts';
 
 describe('gatekeeper clients (processes)', { timeout: 120_000 }, () => {
-  let dir: string;
-  let env: Record<string, string>;
-
-  function run(args: string[]) {
-    const r = spawnSync(process.execPath, [bin, ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
-  function ok(args: string[]): string {
-    const r = run(args);
-    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  }
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gk-clients-cli-'));
-    env = { GATEKEEPER_DATA_DIR: join(dir, 'data') };
-    env.GATEKEEPER_MASTER_KEYS = ok(['keys', 'generate']).trim();
-    ok(['tenants', 'create', '--slug', 'acme', '--name', 'Acme']);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = cliWorkspace('gk-clients-cli-');
+  const { run, ok } = cli;
 
   it('creates, shows, updates, rotates secrets of and deletes a client', () => {
     const created = JSON.parse(

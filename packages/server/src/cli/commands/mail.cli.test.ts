@@ -3,47 +3,22 @@
  * lists a dead message (never its body), `retry` queues it again (audited), bad input exits 2; a
  * tenant's template is overridden from files, shown and reset.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cliWorkspace } from '../../../test/cli-process.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../logger.ts';
 import { createRuntime } from '../../runtime.ts';
 import { createServices } from '../../services.ts';
 
-const bin = new URL('../../../bin/gatekeeper.js', import.meta.url).pathname;
-
 describe('gatekeeper mail (processes)', { timeout: 120_000 }, () => {
-  let dir: string;
-  let env: Record<string, string>;
-
-  function run(args: string[]) {
-    const r = spawnSync(process.execPath, [bin, ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
-  function ok(args: string[]): string {
-    const r = run(args);
-    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  }
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gk-mail-cli-'));
-    env = { GATEKEEPER_DATA_DIR: join(dir, 'data') };
-    env.GATEKEEPER_MASTER_KEYS = ok(['keys', 'generate']).trim();
-    ok(['tenants', 'create', '--slug', 'acme', '--name', 'Acme']);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = cliWorkspace('gk-mail-cli-');
+  const { run, ok } = cli;
 
   it('lists the outbox without bodies and queues a dead message again', async () => {
     // a message that ran out of attempts, as a server would have left it
-    const runtime = await createRuntime(loadConfig({ env: { ...env, GATEKEEPER_LOG_LEVEL: 'silent' } }), {
+    const runtime = await createRuntime(loadConfig({ env: { ...cli.env, GATEKEEPER_LOG_LEVEL: 'silent' } }), {
       logger: createLogger('silent'),
       role: 'cli',
     });
@@ -91,8 +66,8 @@ describe('gatekeeper mail (processes)', { timeout: 120_000 }, () => {
   });
 
   it("overrides, shows and resets a tenant's template", () => {
-    writeFileSync(join(dir, 't.txt'), 'Sign in: {{link}}\n');
-    writeFileSync(join(dir, 't.html'), '<p><a href="{{link}}">Sign in</a></p>');
+    writeFileSync(join(cli.dir, 't.txt'), 'Sign in: {{link}}\n');
+    writeFileSync(join(cli.dir, 't.html'), '<p><a href="{{link}}">Sign in</a></p>');
     ok([
       'mail',
       'templates',
@@ -103,9 +78,9 @@ describe('gatekeeper mail (processes)', { timeout: 120_000 }, () => {
       '--subject',
       'Acme sign-in',
       '--text-file',
-      join(dir, 't.txt'),
+      join(cli.dir, 't.txt'),
       '--html-file',
-      join(dir, 't.html'),
+      join(cli.dir, 't.html'),
     ]);
     expect(ok(['mail', 'templates', 'list', '--tenant', 'acme'])).toMatch(/magic-link\s+overridden/);
     expect(ok(['mail', 'templates', 'show', 'magic-link', '--tenant', 'acme'])).toContain(
@@ -123,9 +98,9 @@ describe('gatekeeper mail (processes)', { timeout: 120_000 }, () => {
         '--subject',
         'x',
         '--text-file',
-        join(dir, 'missing.txt'),
+        join(cli.dir, 'missing.txt'),
         '--html-file',
-        join(dir, 't.html'),
+        join(cli.dir, 't.html'),
       ]).code,
     ).toBe(2);
     expect(ok(['mail', 'templates', 'reset', 'magic-link', '--tenant', 'acme'])).toContain(

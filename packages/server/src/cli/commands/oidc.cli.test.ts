@@ -4,39 +4,12 @@
  * call it, a signing key rotation (published, pending, then listed), deleting the trust link; bad
  * input exits 2 and writes nothing.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const bin = new URL('../../../bin/gatekeeper.js', import.meta.url).pathname;
+import { describe, expect, it } from 'vitest';
+import { cliWorkspace } from '../../../test/cli-process.ts';
 
 describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120_000 }, () => {
-  let dir: string;
-  let env: Record<string, string>;
-
-  function run(args: string[]) {
-    const r = spawnSync(process.execPath, [bin, ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
-  function ok(args: string[]): string {
-    const r = run(args);
-    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  }
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gk-oidc-cli-'));
-    env = { GATEKEEPER_DATA_DIR: join(dir, 'data') };
-    env.GATEKEEPER_MASTER_KEYS = ok(['keys', 'generate']).trim();
-    ok(['tenants', 'create', '--slug', 'acme', '--name', 'Acme']);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = cliWorkspace('gk-oidc-cli-');
+  const { run, ok } = cli;
 
   it('registers an API, trusts a client to call it and deletes the link', () => {
     const rs = JSON.parse(
