@@ -67,6 +67,12 @@ export const ClientSchema = Type.Object(
     accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     refreshTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     idTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
+    dynamic: Type.Boolean({
+      description: 'Registered through dynamic client registration (RFC 7591); swept when left unused',
+    }),
+    lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When a dynamically registered client last obtained a token',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     version: Type.Integer(),

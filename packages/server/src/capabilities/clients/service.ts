@@ -42,6 +42,7 @@ import type { ClientPatch, ClientRow, ClientStore } from './store.ts';
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 20_000;
 const DAY_MS = 86_400_000;
+const TOUCH_EVERY_MS = 3_600_000;
 
 /** A client as hot paths need it (parsed lists, no version). */
 export interface ClientRecord {
@@ -62,6 +63,8 @@ export interface ClientRecord {
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   idTokenTtl: number | null;
+  /** Registered through dynamic client registration (RFC 7591). */
+  dynamic: boolean;
 }
 
 export interface ClientsService {
@@ -69,6 +72,7 @@ export interface ClientsService {
     tenantId: string,
     input: CreateClientInput,
     ctx: ActionContext,
+    options?: { dynamic?: boolean },
   ): Promise<{ client: ClientView; clientSecret: string | null }>;
   get(tenantId: string, id: string): Promise<ClientView>;
   /** By resource id, else by client_id, else by name (CLI convenience); not_found otherwise. */
@@ -102,6 +106,13 @@ export interface ClientsService {
   verifySecret(tenantId: string, clientId: string, secret: string): Promise<boolean>;
   /** The longest access or ID token lifetime a client of the tenant sets (s), or 0. */
   longestTokenTtl(tenantId: string): Promise<number>;
+  /**
+   * Records that a dynamically registered client obtained a token (what the sweep of unused
+   * clients looks at); at most one write per client and hour, nothing for other clients.
+   */
+  touch(tenantId: string, clientId: string): Promise<void>;
+  /** Dynamically registered clients of the tenant not used (nor created) since `beforeMs`. */
+  unusedDynamic(tenantId: string, beforeMs: number, limit: number): Promise<ClientRecord[]>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -136,6 +147,8 @@ export function toClientView(row: ClientRow): ClientView {
     accessTokenTtl: row.access_token_ttl,
     refreshTokenTtl: row.refresh_token_ttl,
     idTokenTtl: row.id_token_ttl,
+    dynamic: row.dynamic === 1,
+    lastUsedAt: row.last_used_at === null ? null : toIso(row.last_used_at),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
     version: row.version,
@@ -162,6 +175,7 @@ function toRecord(row: ClientRow): ClientRecord {
     accessTokenTtl: v.accessTokenTtl,
     refreshTokenTtl: v.refreshTokenTtl,
     idTokenTtl: v.idTokenTtl,
+    dynamic: v.dynamic,
   };
 }
 
@@ -242,6 +256,8 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
     ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
   });
   const keyOf = (tenantId: string, clientId: string) => `${tenantId}/${clientId}`;
+  // client id → when this process last recorded its use (bounds the writes of `touch`)
+  const touched = new Map<string, number>();
   // tenant/id → client: what owns a service token or an HMAC secret (dropped with the entry above)
   const byId = createInvalidatedCache<ClientRecord | null>({
     name: 'clients-by-id',
@@ -289,7 +305,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
   }
 
   const service: ClientsService = {
-    async create(tenantId, input, ctx) {
+    async create(tenantId, input, ctx, options = {}) {
       const now = Date.now();
       const kind = input.kind ?? 'confidential';
       const shape = shapeOf({ ...input, kind });
@@ -313,6 +329,9 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         access_token_ttl: input.accessTokenTtl ?? null,
         refresh_token_ttl: input.refreshTokenTtl ?? null,
         id_token_ttl: input.idTokenTtl ?? null,
+        dynamic: options.dynamic ? 1 : 0,
+        last_used_at: null,
+        claim_mapping: null,
         created_at: now,
         updated_at: now,
         version: 1,
@@ -324,6 +343,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         name,
         kind,
         grantTypes: shape.grantTypes,
+        ...(options.dynamic ? { dynamic: true } : {}),
       });
       const first =
         kind === 'confidential' && shape.authMethod !== 'private_key_jwt'
@@ -472,6 +492,20 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
     },
 
     longestTokenTtl: (tenantId) => store.longestTokenTtl(tenantId),
+
+    async touch(tenantId, clientId) {
+      const client = await service.byClientId(tenantId, clientId);
+      if (!client?.dynamic) return;
+      const now = Date.now();
+      if ((touched.get(client.id) ?? 0) > now - TOUCH_EVERY_MS) return;
+      touched.set(client.id, now);
+      if (touched.size > CACHE_MAX) touched.delete(touched.keys().next().value as string);
+      await store.touch(tenantId, client.id, now, now - TOUCH_EVERY_MS);
+    },
+
+    async unusedDynamic(tenantId, beforeMs, limit) {
+      return (await store.unusedDynamic(tenantId, beforeMs, limit)).map(toRecord);
+    },
 
     async start() {
       cache.start();

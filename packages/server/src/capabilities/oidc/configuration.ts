@@ -19,6 +19,8 @@ import { ACR_MFA, ACR_PASSWORD } from '../accounts/sessions.ts';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
 import { delegatedClaims } from './delegation.ts';
+import type { RegistrationPolicy } from './registration.ts';
+import { registrationFeature } from './registration-protocol.ts';
 import type { ResourcePolicy } from './resources.ts';
 import type { KeySet } from './signing-keys.ts';
 
@@ -29,6 +31,8 @@ export interface TenantOidcDeps {
   adapter: (model: string) => OidcAdapter;
   accounts: AccountLookup;
   policy(): Promise<ResourcePolicy>;
+  /** The tenant's dynamic client registration policy (registration.ts). */
+  registrationPolicy(): Promise<RegistrationPolicy>;
   /** The client's Gatekeeper record id and status by client_id (cached), for policy checks. */
   clientRecord(clientId: string): Promise<{ id: string; status: string } | null>;
   cookieKeys: string[];
@@ -117,6 +121,8 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: false },
+      // RFC 7591, gated per request by the tenant's policy (registration-protocol.ts)
+      registration: registrationFeature(d.registrationPolicy),
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } as never,
       resourceIndicators: {
         enabled: true,

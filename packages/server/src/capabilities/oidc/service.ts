@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
+import { AppError } from '../../errors/app-error.ts';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import type { Runtime } from '../../runtime.ts';
 import type { ClientsService } from '../clients/service.ts';
@@ -19,6 +20,7 @@ import { createEnrollmentService, type EnrollmentService } from './enrollment.ts
 import { attachProviderEvents } from './events.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
 import { createProviderPool, type ProviderPool } from './provider-pool.ts';
+import { createRegistrationService, type RegistrationService } from './registration.ts';
 import { createResourcesService, type ResourcesService } from './resources.ts';
 import { createSigningKeysService, type SigningAlg, type SigningKeysService } from './signing-keys.ts';
 
@@ -26,6 +28,8 @@ export interface OidcService {
   keys: SigningKeysService;
   enrollment: EnrollmentService;
   resources: ResourcesService;
+  /** Dynamic client registration (RFC 7591): the tenant's policy and initial access tokens. */
+  registration: RegistrationService;
   pool: ProviderPool;
   payloads: PayloadStore;
   /** The issuer of a tenant: `<public URL>/t/<slug>`. */
@@ -59,11 +63,12 @@ const ROTATION_CHECK_MS = 3_600_000;
  * not pay their ~250 modules in start-up time and memory (issue 6 §9).
  */
 async function loadProtocolEngine() {
-  const [{ default: Provider }, configuration, adapter, delegation] = await Promise.all([
+  const [{ default: Provider }, configuration, adapter, delegation, registration] = await Promise.all([
     import('oidc-provider'),
     import('./configuration.ts'),
     import('./adapter.ts'),
     import('./delegation.ts'),
+    import('./registration-protocol.ts'),
   ]);
   return {
     Provider,
@@ -71,6 +76,7 @@ async function loadProtocolEngine() {
     OIDC_SCOPES: configuration.OIDC_SCOPES,
     createAdapterFactory: adapter.createAdapterFactory,
     registerDelegationGrants: delegation.registerDelegationGrants,
+    registration,
   };
 }
 let engine: ReturnType<typeof loadProtocolEngine> | undefined;
@@ -136,8 +142,15 @@ export function createOidcService(deps: OidcDeps): OidcService {
     slug: string,
     keySet: Awaited<ReturnType<SigningKeysService['keySet']>>,
   ) {
-    const { Provider, configurationFor, OIDC_SCOPES, createAdapterFactory, registerDelegationGrants } =
-      await protocolEngine();
+    const {
+      Provider,
+      configurationFor,
+      OIDC_SCOPES,
+      createAdapterFactory,
+      registerDelegationGrants,
+      registration: registrationProtocol,
+    } = await protocolEngine();
+    const registrationPolicy = () => registration.policy(tenantId);
     const configuration = configurationFor({
       tenantId,
       slug,
@@ -154,8 +167,11 @@ export function createOidcService(deps: OidcDeps): OidcService {
             ? clientMetadataOf(record, { alg: keySet.alg, supportedScopes: OIDC_SCOPES })
             : undefined;
         },
+        registerClient: (clientId, metadata) =>
+          registrationProtocol.storeRegisteredClient(clients, tenantId, clientId, metadata),
       }),
       policy: () => resources.policy(tenantId),
+      registrationPolicy,
       signedIn: (cookieHeader) => deps.signedIn(tenantId, cookieHeader),
       clientRecord: (clientId) => clients.byClientId(tenantId, clientId),
       cookieKeys: cookieKeys(),
@@ -183,10 +199,15 @@ export function createOidcService(deps: OidcDeps): OidcService {
       isActive: (sub) => accounts.isActive(tenantId, sub),
       accessTokenTtl: () => settings.get('oidcAccessTokenTtlSeconds'),
     });
+    registrationProtocol.attachRegistrationGate(provider, registrationPolicy);
     attachProviderEvents(provider, {
       bus,
       slug,
       kid: keySet.kid,
+      onClientUsed: (clientId) =>
+        clients
+          .touch(tenantId, clientId)
+          .catch((err) => logger.warn({ err, tenant: slug }, 'recording a client use failed')),
       onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
       onLogout: (cookieHeader, requestId) =>
         deps
@@ -217,6 +238,26 @@ export function createOidcService(deps: OidcDeps): OidcService {
     }
   }
 
+  const registration = createRegistrationService({
+    database,
+    changes,
+    cacheMetrics,
+    emit,
+    clients,
+    issuerOf,
+    async saveInitialAccessToken(slug, ttlSeconds) {
+      const tenant = await tenantOf(slug);
+      if (!tenant) throw new AppError('not_found', { detail: 'no such tenant' });
+      const { provider } = await pool.get(tenant.id, slug);
+      const { registration: registrationProtocol } = await protocolEngine();
+      const token = new provider.InitialAccessToken({
+        expiresIn: ttlSeconds,
+        policies: [registrationProtocol.REGISTRATION_POLICY],
+      } as never);
+      return token.save();
+    },
+  });
+
   let sweeper: NodeJS.Timeout | undefined;
   let rotator: NodeJS.Timeout | undefined;
 
@@ -224,6 +265,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
     keys,
     enrollment: createEnrollmentService({ database, credentials: deps.credentials, clients }),
     resources,
+    registration,
     pool,
     payloads,
     issuerOf,
@@ -255,10 +297,14 @@ export function createOidcService(deps: OidcDeps): OidcService {
     },
     async start() {
       resources.start();
+      registration.start();
       keys.start();
       if (runtime.role !== 'server') return;
       sweeper = setInterval(() => {
         payloads.sweep(Date.now(), 1000).catch((err) => logger.warn({ err }, 'oidc payload sweep failed'));
+        registration
+          .sweep(Date.now())
+          .catch((err) => logger.warn({ err }, 'sweeping unused registered clients failed'));
       }, SWEEP_INTERVAL_MS);
       sweeper.unref();
       rotator = setInterval(() => {
@@ -272,6 +318,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       clearInterval(sweeper);
       clearInterval(rotator);
       keys.stop();
+      registration.stop();
       resources.stop();
       pool.clear();
     },

@@ -1,0 +1,36 @@
+/**
+ * Why: dynamic client registration (RFC 7591) is a tenant's choice with a policy of its own (on or
+ * off, the redirect URI patterns a registering client may use, the scopes it gets by default, how
+ * long a registered client may stay unused before it is swept), so it needs a row per tenant. A
+ * dynamically registered client is an ordinary client row marked `dynamic`, with the time it last
+ * obtained a token (`last_used_at`, what the sweep looks at). `claim_mapping` is a client's claim
+ * mapping (which extra claims its ID token / userinfo carry and under which names), JSON or null.
+ */
+import type { Migration } from '../migrator.ts';
+
+export const migration: Migration = {
+  id: '0033-oidc-registration-and-claims',
+  async up(db, d) {
+    await db.schema
+      .createTable('oidc_registration_policies')
+      .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('redirect_uri_patterns', 'text', (c) => c.notNull())
+      .addColumn('default_scopes', 'text', (c) => c.notNull())
+      .addColumn('unused_client_days', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', d.bigintType, (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .alterTable('clients')
+      .addColumn('dynamic', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('clients').addColumn('last_used_at', d.bigintType).execute();
+    await db.schema.alterTable('clients').addColumn('claim_mapping', 'text').execute();
+    await db.schema
+      .createIndex('clients_dynamic_last_used')
+      .on('clients')
+      .columns(['dynamic', 'tenant_id', 'last_used_at'])
+      .execute();
+  },
+};
