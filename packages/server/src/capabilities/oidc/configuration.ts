@@ -41,6 +41,8 @@ export interface TenantOidcDeps {
   signedIn(cookieHeader: string | undefined): Promise<string | null>;
   /** Cookies carry `Secure` unless the public URL is plain http (localhost development). */
   secureCookies: boolean;
+  /** Outbound fetches (client ID metadata documents, jwks_uri); absent: the library's (outbound-fetch.ts). */
+  fetch?: Configuration['fetch'];
 }
 
 /** Our record of a client, carried in its metadata (extraClientMetadata `gatekeeper`). */
@@ -72,6 +74,13 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       keys: d.cookieKeys,
       long: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
       short: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
+    },
+    ...(d.fetch ? { fetch: d.fetch } : {}),
+    // a client's metadata document is small (the library's 5 KiB); key sets too
+    fetchResponseBodyLimits: {
+      'client_id metadata document': 5 * 1024,
+      jwks_uri: 64 * 1024,
+      sector_identifier_uri: 64 * 1024,
     },
     claims: {
       openid: ['sub'],

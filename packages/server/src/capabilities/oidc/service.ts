@@ -18,6 +18,7 @@ import type { AccountLookup } from './account.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
+import { createOutboundFetch } from './outbound-fetch.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
 import { createProviderPool, type ProviderPool } from './provider-pool.ts';
 import { createRegistrationService, type RegistrationService } from './registration.ts';
@@ -137,6 +138,16 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const publicUrl = () => settings.get('publicUrl').replace(/\/+$/, '');
   const issuerOf = (slug: string) => `${publicUrl()}/t/${slug}`;
 
+  // start-up settings: one dispatcher for every tenant's provider
+  let outboundFetch: ReturnType<typeof createOutboundFetch> | null = null;
+  const outbound = () => {
+    outboundFetch ??= createOutboundFetch({
+      caFile: settings.get('oidcOutboundCaFile'),
+      allowPrivateAddresses: settings.get('oidcOutboundAllowPrivateAddresses'),
+    });
+    return outboundFetch;
+  };
+
   async function build(
     tenantId: string,
     slug: string,
@@ -176,6 +187,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       clientRecord: (clientId) => clients.byClientId(tenantId, clientId),
       cookieKeys: cookieKeys(),
       secureCookies: publicUrl().startsWith('https:'),
+      ...(outbound() ? { fetch: outbound() as never } : {}),
       ttl: {
         accessToken: () => settings.get('oidcAccessTokenTtlSeconds'),
         idToken: () => settings.get('oidcIdTokenTtlSeconds'),
