@@ -282,6 +282,7 @@ export function createServices(rt: Runtime): Services {
     accounts: createAccountLookup({ users, groups, access }),
     signedIn: async (tenantId, cookieHeader) =>
       (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
+    sessionOf: (tenantId, cookieHeader) => accounts.sessions.authenticate(tenantId, cookieHeader),
     async signOut(tenantId, cookieHeader, requestId) {
       const session = await accounts.sessions.authenticate(tenantId, cookieHeader);
       if (session)

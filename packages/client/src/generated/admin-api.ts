@@ -4380,6 +4380,7 @@ export interface paths {
               }[];
             } | null;
             jwksUri?: string | null;
+            backchannelLogoutUri?: string | null;
             /** @description Seconds; null for the tenant default */
             accessTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
@@ -4478,6 +4479,8 @@ export interface paths {
                 keys: unknown[];
               } | null;
               jwksUri: string | null;
+              /** @description Where the client receives OpenID back-channel logout tokens */
+              backchannelLogoutUri: string | null;
               accessTokenTtl: number | null;
               refreshTokenTtl: number | null;
               idTokenTtl: number | null;
@@ -4629,6 +4632,7 @@ export interface paths {
               }[];
             } | null;
             jwksUri?: string | null;
+            backchannelLogoutUri?: string | null;
             /** @description Seconds; null for the tenant default */
             accessTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
@@ -4667,6 +4671,8 @@ export interface paths {
                 keys: unknown[];
               } | null;
               jwksUri: string | null;
+              /** @description Where the client receives OpenID back-channel logout tokens */
+              backchannelLogoutUri: string | null;
               accessTokenTtl: number | null;
               refreshTokenTtl: number | null;
               idTokenTtl: number | null;
@@ -7869,6 +7875,8 @@ export interface components {
         keys: unknown[];
       } | null;
       jwksUri: string | null;
+      /** @description Where the client receives OpenID back-channel logout tokens */
+      backchannelLogoutUri: string | null;
       accessTokenTtl: number | null;
       refreshTokenTtl: number | null;
       idTokenTtl: number | null;

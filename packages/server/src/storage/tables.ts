@@ -253,9 +253,20 @@ export interface ClientsTable {
   last_used_at: number | null;
   /** The client's claim mapping (JSON, see oidc/claims.ts), or null. */
   claim_mapping: string | null;
+  /** Where the client receives back-channel logout tokens, or null. */
+  backchannel_logout_uri: string | null;
   created_at: number;
   updated_at: number;
   version: number;
+}
+
+/** A provider session (uid) and the Gatekeeper session it was signed in with. */
+export interface OidcSessionLinksTable {
+  tenant_id: string;
+  session_uid: string;
+  gk_session_id: string;
+  user_id: string;
+  created_at: number;
 }
 
 /** A tenant's dynamic client registration policy (RFC 7591). */
@@ -568,6 +579,7 @@ export interface Tables {
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_resource_servers: OidcResourceServersTable;
   oidc_registration_policies: OidcRegistrationPoliciesTable;
+  oidc_session_links: OidcSessionLinksTable;
   oidc_trust_links: OidcTrustLinksTable;
   mail_outbox: MailOutboxTable;
   mail_templates: MailTemplatesTable;

@@ -117,3 +117,11 @@ export function checkClientShape(c: {
     invalid('redirectUris: the authorization_code grant needs at least one redirect URI');
   if (c.jwksUri !== null && !c.jwksUri.startsWith('https://')) invalid('jwksUri: must be https');
 }
+
+/** A back-channel logout URI (OpenID Back-Channel Logout §2.2): https, or http on loopback; or null. */
+export function checkBackchannelLogoutUri(value: string | null): string | null {
+  if (value === null) return null;
+  checkRedirectUri(value, 'backchannelLogoutUri');
+  if (!/^https?:/.test(value)) invalid('backchannelLogoutUri: must be https (or http on loopback)');
+  return value;
+}

@@ -64,6 +64,9 @@ export const ClientSchema = Type.Object(
     authMethod: Type.String(),
     jwks: Type.Union([Type.Object({ keys: Type.Array(Type.Unknown()) }), Type.Null()]),
     jwksUri: Type.Union([Type.String(), Type.Null()]),
+    backchannelLogoutUri: Type.Union([Type.String(), Type.Null()], {
+      description: 'Where the client receives OpenID back-channel logout tokens',
+    }),
     accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     refreshTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     idTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
@@ -91,6 +94,7 @@ const editable = {
   authMethod: Type.Optional(AuthMethod),
   jwks: Type.Optional(Jwks),
   jwksUri: Type.Optional(Type.Union([Uri, Type.Null()])),
+  backchannelLogoutUri: Type.Optional(Type.Union([Uri, Type.Null()])),
   accessTokenTtl: Type.Optional(Ttl),
   refreshTokenTtl: Type.Optional(Ttl),
   idTokenTtl: Type.Optional(Ttl),

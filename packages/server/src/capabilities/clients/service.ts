@@ -23,6 +23,7 @@ import { inUnits } from '../../storage/unit-of-work.ts';
 import type { CredentialsService, CredentialView } from '../credentials/index.ts';
 import {
   type AuthMethod,
+  checkBackchannelLogoutUri,
   checkClientId,
   checkClientShape,
   checkGrantTypes,
@@ -60,6 +61,7 @@ export interface ClientRecord {
   authMethod: AuthMethod;
   jwks: { keys: unknown[] } | null;
   jwksUri: string | null;
+  backchannelLogoutUri: string | null;
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   idTokenTtl: number | null;
@@ -144,6 +146,7 @@ export function toClientView(row: ClientRow): ClientView {
     authMethod: row.auth_method,
     jwks: parse<{ keys: unknown[] }>(row.jwks),
     jwksUri: row.jwks_uri,
+    backchannelLogoutUri: row.backchannel_logout_uri,
     accessTokenTtl: row.access_token_ttl,
     refreshTokenTtl: row.refresh_token_ttl,
     idTokenTtl: row.id_token_ttl,
@@ -172,6 +175,7 @@ function toRecord(row: ClientRow): ClientRecord {
     authMethod: v.authMethod as AuthMethod,
     jwks: v.jwks,
     jwksUri: v.jwksUri,
+    backchannelLogoutUri: v.backchannelLogoutUri,
     accessTokenTtl: v.accessTokenTtl,
     refreshTokenTtl: v.refreshTokenTtl,
     idTokenTtl: v.idTokenTtl,
@@ -332,6 +336,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         dynamic: options.dynamic ? 1 : 0,
         last_used_at: null,
         claim_mapping: null,
+        backchannel_logout_uri: checkBackchannelLogoutUri(input.backchannelLogoutUri ?? null),
         created_at: now,
         updated_at: now,
         version: 1,
@@ -414,6 +419,8 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
       if (input.accessTokenTtl !== undefined) next.access_token_ttl = input.accessTokenTtl;
       if (input.refreshTokenTtl !== undefined) next.refresh_token_ttl = input.refreshTokenTtl;
       if (input.idTokenTtl !== undefined) next.id_token_ttl = input.idTokenTtl;
+      if (input.backchannelLogoutUri !== undefined)
+        next.backchannel_logout_uri = checkBackchannelLogoutUri(input.backchannelLogoutUri);
       const patch: ClientPatch = {};
       const changed: string[] = [];
       for (const [column, value] of Object.entries(next) as [keyof ClientPatch, never][]) {

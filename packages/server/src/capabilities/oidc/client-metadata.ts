@@ -40,6 +40,9 @@ export function clientMetadataOf(
     application_type: client.redirectUris.some((u) => !/^https?:/.test(u)) ? 'native' : 'web',
     ...(client.jwks ? { jwks: client.jwks } : {}),
     ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
+    ...(client.backchannelLogoutUri
+      ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
     gatekeeper: tag,
   };
 }

@@ -163,5 +163,28 @@ export function attachProviderEvents(
       });
     },
   );
+  // RP-initiated logout: the library notifies the session's other relying parties itself
+  const backchannel =
+    (ok: boolean) =>
+    (...args: unknown[]) => {
+      const [ctx, err, client, accountId] = ok ? [args[0], undefined, args[1], args[2]] : args;
+      bus.emit({
+        type: 'oidc.backchannel_logout',
+        tenant: slug,
+        actor: 'system',
+        target: typeof accountId === 'string' ? `user:${accountId}` : null,
+        result: ok ? 'success' : 'failure',
+        requestId: requestId(ctx as KoaContextWithOIDC | undefined),
+        data: {
+          clientId: (client as { clientId?: string } | undefined)?.clientId ?? null,
+          ...(ok ? {} : { error: String((err as Error | undefined)?.message ?? err).slice(0, 300) }),
+        },
+      });
+    };
+  (provider.on as (e: string, h: (...a: unknown[]) => void) => void)(
+    'backchannel.success',
+    backchannel(true),
+  );
+  (provider.on as (e: string, h: (...a: unknown[]) => void) => void)('backchannel.error', backchannel(false));
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.onServerError(err));
 }

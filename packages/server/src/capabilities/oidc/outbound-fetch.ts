@@ -1,5 +1,6 @@
 /**
- * The provider's outbound HTTP (client ID metadata documents, clients' `jwks_uri`). By default it is
+ * The provider's outbound HTTP (client ID metadata documents, clients' `jwks_uri`, back-channel logout
+ * tokens). By default it is
  * the library's own: Node's fetch through a dispatcher that drops connections to special-use
  * addresses (SSRF protection), trusting the system CAs. Two settings change that:
  * - `oidcOutboundCaFile`: extra CAs (PEM) trusted besides the system's, for clients served under a

@@ -114,6 +114,9 @@ export async function storeRegisteredClient(
         grantTypes: uris(metadata.grant_types, 'grant_types') as never,
         scopes,
         firstParty: false,
+        ...(typeof metadata.backchannel_logout_uri === 'string'
+          ? { backchannelLogoutUri: metadata.backchannel_logout_uri }
+          : {}),
       },
       ctx,
       { dynamic: true },

@@ -15,6 +15,7 @@ import type { ClientsService } from '../clients/service.ts';
 import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
+import { attachSessionLinking, createSessionLinks, logoutEndedSessions } from './backchannel.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
@@ -37,6 +38,12 @@ export interface OidcService {
   issuerOf(slug: string): string;
   /** The Provider of a tenant (built on first use); null for an unknown tenant. */
   providerFor(slug: string): Promise<{ provider: Provider; tenantId: string; status: string } | null>;
+  /**
+   * Back-channel logout for the provider sessions whose Gatekeeper session ended (of one user, a
+   * tenant, or everywhere); returns how many logout tokens were delivered. Runs on its own after
+   * every `session.revoked` event and every minute.
+   */
+  logoutEnded(tenantId: string | null, userId: string | null): Promise<number>;
   /** Serves one protocol request; `path` is the part after `/t/<slug>` (with its query). */
   handle(slug: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void>;
   start(): Promise<void>;
@@ -48,6 +55,11 @@ export interface OidcDeps {
   credentials: CredentialsService;
   /** The user of the Gatekeeper session a browser's cookies carry for the tenant, or null. */
   signedIn(tenantId: string, cookieHeader: string | undefined): Promise<string | null>;
+  /** The Gatekeeper session a browser's cookies carry for the tenant (its id and user), or null. */
+  sessionOf(
+    tenantId: string,
+    cookieHeader: string | undefined,
+  ): Promise<{ id: string; userId: string } | null>;
   /** Ends the Gatekeeper session a browser's cookies carry (RP-initiated logout signs out of Gatekeeper). */
   signOut(tenantId: string, cookieHeader: string | undefined, requestId: string | null): Promise<void>;
   tenants: TenantsService;
@@ -108,6 +120,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const slugOf = (id: string) => tenants.slugOf(id);
   const emit = createTenantEventEmitter(bus, slugOf);
   const payloads = createPayloadStore(database);
+  const sessionLinks = createSessionLinks(database);
 
   const resources = createResourcesService({
     database,
@@ -212,6 +225,12 @@ export function createOidcService(deps: OidcDeps): OidcService {
       accessTokenTtl: () => settings.get('oidcAccessTokenTtlSeconds'),
     });
     registrationProtocol.attachRegistrationGate(provider, registrationPolicy);
+    attachSessionLinking(provider, {
+      links: sessionLinks,
+      tenantId,
+      sessionOf: (cookieHeader) => deps.sessionOf(tenantId, cookieHeader),
+      onError: (err) => logger.warn({ err, tenant: slug }, 'linking the provider session failed'),
+    });
     attachProviderEvents(provider, {
       bus,
       slug,
@@ -270,6 +289,31 @@ export function createOidcService(deps: OidcDeps): OidcService {
     },
   });
 
+  // back-channel logout of the provider sessions whose Gatekeeper session ended (backchannel.ts),
+  // one run at a time so that the event path and the periodic reconciliation never send twice
+  let logoutChain: Promise<unknown> = Promise.resolve();
+  function logoutEnded(tenantId: string | null, userId: string | null): Promise<number> {
+    const run = logoutChain.then(async () => {
+      const ended = await sessionLinks.ended(tenantId, userId, 500);
+      let sent = 0;
+      for (const id of new Set(ended.map((l) => l.tenantId))) {
+        const slug = await tenants.slugOf(id);
+        const { provider } = await pool.get(id, slug);
+        sent += await logoutEndedSessions({
+          provider,
+          links: sessionLinks,
+          ended: ended.filter((l) => l.tenantId === id),
+          slug,
+          bus,
+        });
+      }
+      return sent;
+    });
+    logoutChain = run.catch(() => undefined);
+    return run;
+  }
+  let unsubscribe: (() => void) | undefined;
+
   let sweeper: NodeJS.Timeout | undefined;
   let rotator: NodeJS.Timeout | undefined;
 
@@ -281,6 +325,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
     pool,
     payloads,
     issuerOf,
+    logoutEnded,
     async providerFor(slug) {
       const tenant = await tenantOf(slug);
       if (!tenant) return null;
@@ -312,7 +357,19 @@ export function createOidcService(deps: OidcDeps): OidcService {
       registration.start();
       keys.start();
       if (runtime.role !== 'server') return;
+      unsubscribe = bus.subscribe((event) => {
+        if (event.type !== 'session.revoked' || !event.tenant) return;
+        const userId = event.target?.startsWith('user:') ? event.target.slice(5) : null;
+        tenantOf(event.tenant)
+          .then((tenant) => (tenant ? logoutEnded(tenant.id, userId) : 0))
+          .catch((err) => logger.warn({ err }, 'back-channel logout failed'));
+      });
       sweeper = setInterval(() => {
+        // sessions ended elsewhere (the CLI, another instance that stopped) are caught up here
+        logoutEnded(null, null).catch((err) => logger.warn({ err }, 'back-channel logout failed'));
+        sessionLinks
+          .sweep(Date.now() - 15 * 86_400_000)
+          .catch((err) => logger.warn({ err }, 'sweeping session links failed'));
         payloads.sweep(Date.now(), 1000).catch((err) => logger.warn({ err }, 'oidc payload sweep failed'));
         registration
           .sweep(Date.now())
@@ -327,6 +384,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       rotator.unref();
     },
     async stop() {
+      unsubscribe?.();
       clearInterval(sweeper);
       clearInterval(rotator);
       keys.stop();

@@ -36,6 +36,7 @@ function describe(c: ClientView): string[] {
     `auth method:   ${c.authMethod}`,
     `redirect URIs: ${c.redirectUris.join(' ') || '-'}`,
     `logout URIs:   ${c.postLogoutRedirectUris.join(' ') || '-'}`,
+    `back-channel:  ${c.backchannelLogoutUri ?? '-'}`,
   ];
 }
 
@@ -56,6 +57,7 @@ interface ShapeOptions {
   authMethod?: string;
   accessTokenTtl?: string;
   refreshTokenTtl?: string;
+  backchannelLogoutUri?: string;
 }
 
 function shape(opts: ShapeOptions): Partial<CreateClientInput> {
@@ -70,6 +72,8 @@ function shape(opts: ShapeOptions): Partial<CreateClientInput> {
   const refresh = ttl(opts.refreshTokenTtl, '--refresh-token-ttl');
   if (access !== undefined) input.accessTokenTtl = access;
   if (refresh !== undefined) input.refreshTokenTtl = refresh;
+  if (opts.backchannelLogoutUri !== undefined)
+    input.backchannelLogoutUri = opts.backchannelLogoutUri === '' ? null : opts.backchannelLogoutUri;
   return input as Partial<CreateClientInput>;
 }
 
@@ -81,7 +85,11 @@ function withShapeOptions(cmd: Command): Command {
     .option('--scope <scope>', 'an allowed scope (repeatable, or space-separated)', collect)
     .option('--auth-method <method>', 'client_secret_basic, client_secret_post, private_key_jwt or none')
     .option('--access-token-ttl <seconds>', 'access token lifetime (default: the tenant default)')
-    .option('--refresh-token-ttl <seconds>', 'refresh token lifetime (default: the tenant default)');
+    .option('--refresh-token-ttl <seconds>', 'refresh token lifetime (default: the tenant default)')
+    .option(
+      '--backchannel-logout-uri <uri>',
+      'where the client receives back-channel logout tokens when its users sign out ("" removes it)',
+    );
 }
 
 export function registerClients(program: Command): void {
