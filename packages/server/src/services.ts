@@ -279,7 +279,7 @@ export function createServices(rt: Runtime): Services {
     credentials,
     tenants,
     clients,
-    accounts: createAccountLookup({ users, groups, access }),
+    accounts: createAccountLookup({ users, groups, access, organizations }),
     signedIn: async (tenantId, cookieHeader) =>
       (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
     sessionOf: (tenantId, cookieHeader) => accounts.sessions.authenticate(tenantId, cookieHeader),

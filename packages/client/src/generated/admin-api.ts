@@ -4381,6 +4381,13 @@ export interface paths {
             } | null;
             jwksUri?: string | null;
             backchannelLogoutUri?: string | null;
+            /** @description ID token / userinfo claims: include groups, roles, organizations without their scope; rename released claims ({"groups": "memberOf"}); null for none */
+            claimMapping?: {
+              include?: ('groups' | 'roles' | 'organizations')[];
+              rename?: {
+                [key: string]: string;
+              };
+            } | null;
             /** @description Seconds; null for the tenant default */
             accessTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
@@ -4481,6 +4488,12 @@ export interface paths {
               jwksUri: string | null;
               /** @description Where the client receives OpenID back-channel logout tokens */
               backchannelLogoutUri: string | null;
+              claimMapping: {
+                include: string[];
+                rename: {
+                  [key: string]: string;
+                };
+              } | null;
               accessTokenTtl: number | null;
               refreshTokenTtl: number | null;
               idTokenTtl: number | null;
@@ -4633,6 +4646,13 @@ export interface paths {
             } | null;
             jwksUri?: string | null;
             backchannelLogoutUri?: string | null;
+            /** @description ID token / userinfo claims: include groups, roles, organizations without their scope; rename released claims ({"groups": "memberOf"}); null for none */
+            claimMapping?: {
+              include?: ('groups' | 'roles' | 'organizations')[];
+              rename?: {
+                [key: string]: string;
+              };
+            } | null;
             /** @description Seconds; null for the tenant default */
             accessTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
@@ -4673,6 +4693,12 @@ export interface paths {
               jwksUri: string | null;
               /** @description Where the client receives OpenID back-channel logout tokens */
               backchannelLogoutUri: string | null;
+              claimMapping: {
+                include: string[];
+                rename: {
+                  [key: string]: string;
+                };
+              } | null;
               accessTokenTtl: number | null;
               refreshTokenTtl: number | null;
               idTokenTtl: number | null;
@@ -7877,6 +7903,12 @@ export interface components {
       jwksUri: string | null;
       /** @description Where the client receives OpenID back-channel logout tokens */
       backchannelLogoutUri: string | null;
+      claimMapping: {
+        include: string[];
+        rename: {
+          [key: string]: string;
+        };
+      } | null;
       accessTokenTtl: number | null;
       refreshTokenTtl: number | null;
       idTokenTtl: number | null;

@@ -12,6 +12,7 @@ import {
   AUTH_METHODS,
   CLIENT_ID_PATTERN,
   GRANT_TYPES,
+  INCLUDABLE_CLAIMS,
   MAX_SCOPES,
   MAX_URI_LENGTH,
   MAX_URIS,
@@ -47,6 +48,26 @@ const Jwk = Obj({
 const Jwks = Type.Union([Obj({ keys: Type.Array(Jwk, { minItems: 1, maxItems: 16 }) }), Type.Null()], {
   description: 'Public keys for private_key_jwt (a JWK Set of public keys), or null',
 });
+const ClaimMappingBody = Type.Union(
+  [
+    Obj({
+      include: Type.Optional(
+        Type.Array(Type.Union(INCLUDABLE_CLAIMS.map((c) => Type.Literal(c))), { maxItems: 8 }),
+      ),
+      rename: Type.Optional(
+        Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), {
+          maxProperties: 32,
+          additionalProperties: false,
+        }),
+      ),
+    }),
+    Type.Null(),
+  ],
+  {
+    description:
+      'ID token / userinfo claims: include groups, roles, organizations without their scope; rename released claims ({"groups": "memberOf"}); null for none',
+  },
+);
 const Name = Str({ max: 128, description: 'Display name, unique per tenant ignoring case' });
 
 export const ClientSchema = Type.Object(
@@ -67,6 +88,13 @@ export const ClientSchema = Type.Object(
     backchannelLogoutUri: Type.Union([Type.String(), Type.Null()], {
       description: 'Where the client receives OpenID back-channel logout tokens',
     }),
+    claimMapping: Type.Union([
+      Type.Object({
+        include: Type.Array(Type.String()),
+        rename: Type.Record(Type.String(), Type.String(), { additionalProperties: false }),
+      }),
+      Type.Null(),
+    ]),
     accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     refreshTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     idTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
@@ -95,6 +123,7 @@ const editable = {
   jwks: Type.Optional(Jwks),
   jwksUri: Type.Optional(Type.Union([Uri, Type.Null()])),
   backchannelLogoutUri: Type.Optional(Type.Union([Uri, Type.Null()])),
+  claimMapping: Type.Optional(ClaimMappingBody),
   accessTokenTtl: Type.Optional(Ttl),
   refreshTokenTtl: Type.Optional(Ttl),
   idTokenTtl: Type.Optional(Ttl),

@@ -23,7 +23,9 @@ import { inUnits } from '../../storage/unit-of-work.ts';
 import type { CredentialsService, CredentialView } from '../credentials/index.ts';
 import {
   type AuthMethod,
+  type ClaimMapping,
   checkBackchannelLogoutUri,
+  checkClaimMapping,
   checkClientId,
   checkClientShape,
   checkGrantTypes,
@@ -62,6 +64,7 @@ export interface ClientRecord {
   jwks: { keys: unknown[] } | null;
   jwksUri: string | null;
   backchannelLogoutUri: string | null;
+  claimMapping: ClaimMapping | null;
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   idTokenTtl: number | null;
@@ -147,6 +150,7 @@ export function toClientView(row: ClientRow): ClientView {
     jwks: parse<{ keys: unknown[] }>(row.jwks),
     jwksUri: row.jwks_uri,
     backchannelLogoutUri: row.backchannel_logout_uri,
+    claimMapping: parse<ClaimMapping>(row.claim_mapping),
     accessTokenTtl: row.access_token_ttl,
     refreshTokenTtl: row.refresh_token_ttl,
     idTokenTtl: row.id_token_ttl,
@@ -176,6 +180,7 @@ function toRecord(row: ClientRow): ClientRecord {
     jwks: v.jwks,
     jwksUri: v.jwksUri,
     backchannelLogoutUri: v.backchannelLogoutUri,
+    claimMapping: v.claimMapping,
     accessTokenTtl: v.accessTokenTtl,
     refreshTokenTtl: v.refreshTokenTtl,
     idTokenTtl: v.idTokenTtl,
@@ -197,6 +202,11 @@ function secretView(c: CredentialView): ClientSecretView {
 /** A generated client_id: 22 base64url characters (128 bits), readable in URLs and configs. */
 function generateClientId(): string {
   return randomBytes(16).toString('base64url');
+}
+
+function mappingColumn(value: unknown): string | null {
+  const mapping = checkClaimMapping(value);
+  return mapping === null ? null : JSON.stringify(mapping);
 }
 
 function checkName(name: string): string {
@@ -335,7 +345,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         id_token_ttl: input.idTokenTtl ?? null,
         dynamic: options.dynamic ? 1 : 0,
         last_used_at: null,
-        claim_mapping: null,
+        claim_mapping: mappingColumn(input.claimMapping),
         backchannel_logout_uri: checkBackchannelLogoutUri(input.backchannelLogoutUri ?? null),
         created_at: now,
         updated_at: now,
@@ -419,6 +429,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
       if (input.accessTokenTtl !== undefined) next.access_token_ttl = input.accessTokenTtl;
       if (input.refreshTokenTtl !== undefined) next.refresh_token_ttl = input.refreshTokenTtl;
       if (input.idTokenTtl !== undefined) next.id_token_ttl = input.idTokenTtl;
+      if (input.claimMapping !== undefined) next.claim_mapping = mappingColumn(input.claimMapping);
       if (input.backchannelLogoutUri !== undefined)
         next.backchannel_logout_uri = checkBackchannelLogoutUri(input.backchannelLogoutUri);
       const patch: ClientPatch = {};

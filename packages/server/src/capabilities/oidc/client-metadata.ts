@@ -22,6 +22,7 @@ export function clientMetadataOf(
     accessTokenTtl: client.accessTokenTtl,
     refreshTokenTtl: client.refreshTokenTtl,
     idTokenTtl: client.idTokenTtl,
+    claimMapping: client.claimMapping,
   };
   const usesSecret =
     client.authMethod === 'client_secret_basic' || client.authMethod === 'client_secret_post';

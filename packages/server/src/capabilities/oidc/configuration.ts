@@ -18,6 +18,7 @@ import { errors, interactionPolicy } from 'oidc-provider';
 import { ACR_MFA, ACR_PASSWORD } from '../accounts/sessions.ts';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
+import type { ClaimMapping } from './claims.ts';
 import { delegatedClaims } from './delegation.ts';
 import type { RegistrationPolicy } from './registration.ts';
 import { registrationFeature } from './registration-protocol.ts';
@@ -52,12 +53,22 @@ export interface ClientTag {
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   idTokenTtl: number | null;
+  /** Claims included without their scope and renamed (claims.ts), or null. */
+  claimMapping: ClaimMapping | null;
 }
 
 const tagOf = (client: unknown): ClientTag | undefined =>
   (client as { gatekeeper?: ClientTag } | undefined)?.gatekeeper;
 
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'groups', 'roles'];
+export const OIDC_SCOPES = [
+  'openid',
+  'offline_access',
+  'profile',
+  'email',
+  'groups',
+  'roles',
+  'organizations',
+];
 
 function grantTypeOf(ctx: KoaContextWithOIDC): string | undefined {
   const params = ctx.oidc?.params as { grant_type?: unknown } | undefined;
@@ -68,7 +79,8 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
   const { keySet } = d;
   return {
     adapter: d.adapter as unknown as Configuration['adapter'],
-    findAccount: (_ctx, sub) => d.accounts.find(d.tenantId, sub),
+    findAccount: (ctx, sub) =>
+      d.accounts.find(d.tenantId, sub, { include: tagOf(ctx?.oidc?.client)?.claimMapping?.include ?? [] }),
     jwks: { keys: keySet.keys as never },
     cookies: {
       keys: d.cookieKeys,
@@ -88,6 +100,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       email: ['email', 'email_verified'],
       groups: ['groups'],
       roles: ['roles'],
+      organizations: ['organizations'],
     },
     scopes: OIDC_SCOPES,
     conformIdTokenClaims: false,

@@ -16,6 +16,7 @@ import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
 import { attachSessionLinking, createSessionLinks, logoutEndedSessions } from './backchannel.ts';
+import { type ClaimMapping, installClaimMapping } from './claims.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
@@ -225,6 +226,11 @@ export function createOidcService(deps: OidcDeps): OidcService {
       accessTokenTtl: () => settings.get('oidcAccessTokenTtlSeconds'),
     });
     registrationProtocol.attachRegistrationGate(provider, registrationPolicy);
+    installClaimMapping(
+      provider as never,
+      (client) =>
+        (client as { gatekeeper?: { claimMapping?: ClaimMapping | null } }).gatekeeper?.claimMapping,
+    );
     attachSessionLinking(provider, {
       links: sessionLinks,
       tenantId,

@@ -37,6 +37,7 @@ function describe(c: ClientView): string[] {
     `redirect URIs: ${c.redirectUris.join(' ') || '-'}`,
     `logout URIs:   ${c.postLogoutRedirectUris.join(' ') || '-'}`,
     `back-channel:  ${c.backchannelLogoutUri ?? '-'}`,
+    `claims:        ${c.claimMapping ? JSON.stringify(c.claimMapping) : '-'}`,
   ];
 }
 
@@ -58,6 +59,8 @@ interface ShapeOptions {
   accessTokenTtl?: string;
   refreshTokenTtl?: string;
   backchannelLogoutUri?: string;
+  includeClaim?: string[];
+  renameClaim?: string[];
 }
 
 function shape(opts: ShapeOptions): Partial<CreateClientInput> {
@@ -72,6 +75,21 @@ function shape(opts: ShapeOptions): Partial<CreateClientInput> {
   const refresh = ttl(opts.refreshTokenTtl, '--refresh-token-ttl');
   if (access !== undefined) input.accessTokenTtl = access;
   if (refresh !== undefined) input.refreshTokenTtl = refresh;
+  if (opts.includeClaim || opts.renameClaim) {
+    const rename: Record<string, string> = {};
+    for (const pair of opts.renameClaim ?? []) {
+      const m = /^([^=\s]+)=([^=\s]+)$/.exec(pair);
+      if (!m)
+        throw new AppError('validation_failed', {
+          detail: `--rename-claim: FROM=TO, not "${pair.slice(0, 80)}"`,
+        });
+      rename[m[1]!] = m[2]!;
+    }
+    input.claimMapping = {
+      include: (opts.includeClaim ?? []).flatMap((c) => c.split(/[\s,]+/).filter(Boolean)),
+      rename,
+    };
+  }
   if (opts.backchannelLogoutUri !== undefined)
     input.backchannelLogoutUri = opts.backchannelLogoutUri === '' ? null : opts.backchannelLogoutUri;
   return input as Partial<CreateClientInput>;
@@ -86,6 +104,16 @@ function withShapeOptions(cmd: Command): Command {
     .option('--auth-method <method>', 'client_secret_basic, client_secret_post, private_key_jwt or none')
     .option('--access-token-ttl <seconds>', 'access token lifetime (default: the tenant default)')
     .option('--refresh-token-ttl <seconds>', 'refresh token lifetime (default: the tenant default)')
+    .option(
+      '--include-claim <claim>',
+      'put groups, roles or organizations in ID tokens and userinfo without their scope (repeatable; with --rename-claim, replaces the mapping)',
+      collect,
+    )
+    .option(
+      '--rename-claim <from=to>',
+      'release a claim under another name, e.g. groups=memberOf (repeatable)',
+      collect,
+    )
     .option(
       '--backchannel-logout-uri <uri>',
       'where the client receives back-channel logout tokens when its users sign out ("" removes it)',

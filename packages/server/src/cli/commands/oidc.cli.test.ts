@@ -136,6 +136,33 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
     expect(run(['clients', 'registration-token', '--tenant', 'acme', '--ttl', 'forever']).code).toBe(2);
   });
 
+  it('sets a claim mapping and a back-channel logout URI on a client (clients create)', () => {
+    const client = JSON.parse(
+      ok([
+        'clients',
+        'create',
+        '--tenant',
+        'acme',
+        '--name',
+        'grafana',
+        '--redirect-uri',
+        'https://grafana.acme.test/login/generic_oauth',
+        '--include-claim',
+        'roles',
+        '--rename-claim',
+        'roles=grafana_roles',
+        '--backchannel-logout-uri',
+        'https://grafana.acme.test/backchannel',
+        '--json',
+      ]),
+    );
+    expect(client.claimMapping).toEqual({ include: ['roles'], rename: { roles: 'grafana_roles' } });
+    expect(client.backchannelLogoutUri).toBe('https://grafana.acme.test/backchannel');
+    const bad = run(['clients', 'update', 'grafana', '--tenant', 'acme', '--rename-claim', 'sub=user']);
+    expect(bad.code).toBe(2);
+    expect(ok(['clients', 'show', 'grafana', '--tenant', 'acme'])).toContain('grafana_roles');
+  });
+
   it('lists and rotates signing keys (the new one pending until the lead time passes)', () => {
     const before = JSON.parse(ok(['keys', 'signing', 'list', '--tenant', 'acme', '--json']));
     expect(before).toHaveLength(1);
