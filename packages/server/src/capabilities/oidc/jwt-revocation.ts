@@ -6,8 +6,9 @@
  * `RevokedJwt`, keyed by the digest of the jti, kept until the token expires and then swept) and the
  * answer is the RFC's 200. A JWT that is not this tenant's, or not that client's, is also a 200 with
  * nothing done (RFC 7009 §2.2). `/authz` (jwt mode) and the client package's verifier keep verifying
- * offline; `/authz` asks `isRevoked` — an invalidated cache, so a revocation on one instance is
- * refused on every instance within a second, and a known token costs no SQL.
+ * offline; `/authz` asks `isRevoked` — an invalidated cache keyed by the jti (an identifier, not a
+ * secret), so a revocation on one instance is refused on every instance within a second, and a
+ * token already seen costs no SQL.
  */
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
@@ -41,7 +42,7 @@ export function createJwtRevocations(deps: {
     ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
     async load(key) {
       const space = key.indexOf(' ');
-      const row = await payloads.find(key.slice(0, space), MODEL, key.slice(space + 1));
+      const row = await payloads.find(key.slice(0, space), MODEL, digest(key.slice(space + 1)));
       return row !== undefined;
     },
   });
@@ -58,10 +59,10 @@ export function createJwtRevocations(deps: {
         expires_at: expSeconds * 1000 + 60_000,
         consumed_at: null,
       });
-      await cache.invalidate(`${tenantId} ${digest(jti)}`);
+      await cache.invalidate(`${tenantId} ${jti}`);
     },
     isRevoked: (tenantId, jti) =>
-      jti.length === 0 || jti.length > 256 ? Promise.resolve(false) : cache.get(`${tenantId} ${digest(jti)}`),
+      jti.length === 0 || jti.length > 256 ? Promise.resolve(false) : cache.get(`${tenantId} ${jti}`),
     start: () => cache.start(),
     stop: () => cache.stop(),
   };
