@@ -5854,6 +5854,10 @@ export interface paths {
                 logoUrl: string | null;
                 accentColor: string;
               };
+              alerts: {
+                /** @description Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network) */
+                newSignIn: boolean;
+              };
               version: number;
             };
           };
@@ -5936,6 +5940,10 @@ export interface paths {
               logoUrl?: string | null;
               accentColor?: string;
             };
+            alerts?: {
+              /** @description Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network) */
+              newSignIn?: boolean;
+            };
           };
         };
       };
@@ -5981,6 +5989,10 @@ export interface paths {
                 /** @description https URL of a logo image */
                 logoUrl: string | null;
                 accentColor: string;
+              };
+              alerts: {
+                /** @description Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network) */
+                newSignIn: boolean;
               };
               version: number;
             };

@@ -28,6 +28,7 @@ import { PENDING_TTL_MS } from './pending.ts';
 import { SessionSchema } from './schemas.ts';
 import type { AccountsService } from './service.ts';
 import { readCookie, type Session, toSessionView } from './sessions.ts';
+import { DEVICE_MARK_MAX_AGE_SECONDS } from './sign-in-alert.ts';
 import type { SignInOutcome } from './steps/index.ts';
 
 export interface PageRoutesDeps {
@@ -122,6 +123,11 @@ export function createPageKit(deps: PageRoutesDeps): PageKit {
           maxAge: Math.floor((outcome.session.expiresAt - Date.now()) / 1000),
         });
         clearCookie(reply, accounts.pending.cookieName(tenant.slug), secure());
+        if (outcome.device)
+          setCookie(reply, accounts.devices.cookieName(tenant.slug), outcome.device, {
+            secure: secure(),
+            maxAge: DEVICE_MARK_MAX_AGE_SECONDS,
+          });
         return reply.code(303).header('location', outcome.location).send();
       }
       throw new Error('sendOutcome: a refusal is rendered by its page');
@@ -230,6 +236,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
       ip: request.ip,
       userAgent: ua(request),
       requestId: String(request.id),
+      device: accounts.deviceOf(tenant.slug, request.headers.cookie),
       returnTo,
       user: null,
       passwordOk: false,
@@ -567,6 +574,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
       ip: request.ip,
       userAgent: ua(request),
       requestId: String(request.id),
+      device: accounts.deviceOf(tenant.slug, request.headers.cookie),
       passwordJustChanged: true,
     });
     if (outcome.kind === 'refused') throw new AppError('forbidden');

@@ -36,7 +36,7 @@ export interface SignInLinkRoutesDeps {
     userId: string,
     amr: readonly string[],
     returnTo: string,
-    facts: { ip: string; userAgent: string; requestId: string },
+    facts: { ip: string; userAgent: string; requestId: string; device?: string | undefined },
   ): Promise<SignInOutcome | undefined>;
   ttlMinutes(purpose: 'magic' | 'reset'): number;
 }
@@ -55,6 +55,7 @@ export function registerSignInLinkRoutes(app: FastifyInstance, deps: SignInLinkR
     ip: request.ip,
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     requestId: String(request.id),
+    device: accounts.deviceOf((request.params as { slug: string }).slug, request.headers.cookie),
   });
   const ctxOf = (request: FastifyRequest) => ({ actor: `ip:${request.ip}`, requestId: String(request.id) });
   const csrfMessage = (why: 'origin' | 'token') =>
