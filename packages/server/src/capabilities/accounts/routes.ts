@@ -84,15 +84,23 @@ export function createPageKit(deps: PageRoutesDeps): PageKit {
       return tenant;
     },
     async brandOf(tenant) {
-      const { branding } = await accounts.settings.get(tenant.id);
+      const [{ branding }, uploaded] = await Promise.all([
+        accounts.settings.get(tenant.id),
+        accounts.logos.info(tenant.id),
+      ]);
       const name = branding.displayName ?? (await tenants.get(tenant.slug)).displayName;
-      return { name, logoUrl: branding.logoUrl, accent: branding.accentColor };
+      // an uploaded logo (same origin, immutable URL) wins over a logo URL
+      const logoUrl = uploaded ? `/t/${tenant.slug}/logo/${uploaded.file}` : branding.logoUrl;
+      return { name, logoUrl, accent: branding.accentColor };
     },
     async send(request, reply, tenant, page) {
       const brand = await kit.brandOf(tenant);
       const policy: PagePolicy = {
         ...page.policy,
-        imgSrc: [...(page.policy?.imgSrc ?? []), ...(brand.logoUrl ? [brand.logoUrl] : [])],
+        imgSrc: [
+          ...(page.policy?.imgSrc ?? []),
+          ...(brand.logoUrl?.startsWith('https://') ? [brand.logoUrl] : []),
+        ],
       };
       setPagePolicy(reply, policy);
       return reply
@@ -263,6 +271,28 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
         });
     return kit.sendOutcome(request, reply, tenant, outcome);
   });
+
+  // --- the uploaded logo ----------------------------------------------------------------------
+  /**
+   * The tenant's uploaded logo under its digest: only the checked type, `nosniff`, a sandboxing CSP
+   * (opened directly it is still no document), cached for a year (a new logo is a new URL).
+   */
+  app.get(
+    '/logo/:file',
+    { schema: { hide: true, params: Obj({ slug: Str({ max: 63 }), file: Str({ max: 64 }) }) } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      const logo = await accounts.logos.image(tenant.id, (request.params as { file: string }).file);
+      if (!logo) throw new AppError('not_found', { detail: 'no such logo' });
+      return reply
+        .type(logo.contentType)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cross-origin-resource-policy', 'same-origin')
+        .header('content-disposition', 'inline; filename="logo"')
+        .send(logo.bytes);
+    },
+  );
 
   // --- sign out ------------------------------------------------------------------------------
   app.get('/sign-out', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {

@@ -19,6 +19,7 @@ import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
 import { type CompleteSignInInput, createSignInCompleter, type SignInCompleter } from './complete.ts';
 import { createLockout, type LockoutService } from './lockout.ts';
+import { createLogosService, type LogosService } from './logo.ts';
 import { type Csrf, createCsrf } from './pages/csrf.ts';
 import { createPasswordsService, type PasswordsService } from './passwords.ts';
 import { createPendingSignIns, type PendingSignIns } from './pending.ts';
@@ -38,6 +39,8 @@ export interface AccountsService {
   sessions: SessionsService;
   settings: SignInSettingsService;
   lockout: LockoutService;
+  /** The tenant's uploaded logo (branding). */
+  logos: LogosService;
   passwords: PasswordsService;
   pending: PendingSignIns;
   returnTo: ReturnToPolicy;
@@ -128,6 +131,12 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     onError: deps.onError,
   });
   const lockout = createLockout({ ...common, state, settings });
+  const logos = createLogosService({
+    ...common,
+    changes: deps.changes,
+    ...(deps.cacheMetrics ? { cacheMetrics: deps.cacheMetrics } : {}),
+    slugOf,
+  });
   const passwords = createPasswordsService({ ...common, users, hasher: deps.hasher, settings });
   const pending = createPendingSignIns(state, secureCookies);
   const returnTo = createReturnToPolicy(deps.publicUrl);
@@ -180,6 +189,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     sessions,
     settings,
     lockout,
+    logos,
     passwords,
     pending,
     returnTo,
@@ -223,8 +233,10 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     async start() {
       settings.start();
       sessions.start();
+      logos.start();
     },
     async stop() {
+      logos.stop();
       sessions.stop();
       settings.stop();
     },
