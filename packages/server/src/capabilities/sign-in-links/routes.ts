@@ -214,7 +214,8 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
     if (!used) return invalidLink(request, reply, tenant, 'magic');
     clearCookie(reply, checkCookie(tenant), accounts.secureCookies());
     const returnTo = await accounts.returnTo.resolve(tenant, used.returnTo ?? undefined);
-    const amr = ['email'];
+    // RFC 8176 registers no `email` method: a single-use secret delivered out of band is `otp`
+    const amr = ['otp'];
     const outcome =
       (await deps.afterFirstFactor(tenant, used.userId, amr, returnTo, facts(request))) ??
       (await accounts.completeSignIn({ tenant, userId: used.userId, amr, returnTo, ...facts(request) }));
