@@ -138,6 +138,8 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     slugOf,
   });
   const passwords = createPasswordsService({ ...common, users, hasher: deps.hasher, settings });
+  // every other password set (admin API, CLI, setup, new users) keeps the history and the expiry clock
+  users.setPasswordRules(passwords.rules);
   const pending = createPendingSignIns(state, secureCookies);
   const returnTo = createReturnToPolicy(deps.publicUrl);
   const csrf = createCsrf({

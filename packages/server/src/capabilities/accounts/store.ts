@@ -36,6 +36,8 @@ export interface AccountsStore {
   clearFailures(tenantId: string, userId: string, now: number): Promise<void>;
   setMustChange(tenantId: string, userId: string, value: boolean, now: number): Promise<void>;
   passwordChanged(tenantId: string, userId: string, now: number): Promise<void>;
+  /** Starts the expiry clock of a password set by an administrator (a required change stays). */
+  passwordSet(tenantId: string, userId: string, now: number): Promise<void>;
 
   /** The last `limit` password hashes, newest first. */
   passwordHistory(tenantId: string, userId: string, limit: number): Promise<string[]>;
@@ -184,6 +186,16 @@ export function createAccountsStore(database: Database): AccountsStore {
       await db
         .updateTable('account_states')
         .set({ must_change_password: 0, password_changed_at: now, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .execute();
+    },
+
+    async passwordSet(tenantId, userId, now) {
+      await ensureState(tenantId, userId, now);
+      await db
+        .updateTable('account_states')
+        .set({ password_changed_at: now, updated_at: now })
         .where('tenant_id', '=', tenantId)
         .where('user_id', '=', userId)
         .execute();
