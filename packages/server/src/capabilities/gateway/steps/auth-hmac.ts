@@ -100,7 +100,7 @@ export const hmacMode: ModeCheck = {
       scopes: client.scopes,
     };
     ctx.nonce = { scope: client.id, value: nonce };
-    ctx.note(`signed by client ${client.clientId}`);
+    if (ctx.trace) ctx.note(`signed by client ${client.clientId}`);
     return undefined;
   },
   challenge: (realm) => `HMAC realm="${realm}", Signature realm="${realm}"`,
