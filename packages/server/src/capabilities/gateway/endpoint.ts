@@ -57,21 +57,6 @@ export const authzPlugin: FastifyPluginAsync<{ decider: Decider }> = async (app,
   });
 
   async function answer(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    if (process.env.XP === 'fixed') {
-      reply
-        .code(200)
-        .headers({
-          'cache-control': 'no-store',
-          'x-client-id': 'abc',
-          'x-client-name': 'bench-svc',
-          'x-route-id': 'r1',
-          'x-scopes': 'data:read',
-        });
-      return reply.send('');
-    }
-    if (process.env.XP === 'empty') {
-      return reply.send('');
-    }
     const where = locate(request.raw.url ?? '');
     const input: AuthzInput = {
       tenantSlug: where?.slug ?? '',
