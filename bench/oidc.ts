@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { cpuMs, type LoadResult, load, median, startServer, type Target, table } from './lib.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -89,6 +89,40 @@ async function rawSignatures(
   }
   const cpu = process.cpuUsage(cpu0);
   return { perSecond: Math.round(n / seconds), cpuUs: Math.round((cpu.user + cpu.system) / n) };
+}
+
+/**
+ * The same JWTs signed by the server's own signer (signer.ts: node:crypto KeyObjects, which the
+ * Provider uses instead of jose's WebCrypto path), header and payload serialized as the provider does.
+ */
+async function serverSignerSignatures(alg: 'RS256' | 'ES256', seconds: number): Promise<number> {
+  const { signingKeysOf } = await import('../packages/server/src/capabilities/oidc/signer.ts');
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
+  const kid = 'x1dY3mQ0vB7nK5sZ2pL8cR4tW6hJ9gF1aE3uI5oN7qS';
+  const jwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+  const [key] = signingKeysOf({ keys: [jwk], alg, kid, nextChangeAt: null });
+  const b64u = (x: string) => Buffer.from(x).toString('base64url');
+  const until = performance.now() + seconds * 1000;
+  let n = 0;
+  while (performance.now() < until) {
+    const iat = Math.floor(Date.now() / 1000);
+    const payload = {
+      iss: 'http://localhost:8080/t/rs',
+      aud: 'https://jwt.rs.bench/',
+      client_id: 'Wm9mJ2Pq1sVx5kRtY8aBcD',
+      scope: 'read',
+      jti: 'pQ3x7LmZr9KdWs2VtYbN4cHgFj6E0aUiOo1e5Rk8TyA',
+      iat,
+      exp: iat + 3600,
+    };
+    const input = `${b64u(JSON.stringify({ alg, typ: 'at+jwt', kid }))}.${b64u(JSON.stringify(payload))}`;
+    Buffer.from(await key!.sign(Buffer.from(input))).toString('base64url');
+    n++;
+  }
+  return Math.round(n / seconds);
 }
 
 /** Heap held by `count` tenants' Providers, each built by one discovery request (in process). */
@@ -216,6 +250,10 @@ export async function runOidcBench(options: {
   } finally {
     await gk.stop();
   }
+  const signer = {
+    rs: await serverSignerSignatures('RS256', seconds),
+    es: await serverSignerSignatures('ES256', seconds),
+  };
   const memory = await providersMemory(1000);
 
   const ratios = (xs: readonly LoadResult[], ys: readonly { rps: number; cpuUs?: number }[]) => ({
@@ -238,6 +276,7 @@ export async function runOidcBench(options: {
     '',
     `medians of ${rounds} rounds of ${seconds} s; each ratio is the median of the rounds' ratios, by req/s and by CPU per request (server CPU per grant against jose's CPU per signature)`,
     `raw jose signatures (same key type, header and claims, one thread): RS256 ${sigLine(sigs.rs)}, ES256 ${sigLine(sigs.es)}`,
+    `the server's own signer alone (node:crypto, measured once after the rounds): RS256 ${signer.rs}/s, ES256 ${signer.es}/s — grants/s against it: RS256 ${round2(summary('', runs.rs).rps / signer.rs)}, ES256 ${round2(summary('', runs.es).rps / signer.es)}`,
     `ratio client_credentials RS256 grants/s to RS256 signatures/s: ${rsRatio.rps} (by CPU ${rsRatio.cpu}; target ≥ 0.7)`,
     `ratio client_credentials ES256 grants/s to ES256 signatures/s: ${esRatio.rps} (by CPU ${esRatio.cpu}; target ≥ 0.7)`,
     `ratio introspections/s to bare fastify (measured just before): ${introRatio.rps} (by CPU ${introRatio.cpu}; target ≥ 0.5)`,
