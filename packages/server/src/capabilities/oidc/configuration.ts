@@ -20,6 +20,7 @@ import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
 import { delegatedClaims } from './delegation.ts';
 import type { ResourcePolicy } from './resources.ts';
+import { signingKeysOf } from './signer.ts';
 import type { KeySet } from './signing-keys.ts';
 
 export interface TenantOidcDeps {
@@ -63,7 +64,8 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
   return {
     adapter: d.adapter as unknown as Configuration['adapter'],
     findAccount: (_ctx, sub) => d.accounts.find(d.tenantId, sub),
-    jwks: { keys: keySet.keys as never },
+    // node:crypto signers imported once per key set (signer.ts)
+    jwks: { keys: signingKeysOf(keySet) },
     cookies: {
       keys: d.cookieKeys,
       long: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
@@ -99,6 +101,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,

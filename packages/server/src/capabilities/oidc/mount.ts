@@ -56,13 +56,23 @@ export function oidcMount(deps: {
   oidc: OidcService;
   publicUrl(): string;
 }): (request: FastifyRequest, reply: FastifyReply) => boolean {
+  // the public URL is a setting that may change at runtime: parsed again only when it does
+  let parsed = { from: '', proto: '', host: '' };
+  const publicOrigin = () => {
+    const current = deps.publicUrl();
+    if (current !== parsed.from) {
+      const url = new URL(current);
+      parsed = { from: current, proto: url.protocol.slice(0, -1), host: url.host };
+    }
+    return parsed;
+  };
   return (request, reply) => {
     const target = matchProviderUrl(request.raw.url);
     if (!target) return false;
     reply.hijack();
-    const pub = new URL(deps.publicUrl());
+    const pub = publicOrigin();
     const headers = request.raw.headers;
-    headers['x-forwarded-proto'] = pub.protocol.slice(0, -1);
+    headers['x-forwarded-proto'] = pub.proto;
     headers['x-forwarded-host'] = pub.host;
     headers['x-forwarded-for'] = request.ip;
     headers['x-request-id'] = request.id;
