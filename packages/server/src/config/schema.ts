@@ -364,6 +364,17 @@ export const ConfigSchema = Type.Object(
       maximum: 300,
       ...meta({ runtime: true }),
     }),
+    oidcOutboundCaFile: Type.String({
+      description:
+        "PEM file of extra certificate authorities trusted (besides the system's) when the OAuth provider fetches client ID metadata documents and clients' `jwks_uri`, and delivers back-channel logout tokens — for clients served under a private CA. Empty: the system CAs only.",
+      default: '',
+      maxLength: 4096,
+    }),
+    oidcOutboundAllowPrivateAddresses: Type.Boolean({
+      description:
+        'Let the OAuth provider fetch client ID metadata documents and `jwks_uri`, and deliver back-channel logout tokens, to loopback and private-network addresses (an on-premises deployment whose agents live on the intranet). Off: such fetches are refused (SSRF protection).',
+      default: false,
+    }),
     oidcProviderCacheSize: Type.Integer({
       description:
         'OAuth/OIDC protocol engines (one per tenant) kept in memory; the least recently used is dropped and rebuilt on its next request.',

@@ -54,6 +54,8 @@ export interface AdapterDeps {
   keyring: Keyring;
   /** The Client model's lookup: client metadata by client_id, or undefined. */
   findClient(clientId: string): Promise<AdapterPayload | undefined>;
+  /** The Client model's upsert: a client registered at `/reg` (RFC 7591); absent, the model is read-only. */
+  registerClient?(clientId: string, metadata: AdapterPayload): Promise<void>;
   /**
    * A refresh token rotated less than this long ago is handed back as not consumed: the provider then
    * fails to consume it again (invalid_grant) instead of treating it as reuse and revoking the grant.
@@ -107,9 +109,11 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
     if (model === 'Client') {
       return {
         find: (id) => deps.findClient(id),
-        // clients are managed through the admin API and CLI, never by the provider
-        async upsert() {
-          throw new errors.InvalidRequest('clients are registered through the administration API');
+        // clients are managed through the admin API and CLI, or registered at /reg (registration-protocol.ts)
+        async upsert(id, payload) {
+          if (!deps.registerClient)
+            throw new errors.InvalidRequest('clients are registered through the administration API');
+          await deps.registerClient(id, payload);
         },
         async destroy() {},
         findByUid: async () => undefined,
