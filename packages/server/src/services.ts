@@ -261,6 +261,8 @@ export function createServices(rt: Runtime): Services {
     tenants,
     hasher: passwords,
     csrfKeys: () => rt.keyring.deriveKeys('page-csrf').map((k) => k.key),
+    deviceKeys: () => rt.keyring.deriveKeys('sign-in-device').map((k) => k.key),
+    mailer: userMail,
     publicUrl: () => settings.get('publicUrl'),
     rateLimits: () => ({
       perIp: settings.get('signInRateLimitPerIp'),

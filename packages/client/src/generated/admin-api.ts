@@ -6079,6 +6079,10 @@ export interface paths {
                 logoUrl: string | null;
                 accentColor: string;
               };
+              alerts: {
+                /** @description Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network) */
+                newSignIn: boolean;
+              };
               version: number;
             };
           };
@@ -6161,6 +6165,10 @@ export interface paths {
               logoUrl?: string | null;
               accentColor?: string;
             };
+            alerts?: {
+              /** @description Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network) */
+              newSignIn?: boolean;
+            };
           };
         };
       };
@@ -6207,10 +6215,191 @@ export interface paths {
                 logoUrl: string | null;
                 accentColor: string;
               };
+              alerts: {
+                /** @description Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network) */
+                newSignIn: boolean;
+              };
               version: number;
             };
           };
         };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/sign-in-settings/logo': {
+    /** The tenant's uploaded logo (404 when there is none) */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              contentType: 'image/png' | 'image/jpeg' | 'image/webp';
+              /** @description SHA-256 of the stored (cleaned) image, hex */
+              digest: string;
+              /** @description Bytes stored (metadata removed) */
+              size: number;
+              width: number;
+              height: number;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Where the hosted pages serve it (immutable; cached for a year) */
+              url: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Upload the tenant's logo for the hosted pages
+     * @description The raw image as the body: PNG, JPEG or WebP, at most 256 KiB and 4096 px a side (SVG is refused: 415). The file must be well-formed to its end (nothing after the image: 400 `logo_invalid`); text metadata is removed before it is stored. It then replaces `branding.logoUrl` on the pages.
+     */
+    put: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'image/png': string;
+          'image/jpeg': string;
+          'image/webp': string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              contentType: 'image/png' | 'image/jpeg' | 'image/webp';
+              /** @description SHA-256 of the stored (cleaned) image, hex */
+              digest: string;
+              /** @description Bytes stored (metadata removed) */
+              size: number;
+              width: number;
+              height: number;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Where the hosted pages serve it (immutable; cached for a year) */
+              url: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Remove the tenant's uploaded logo (the pages fall back to branding.logoUrl) */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
         /** @description The request does not match the schema (problem `validation_failed`, …) */
         400: {
           content: {

@@ -212,7 +212,7 @@ export const ConfigSchema = Type.Object(
     }),
     httpIdleTimeoutMs: Type.Integer({
       description:
-        'How long a connection may see no traffic at all (e.g. a client that stops reading a response) before it is closed (Fastify `connectionTimeout`).',
+        'How long a connection may see no traffic at all (e.g. a client that stops reading a response) before it is closed (checked once a second, so it is cut within a second of this).',
       default: 120_000,
       minimum: 100,
       maximum: 3_600_000,

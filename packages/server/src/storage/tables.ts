@@ -394,6 +394,18 @@ export interface AccountSettingsTable {
   version: number;
 }
 
+/** A tenant's uploaded logo (migration 0045): the checked image as base64, named by its SHA-256. */
+export interface BrandingLogosTable {
+  tenant_id: string;
+  content_type: string;
+  data: string;
+  digest: string;
+  size: number;
+  width: number;
+  height: number;
+  updated_at: number;
+}
+
 /** A queued mail message (migration 0025); `payload` is the Fernet-encrypted rendered message. */
 export interface MailOutboxTable {
   id: string;
@@ -575,6 +587,7 @@ export interface Tables {
   account_states: AccountStatesTable;
   password_history: PasswordHistoryTable;
   account_settings: AccountSettingsTable;
+  branding_logos: BrandingLogosTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_resource_servers: OidcResourceServersTable;

@@ -2,7 +2,8 @@
  * The hosted pages in a real browser (Debian's Chromium through playwright-core), within their own
  * strict CSP: password sign-in to the account page; wrong passwords until lockout, then success after
  * the (2 s) window; listing and revoking another browser's session from the account page; the oldest
- * session evicted at the tenant's limit; a forced password change at sign-in; sign-out. Every page is
+ * session evicted at the tenant's limit; a forced password change at sign-in; sign-out; an uploaded
+ * tenant logo on the sign-in page. Every page is
  * checked with axe-core (no serious or critical violation) and saved as a screenshot in light and
  * dark (and at phone width) under packages/server/test-output/screenshots/accounts/.
  */
@@ -197,6 +198,33 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.goto(`${origin}/t/no-such-tenant/sign-in`);
       await check(page, 'not-found');
       await context.close();
+    });
+
+    it('shows an uploaded logo on the sign-in page, within the CSP', async () => {
+      const logo = readFileSync(new URL('./fixtures/logo.png', import.meta.url));
+      const r = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/tenants/web/sign-in-settings/logo',
+        headers: { authorization: `Bearer ${t.rootToken}`, 'content-type': 'image/png' },
+        payload: logo,
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      const { context, page } = await newPage();
+      const served = page.waitForResponse((res) => res.url().includes('/t/web/logo/'));
+      await page.goto(`${origin}/t/web/sign-in`);
+      const image = await served;
+      expect(image.status()).toBe(200);
+      expect(image.headers()['content-type']).toBe('image/png');
+      expect(image.headers()['x-content-type-options']).toBe('nosniff');
+      const size = await page.$eval('.brand img', (img) => {
+        const el = img as unknown as { naturalWidth: number; complete: boolean };
+        return [el.naturalWidth, el.complete];
+      });
+      expect(size).toEqual([96, true]);
+      await check(page, 'sign-in-logo', { phone: true });
+      expect(image.headers()['content-security-policy']).toBe("default-src 'none'; sandbox");
+      await context.close();
+      await t.call('DELETE', '/api/v1/tenants/web/sign-in-settings/logo');
     });
 
     it('reported no CSP violation and no script error on any page', () => {

@@ -31,6 +31,7 @@ describe('session and password lifetimes', () => {
       tenants: t.services.tenants,
       hasher: createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
       csrfKeys: () => [Buffer.alloc(32, 1)],
+      deviceKeys: () => [Buffer.alloc(32, 2)],
       publicUrl: () => 'http://localhost:8080',
       rateLimits: () => ({ perIp: 30, perTenant: 3000 }),
       onError: () => {},

@@ -1,12 +1,14 @@
 /**
  * Completing a sign-in once every factor passed — shared by the password pipeline's `finish` step,
  * the MFA pages and any other first factor (magic link, passkey): a required password change comes
- * first (pending stage `change_password`), then the session.
+ * first (pending stage `change_password`), then the session (with the new-sign-in alert, when the
+ * browser is new, in its unit of work) and the browser's refreshed device mark.
  */
 import type { TenantRef } from '../../access/principal.ts';
 import type { PasswordsService } from './passwords.ts';
 import type { PendingSignIns } from './pending.ts';
 import type { SessionsService } from './sessions.ts';
+import type { SignInAlerts } from './sign-in-alert.ts';
 import type { SignInOutcome } from './steps/types.ts';
 
 export interface CompleteSignInInput {
@@ -18,6 +20,8 @@ export interface CompleteSignInInput {
   ip: string;
   userAgent: string;
   requestId: string;
+  /** The browser's device-mark cookie (sign-in-alert.ts), if it sent one. */
+  device?: string | undefined;
   /** Skip the password-change check (the change was just made). */
   passwordJustChanged?: boolean;
 }
@@ -28,6 +32,8 @@ export function createSignInCompleter(deps: {
   sessions: SessionsService;
   passwords: PasswordsService;
   pending: PendingSignIns;
+  alerts: SignInAlerts;
+  now?: () => number;
   onSignedIn(input: CompleteSignInInput): Promise<void>;
 }): SignInCompleter {
   return async (input) => {
@@ -45,6 +51,8 @@ export function createSignInCompleter(deps: {
       });
       return { kind: 'pending', secret, location: `/t/${input.tenant.slug}/change-password` };
     }
+    const at = (deps.now ?? Date.now)();
+    const facts = { ...input, tenantId: input.tenant.id, at };
     const { session, secret } = await deps.sessions.create(
       input.tenant.id,
       {
@@ -55,8 +63,11 @@ export function createSignInCompleter(deps: {
         userAgent: input.userAgent,
       },
       { actor: `user:${input.userId}`, requestId: input.requestId },
+      // a new browser: the alert is queued in the session's unit of work (commits with it)
+      (others) => deps.alerts.check(facts, others),
     );
     await deps.onSignedIn(input);
-    return { kind: 'session', session, secret, location: input.returnTo };
+    const device = deps.alerts.marks.mint(input.tenant.id, input.userId, input.device, at);
+    return { kind: 'session', session, secret, location: input.returnTo, device };
   };
 }

@@ -19,6 +19,7 @@ import { classify, sendProblem } from '../../http/problem.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
 import { registerAccountAdminRoutes } from './admin-routes.ts';
+import { registerLogoAdminRoutes } from './logo-routes.ts';
 import { registerAssetRoutes } from './pages/assets.ts';
 import { type Brand, layout } from './pages/layout.ts';
 import { messagePage } from './pages/message.ts';
@@ -109,6 +110,7 @@ export const accountsAdminPlugin: FastifyPluginAsync<{
   users: UsersService;
 }> = async (app, deps) => {
   registerAccountAdminRoutes(app, deps);
+  await registerLogoAdminRoutes(app, deps);
 };
 
 /** `GET /assets/:file`: the pages' stylesheet and scripts (content-hashed, immutable). */

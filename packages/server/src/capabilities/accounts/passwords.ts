@@ -2,8 +2,10 @@
  * Changing a password on the hosted pages: the tenant policy (`password-policy.ts`), then the
  * history (the current password and the last N are refused), then one unit of work that stores the
  * new Argon2id hash, records it in the history, clears a forced change and emits `password.changed`.
- * A refused change leaves the password and the history as they were. An admin can require a change
- * at the next sign-in; an expiry (off by default) does the same after N days.
+ * A refused change leaves the password and the history as they were. Every other password set (admin
+ * API, CLI, setup, a new user's first one) passes `rules` through the users service: no re-use of the
+ * current one or the history, recorded in the history, the expiry clock started. An admin can
+ * require a change at the next sign-in; an expiry (off by default) does the same after N days.
  */
 import './errors.ts';
 import type { PasswordHasher } from '../../crypto/password.ts';
@@ -11,7 +13,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
-import type { UsersService } from '../users/index.ts';
+import type { PasswordRules, UsersService } from '../users/index.ts';
 import { type PasswordProblem, passwordMessages } from './pages/messages.en.ts';
 import { passwordPolicyProblem } from './password-policy.ts';
 import type { SignInSettingsService } from './settings.ts';
@@ -38,6 +40,12 @@ export interface PasswordsService {
   ): Promise<void>;
   /** Why the user must change the password before a session: `forced`, `expired`, or null. */
   changeRequired(tenantId: string, userId: string): Promise<'forced' | 'expired' | null>;
+  /**
+   * What every other password set (admin API, CLI, setup, a new user's first password) must pass:
+   * not the current password nor one of the last `historyCount`; recorded in the history and
+   * starting the expiry clock (a forced change stays as the administrator left it).
+   */
+  rules: PasswordRules;
   /** Admin action: require (or stop requiring) a change at the next sign-in. */
   requireChange(
     tenantId: string,
@@ -69,14 +77,34 @@ export function createPasswordsService(deps: {
     const user = await users.get(tenantId, userId);
     const problem = passwordPolicyProblem(password, policy, [user.username, user.email, user.name]);
     if (problem) refuse(problem.problem, problem.arg);
+    await checkReuse(tenantId, userId, password, policy.historyCount);
+  }
+
+  /** The current password and the last `historyCount` are refused. */
+  async function checkReuse(tenantId: string, userId: string, password: string, historyCount: number) {
     if (await users.isCurrentPassword(tenantId, userId, password)) refuse('sameAsCurrent');
-    for (const old of await store.passwordHistory(tenantId, userId, policy.historyCount)) {
-      if ((await hasher.verify(old, password)).ok) refuse('reused', policy.historyCount);
+    for (const old of await store.passwordHistory(tenantId, userId, historyCount)) {
+      if ((await hasher.verify(old, password)).ok) refuse('reused', historyCount);
     }
   }
 
+  const rules: PasswordRules = {
+    async check(tenantId, userId, password) {
+      await checkReuse(tenantId, userId, password, (await settings.get(tenantId)).password.historyCount);
+    },
+    async inUnit(tenantId, userId, hash) {
+      const at = now();
+      await store.addPasswordHistory(
+        { id: newId(at), tenant_id: tenantId, user_id: userId, hash, created_at: at },
+        (await settings.get(tenantId)).password.historyCount,
+      );
+      await store.passwordSet(tenantId, userId, at);
+    },
+  };
+
   return {
     check,
+    rules,
     async change(tenantId, userId, password, ctx) {
       await check(tenantId, userId, password);
       const policy = (await settings.get(tenantId)).password;

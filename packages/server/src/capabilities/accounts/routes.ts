@@ -28,6 +28,7 @@ import { PENDING_TTL_MS } from './pending.ts';
 import { SessionSchema } from './schemas.ts';
 import type { AccountsService } from './service.ts';
 import { readCookie, type Session, toSessionView } from './sessions.ts';
+import { DEVICE_MARK_MAX_AGE_SECONDS } from './sign-in-alert.ts';
 import type { SignInOutcome } from './steps/index.ts';
 
 export interface PageRoutesDeps {
@@ -83,15 +84,23 @@ export function createPageKit(deps: PageRoutesDeps): PageKit {
       return tenant;
     },
     async brandOf(tenant) {
-      const { branding } = await accounts.settings.get(tenant.id);
+      const [{ branding }, uploaded] = await Promise.all([
+        accounts.settings.get(tenant.id),
+        accounts.logos.info(tenant.id),
+      ]);
       const name = branding.displayName ?? (await tenants.get(tenant.slug)).displayName;
-      return { name, logoUrl: branding.logoUrl, accent: branding.accentColor };
+      // an uploaded logo (same origin, immutable URL) wins over a logo URL
+      const logoUrl = uploaded ? `/t/${tenant.slug}/logo/${uploaded.file}` : branding.logoUrl;
+      return { name, logoUrl, accent: branding.accentColor };
     },
     async send(request, reply, tenant, page) {
       const brand = await kit.brandOf(tenant);
       const policy: PagePolicy = {
         ...page.policy,
-        imgSrc: [...(page.policy?.imgSrc ?? []), ...(brand.logoUrl ? [brand.logoUrl] : [])],
+        imgSrc: [
+          ...(page.policy?.imgSrc ?? []),
+          ...(brand.logoUrl?.startsWith('https://') ? [brand.logoUrl] : []),
+        ],
       };
       setPagePolicy(reply, policy);
       return reply
@@ -122,6 +131,11 @@ export function createPageKit(deps: PageRoutesDeps): PageKit {
           maxAge: Math.floor((outcome.session.expiresAt - Date.now()) / 1000),
         });
         clearCookie(reply, accounts.pending.cookieName(tenant.slug), secure());
+        if (outcome.device)
+          setCookie(reply, accounts.devices.cookieName(tenant.slug), outcome.device, {
+            secure: secure(),
+            maxAge: DEVICE_MARK_MAX_AGE_SECONDS,
+          });
         return reply.code(303).header('location', outcome.location).send();
       }
       throw new Error('sendOutcome: a refusal is rendered by its page');
@@ -230,6 +244,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
       ip: request.ip,
       userAgent: ua(request),
       requestId: String(request.id),
+      device: accounts.deviceOf(tenant.slug, request.headers.cookie),
       returnTo,
       user: null,
       passwordOk: false,
@@ -256,6 +271,28 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
         });
     return kit.sendOutcome(request, reply, tenant, outcome);
   });
+
+  // --- the uploaded logo ----------------------------------------------------------------------
+  /**
+   * The tenant's uploaded logo under its digest: only the checked type, `nosniff`, a sandboxing CSP
+   * (opened directly it is still no document), cached for a year (a new logo is a new URL).
+   */
+  app.get(
+    '/logo/:file',
+    { schema: { hide: true, params: Obj({ slug: Str({ max: 63 }), file: Str({ max: 64 }) }) } },
+    async (request, reply) => {
+      const tenant = await kit.tenantOf(request);
+      const logo = await accounts.logos.image(tenant.id, (request.params as { file: string }).file);
+      if (!logo) throw new AppError('not_found', { detail: 'no such logo' });
+      return reply
+        .type(logo.contentType)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cross-origin-resource-policy', 'same-origin')
+        .header('content-disposition', 'inline; filename="logo"')
+        .send(logo.bytes);
+    },
+  );
 
   // --- sign out ------------------------------------------------------------------------------
   app.get('/sign-out', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
@@ -567,6 +604,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
       ip: request.ip,
       userAgent: ua(request),
       requestId: String(request.id),
+      device: accounts.deviceOf(tenant.slug, request.headers.cookie),
       passwordJustChanged: true,
     });
     if (outcome.kind === 'refused') throw new AppError('forbidden');

@@ -55,11 +55,19 @@ export const BrandingSchema = Obj({
   accentColor: Str({ min: 7, max: 7, pattern: ACCENT_PATTERN, message: 'must be a colour like #3358d4' }),
 });
 
+export const AlertsSchema = Obj({
+  newSignIn: Type.Boolean({
+    description:
+      'Mail the user when they sign in from a browser not seen before (no device mark, no live session of the same browser family from the same network)',
+  }),
+});
+
 export const SignInSettingsSchema = Obj({
   password: PasswordPolicySchema,
   sessions: SessionPolicySchema,
   lockout: LockoutPolicySchema,
   branding: BrandingSchema,
+  alerts: AlertsSchema,
 });
 export type SignInSettings = Static<typeof SignInSettingsSchema>;
 export type PasswordPolicySettings = Static<typeof PasswordPolicySchema>;
@@ -72,6 +80,7 @@ export const SignInSettingsPatch = Obj({
   sessions: Type.Optional(strictPartial(SessionPolicySchema)),
   lockout: Type.Optional(strictPartial(LockoutPolicySchema)),
   branding: Type.Optional(strictPartial(BrandingSchema)),
+  alerts: Type.Optional(strictPartial(AlertsSchema)),
 });
 export type SignInSettingsPatchInput = Static<typeof SignInSettingsPatch>;
 
@@ -90,6 +99,7 @@ export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = Object.freeze({
   sessions: { idleTimeoutMinutes: 8 * 60, absoluteLifetimeMinutes: 7 * 24 * 60, maxPerUser: 10 },
   lockout: { maxFailures: 5, durationSeconds: 15 * 60 },
   branding: { displayName: null, logoUrl: null, accentColor: '#3358d4' },
+  alerts: { newSignIn: false },
 }) as SignInSettings;
 
 export const SessionSchema = Obj({

@@ -12,18 +12,21 @@ import './errors.ts';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import type { PasswordHasher } from '../../crypto/password.ts';
 import type { EventBus } from '../../events/event-bus.ts';
+import type { UserMailer } from '../../mail/user-mailer.ts';
 import type { SharedState } from '../../state/state.ts';
 import type { Database } from '../../storage/database.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
 import { type CompleteSignInInput, createSignInCompleter, type SignInCompleter } from './complete.ts';
 import { createLockout, type LockoutService } from './lockout.ts';
+import { createLogosService, type LogosService } from './logo.ts';
 import { type Csrf, createCsrf } from './pages/csrf.ts';
 import { createPasswordsService, type PasswordsService } from './passwords.ts';
 import { createPendingSignIns, type PendingSignIns } from './pending.ts';
 import { createReturnToPolicy, type ReturnToCheck, type ReturnToPolicy } from './return-to.ts';
-import { createSessionsService, type Session, type SessionsService } from './sessions.ts';
+import { createSessionsService, readCookie, type Session, type SessionsService } from './sessions.ts';
 import { createSignInSettings, type SignInSettingsService } from './settings.ts';
+import { createDeviceMarks, createSignInAlerts, type DeviceMarks } from './sign-in-alert.ts';
 import {
   createPasswordSignIn,
   type RequireMfa,
@@ -36,11 +39,17 @@ export interface AccountsService {
   sessions: SessionsService;
   settings: SignInSettingsService;
   lockout: LockoutService;
+  /** The tenant's uploaded logo (branding). */
+  logos: LogosService;
   passwords: PasswordsService;
   pending: PendingSignIns;
   returnTo: ReturnToPolicy;
   /** The CSRF guard every hosted form uses (tokens bound to the browser, single-use). */
   csrf: Csrf;
+  /** The browsers' device marks behind new-sign-in alerts (sign-in-alert.ts). */
+  devices: DeviceMarks;
+  /** The device-mark cookie a request carries for the tenant (pass it as `device` to `completeSignIn`). */
+  deviceOf(slug: string, cookieHeader: string | undefined): string | undefined;
   /** Runs the password sign-in pipeline and audits a refusal (`sign_in.failed`, with the reason). */
   signInWithPassword(attempt: SignInAttempt): Promise<SignInOutcome>;
   /** Finishes a sign-in whose factors all passed (forced password change first, then the session). */
@@ -89,6 +98,10 @@ export interface AccountsDeps {
   hasher: PasswordHasher;
   /** MAC keys for CSRF tokens, newest first (derived from the master keys). */
   csrfKeys: () => readonly Buffer[];
+  /** MAC keys for the browsers' device marks, newest first (derived from the master keys). */
+  deviceKeys: () => readonly Buffer[];
+  /** Mail to users (the new-sign-in alert); without it no alert is sent. */
+  mailer?: UserMailer;
   publicUrl: () => string;
   rateLimits: () => { perIp: number; perTenant: number };
   onError(err: unknown, what: string): void;
@@ -118,7 +131,15 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     onError: deps.onError,
   });
   const lockout = createLockout({ ...common, state, settings });
+  const logos = createLogosService({
+    ...common,
+    changes: deps.changes,
+    ...(deps.cacheMetrics ? { cacheMetrics: deps.cacheMetrics } : {}),
+    slugOf,
+  });
   const passwords = createPasswordsService({ ...common, users, hasher: deps.hasher, settings });
+  // every other password set (admin API, CLI, setup, new users) keeps the history and the expiry clock
+  users.setPasswordRules(passwords.rules);
   const pending = createPendingSignIns(state, secureCookies);
   const returnTo = createReturnToPolicy(deps.publicUrl);
   const csrf = createCsrf({
@@ -138,10 +159,19 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     accountSections: async () => ({ sections: [] }),
     signInExtras: async () => null,
   };
+  const devices = createDeviceMarks({ keys: deps.deviceKeys, secureCookies });
+  const alerts = createSignInAlerts({
+    settings,
+    marks: devices,
+    lastSignInAt: async (tenantId, userId) => (await users.get(tenantId, userId)).lastSignInAt,
+    ...(deps.mailer ? { mailer: deps.mailer } : {}),
+  });
   const completeSignIn = createSignInCompleter({
     sessions,
     passwords,
     pending,
+    alerts,
+    ...(deps.now ? { now: deps.now } : {}),
     async onSignedIn(input: CompleteSignInInput) {
       await users
         .recordSignIn(input.tenant.id, input.userId)
@@ -161,10 +191,13 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     sessions,
     settings,
     lockout,
+    logos,
     passwords,
     pending,
     returnTo,
     csrf,
+    devices,
+    deviceOf: (slug, cookieHeader) => readCookie(cookieHeader, devices.cookieName(slug)),
     async signInWithPassword(attempt) {
       const outcome = await pipeline(attempt);
       if (outcome.kind === 'refused') {
@@ -202,8 +235,10 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     async start() {
       settings.start();
       sessions.start();
+      logos.start();
     },
     async stop() {
+      logos.stop();
       sessions.stop();
       settings.stop();
     },

@@ -56,11 +56,16 @@ export interface SessionsService {
   ): Promise<Session | null>;
   /** The session behind a raw session id (the cookie's value), or null. */
   bySecret(tenantId: string, secret: string): Promise<Session | null>;
-  /** Starts a session; returns it and the secret to put in the cookie (see `cookieName`). */
+  /**
+   * Starts a session; returns it and the secret to put in the cookie (see `cookieName`). `within`
+   * runs in the session's unit of work with the user's other live sessions (the new-sign-in alert
+   * queues its mail there, so it commits with the session or not at all).
+   */
   create(
     tenantId: string,
     input: CreateSessionInput,
     ctx: ActionContext,
+    within?: (others: readonly Session[]) => Promise<unknown>,
   ): Promise<{ session: Session; secret: string }>;
   /** The cookie carrying a tenant's session (`__Host-` prefixed over https). */
   cookieName(tenantSlug: string): string;
@@ -241,7 +246,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     bySecret,
     cookieName,
 
-    async create(tenantId, input, ctx) {
+    async create(tenantId, input, ctx, within) {
       const secret = randomToken(32);
       const at = now();
       const policy = (await settings.get(tenantId)).sessions;
@@ -272,6 +277,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
           evicted.map((s) => s.id),
         );
         await invalidateDigests(tenantId, digests);
+        if (within) await within(live.filter((s) => s.id !== row.id).map(toSession));
         deps.bus.emit({
           type: 'sign_in.succeeded',
           tenant: slug,

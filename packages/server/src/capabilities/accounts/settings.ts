@@ -59,6 +59,7 @@ function merge(base: SignInSettings, patch: SignInSettingsPatchInput): SignInSet
     sessions: { ...base.sessions, ...patch.sessions },
     lockout: { ...base.lockout, ...patch.lockout },
     branding: { ...base.branding, ...patch.branding },
+    alerts: { ...base.alerts, ...patch.alerts },
   };
 }
 

@@ -6,10 +6,12 @@
 import { sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
 import { incrementOne } from '../../storage/primitives.ts';
-import type { AccountStatesTable, SessionsTable } from '../../storage/tables.ts';
+import type { AccountStatesTable, BrandingLogosTable, SessionsTable } from '../../storage/tables.ts';
 
 export type SessionRow = SessionsTable;
 export type AccountStateRow = AccountStatesTable;
+export type LogoRow = BrandingLogosTable;
+export type LogoMeta = Omit<LogoRow, 'data'>;
 
 export interface AccountsStore {
   insertSession(row: SessionRow): Promise<void>;
@@ -34,6 +36,8 @@ export interface AccountsStore {
   clearFailures(tenantId: string, userId: string, now: number): Promise<void>;
   setMustChange(tenantId: string, userId: string, value: boolean, now: number): Promise<void>;
   passwordChanged(tenantId: string, userId: string, now: number): Promise<void>;
+  /** Starts the expiry clock of a password set by an administrator (a required change stays). */
+  passwordSet(tenantId: string, userId: string, now: number): Promise<void>;
 
   /** The last `limit` password hashes, newest first. */
   passwordHistory(tenantId: string, userId: string, limit: number): Promise<string[]>;
@@ -51,6 +55,14 @@ export interface AccountsStore {
     expected: number | undefined,
     now: number,
   ): Promise<number | null>;
+
+  /** The tenant's uploaded logo without its bytes. */
+  logoMeta(tenantId: string): Promise<LogoMeta | undefined>;
+  /** The logo's bytes (base64) when its digest is `digest`. */
+  logoData(tenantId: string, digest: string): Promise<{ content_type: string; data: string } | undefined>;
+  putLogo(row: LogoRow): Promise<void>;
+  /** True when there was one. */
+  deleteLogo(tenantId: string): Promise<boolean>;
 }
 
 export function createAccountsStore(database: Database): AccountsStore {
@@ -179,6 +191,16 @@ export function createAccountsStore(database: Database): AccountsStore {
         .execute();
     },
 
+    async passwordSet(tenantId, userId, now) {
+      await ensureState(tenantId, userId, now);
+      await db
+        .updateTable('account_states')
+        .set({ password_changed_at: now, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .execute();
+    },
+
     async passwordHistory(tenantId, userId, limit) {
       if (limit <= 0) return [];
       const rows = await db
@@ -238,6 +260,41 @@ export function createAccountsStore(database: Database): AccountsStore {
         .where('version', '=', version)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1 ? version + 1 : null;
+    },
+
+    logoMeta: (tenantId) =>
+      db
+        .selectFrom('branding_logos')
+        .select(['tenant_id', 'content_type', 'digest', 'size', 'width', 'height', 'updated_at'])
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst(),
+    logoData: (tenantId, digest) =>
+      db
+        .selectFrom('branding_logos')
+        .select(['content_type', 'data'])
+        .where('tenant_id', '=', tenantId)
+        .where('digest', '=', digest)
+        .executeTakeFirst(),
+    async putLogo(row) {
+      await db
+        .insertInto('branding_logos')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('tenant_id').doUpdateSet({
+            content_type: row.content_type,
+            data: row.data,
+            digest: row.digest,
+            size: row.size,
+            width: row.width,
+            height: row.height,
+            updated_at: row.updated_at,
+          }),
+        )
+        .execute();
+    },
+    async deleteLogo(tenantId) {
+      const r = await db.deleteFrom('branding_logos').where('tenant_id', '=', tenantId).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
   };
 }

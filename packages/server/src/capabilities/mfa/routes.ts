@@ -63,6 +63,7 @@ export function registerMfaRoutes(app: FastifyInstance, deps: MfaRoutesDeps): vo
     ip: request.ip,
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     requestId: String(request.id),
+    device: accounts.deviceOf((request.params as { slug: string }).slug, request.headers.cookie),
   });
   const ctxOf = (request: FastifyRequest, userId?: string) => ({
     actor: userId ? `user:${userId}` : `ip:${request.ip}`,

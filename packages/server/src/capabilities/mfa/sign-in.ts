@@ -32,6 +32,8 @@ export interface RequestFacts {
   ip: string;
   userAgent: string;
   requestId: string;
+  /** The browser's device-mark cookie (new-sign-in alerts). */
+  device?: string | undefined;
 }
 
 export interface MfaSignIn {

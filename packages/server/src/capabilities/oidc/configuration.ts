@@ -23,6 +23,7 @@ import { delegatedClaims } from './delegation.ts';
 import type { RegistrationPolicy } from './registration.ts';
 import { registrationFeature } from './registration-protocol.ts';
 import type { ResourcePolicy } from './resources.ts';
+import { signingKeysOf } from './signer.ts';
 import type { KeySet } from './signing-keys.ts';
 
 export interface TenantOidcDeps {
@@ -81,7 +82,8 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     adapter: d.adapter as unknown as Configuration['adapter'],
     findAccount: (ctx, sub) =>
       d.accounts.find(d.tenantId, sub, { include: tagOf(ctx?.oidc?.client)?.claimMapping?.include ?? [] }),
-    jwks: { keys: keySet.keys as never },
+    // node:crypto signers imported once per key set (signer.ts)
+    jwks: { keys: signingKeysOf(keySet) },
     cookies: {
       keys: d.cookieKeys,
       long: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
@@ -125,6 +127,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,

@@ -36,7 +36,7 @@ export interface SignInLinkRoutesDeps {
     userId: string,
     amr: readonly string[],
     returnTo: string,
-    facts: { ip: string; userAgent: string; requestId: string },
+    facts: { ip: string; userAgent: string; requestId: string; device?: string | undefined },
   ): Promise<SignInOutcome | undefined>;
   ttlMinutes(purpose: 'magic' | 'reset'): number;
 }
@@ -55,6 +55,7 @@ export function registerSignInLinkRoutes(app: FastifyInstance, deps: SignInLinkR
     ip: request.ip,
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     requestId: String(request.id),
+    device: accounts.deviceOf((request.params as { slug: string }).slug, request.headers.cookie),
   });
   const ctxOf = (request: FastifyRequest) => ({ actor: `ip:${request.ip}`, requestId: String(request.id) });
   const csrfMessage = (why: 'origin' | 'token') =>
@@ -213,7 +214,8 @@ ${v.kind === 'magic' ? html`<input type="hidden" name="return_to" value="${v.ret
     if (!used) return invalidLink(request, reply, tenant, 'magic');
     clearCookie(reply, checkCookie(tenant), accounts.secureCookies());
     const returnTo = await accounts.returnTo.resolve(tenant, used.returnTo ?? undefined);
-    const amr = ['email'];
+    // RFC 8176 registers no `email` method: a single-use secret delivered out of band is `otp`
+    const amr = ['otp'];
     const outcome =
       (await deps.afterFirstFactor(tenant, used.userId, amr, returnTo, facts(request))) ??
       (await accounts.completeSignIn({ tenant, userId: used.userId, amr, returnTo, ...facts(request) }));

@@ -53,6 +53,7 @@ export {
   type ImportSummary,
   type ListUsersOptions,
   type LoginVerdict,
+  type PasswordRules,
   type UsersDeps,
   type UsersService,
 } from './service.ts';

@@ -75,6 +75,14 @@ export interface UsersService extends LinksService, BatchCreate {
     ctx: ActionContext,
     options?: { inUnit?: (hash: string) => Promise<void> },
   ): Promise<void>;
+  /**
+   * Rules another capability adds to every password set here — the admin API, the CLI, setup, and a
+   * new user's first password (the sign-in capability: the tenant's password history, and the
+   * expiry clock). `check` may refuse before anything is hashed; `inUnit` runs in the change's unit
+   * of work with the new hash. A `setPassword` given its own `inUnit` (the sign-in capability's
+   * self-service change, which applies the whole policy itself) skips them.
+   */
+  setPasswordRules(rules: PasswordRules): void;
   /** True when `password` is the user's current one (one Argon2 verification in every case). */
   isCurrentPassword(tenantId: string, userId: string, password: string): Promise<boolean>;
   /**
@@ -98,6 +106,11 @@ export interface UsersService extends LinksService, BatchCreate {
    * own `user.created`): `failure` when any row failed.
    */
   recordImport(tenantId: string, summary: ImportSummary, ctx: ActionContext): Promise<void>;
+}
+
+export interface PasswordRules {
+  check(tenantId: string, userId: string, password: string): Promise<void>;
+  inUnit(tenantId: string, userId: string, hash: string): Promise<void>;
 }
 
 export type LoginVerdict =
@@ -233,6 +246,8 @@ export function createUsersService(deps: UsersDeps): UsersService {
     (tenantId: string, id: string, expected: number | undefined, ctx: ActionContext) =>
       change(tenantId, id, { status }, expected, ctx, () => type);
 
+  let rules: PasswordRules | undefined;
+
   const service: UsersService = {
     ...links,
 
@@ -242,6 +257,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
       await database.write(async () => {
         await refuseLookAlike(tenantId, row, null);
         await store.insert(row);
+        if (hash !== null) await rules?.inUnit(tenantId, row.id, hash);
         await events.emit('user.created', tenantId, ctx, row.id, {
           username: row.username,
           fields: createdFields(row),
@@ -305,13 +321,24 @@ export function createUsersService(deps: UsersDeps): UsersService {
 
     async setPassword(tenantId, userId, password, ctx, options) {
       if (!isId(userId)) notFound();
-      const hash = await passwords.hash(checkPassword(password));
+      const checked = checkPassword(password);
+      const own = options?.inUnit;
+      if (!own && rules) {
+        if (!(await store.byId(tenantId, userId))) notFound();
+        await rules.check(tenantId, userId, checked);
+      }
+      const hash = await passwords.hash(checked);
       await database.write(async () => {
         const row = await store.setPasswordHash(tenantId, userId, hash, now());
         if (!row) notFound();
-        await options?.inUnit?.(hash);
+        if (own) await own(hash);
+        else await rules?.inUnit(tenantId, userId, hash);
         await events.emit('user.password_set', tenantId, ctx, userId, { fields: ['password'] });
       });
+    },
+
+    setPasswordRules(r) {
+      rules = r;
     },
 
     async isCurrentPassword(tenantId, userId, password) {

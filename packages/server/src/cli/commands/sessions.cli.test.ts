@@ -2,10 +2,11 @@
  * `gatekeeper sessions …` and `gatekeeper sign-in …` as an operator runs them, real processes on one
  * temp data dir: sessions started through the service are listed and revoked (one, a user's, the
  * tenant's); a user's lockout state, unlock and forced password change; sign-in settings shown and
- * changed (bad JSON or a bad value: one line, exit 2, nothing written).
+ * changed (bad JSON or a bad value: one line, exit 2, nothing written); the tenant logo uploaded,
+ * shown and removed (an SVG or a polyglot refused, exit 2).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,5 +133,26 @@ describe('gatekeeper sessions / sign-in (processes)', { timeout: 120_000 }, () =
       expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
     }
     expect(JSON.parse(ok(['sign-in', 'settings', '--tenant', 'acme'])).version).toBe(1);
+  });
+
+  it('uploads, shows and removes the tenant logo, refusing SVG and polyglots', () => {
+    const png = new URL('../../capabilities/accounts/fixtures/logo.png', import.meta.url).pathname;
+    expect(ok(['sign-in', 'logo', '--tenant', 'acme'])).toContain('no logo uploaded');
+    const shown = ok(['sign-in', 'logo', '--tenant', 'acme', '--file', png]);
+    expect(shown).toMatch(/image\/png 96×96, \d+ bytes, sha256 [0-9a-f]{64}/);
+    expect(shown).toMatch(/served at \/t\/acme\/logo\/[0-9a-f]{32}\.png/);
+    const svg = join(dir, 'logo.svg');
+    writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    const refused = run(['sign-in', 'logo', '--tenant', 'acme', '--file', svg]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('SVG logos are refused');
+    const polyglot = join(dir, 'logo-polyglot.png');
+    writeFileSync(polyglot, Buffer.concat([readFileSync(png), Buffer.from('<html><script>x</script>')]));
+    const r = run(['sign-in', 'logo', '--tenant', 'acme', '--file', polyglot]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('data follows the end of the PNG image');
+    expect(ok(['sign-in', 'logo', '--tenant', 'acme'])).toBe(shown);
+    expect(ok(['sign-in', 'logo', '--tenant', 'acme', '--remove'])).toContain('logo removed');
+    expect(run(['sign-in', 'logo', '--tenant', 'acme', '--remove']).code).toBe(2);
   });
 });

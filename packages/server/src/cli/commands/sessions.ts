@@ -3,9 +3,12 @@
  * revoke one, all of a user's (`--user`) or the whole tenant's (`--all`); every instance refuses a
  * revoked session within a second. `gatekeeper sign-in state|unlock|require-password-change|settings`
  * — a user's lockout and forced password change, and the tenant's sign-in settings (password
- * policy, session lifetimes, lockout, branding). Both call the accounts service the admin API calls.
+ * policy, session lifetimes, lockout, branding) and its uploaded logo (`sign-in logo`). Both call
+ * the accounts service the admin API calls.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { LOGO_MAX_BYTES, sniffImage } from '../../capabilities/accounts/logo-image.ts';
 import type { SessionView } from '../../capabilities/accounts/schemas.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Services } from '../../services.ts';
@@ -148,6 +151,55 @@ export function registerSessions(program: Command): void {
         out(JSON.stringify({ ...v.settings, version: v.version }, null, 2));
       });
     });
+  signIn
+    .command('logo')
+    .description(
+      "the tenant's uploaded logo: show it, upload one (--file: PNG, JPEG or WebP, at most 256 KiB) or --remove it",
+    )
+    .option('--tenant <slug>', 'tenant slug')
+    .option('--file <path>', 'the image to upload')
+    .option('--remove', 'remove the uploaded logo (the pages fall back to branding.logoUrl)')
+    .action(async (o: { tenant?: string; file?: string; remove?: boolean }, cmd: Command) => {
+      await inTenant(cmd, o.tenant, async (s, tenantId) => {
+        const slug = await s.tenants.slugOf(tenantId);
+        if (o.remove) {
+          if (!(await s.accounts.logos.remove(tenantId, cliContext())))
+            throw new AppError('not_found', { detail: 'no logo uploaded' });
+          return out('logo removed');
+        }
+        if (o.file) {
+          let bytes: Buffer;
+          try {
+            bytes = readFileSync(o.file);
+          } catch {
+            throw new AppError('not_found', { detail: `cannot read ${o.file}` });
+          }
+          if (bytes.length > LOGO_MAX_BYTES)
+            throw new AppError('payload_too_large', {
+              detail: `a logo is at most ${LOGO_MAX_BYTES / 1024} KiB`,
+            });
+          await s.accounts.logos.put(tenantId, logoTypeOf(o.file, bytes), bytes, cliContext());
+        }
+        const info = await s.accounts.logos.info(tenantId);
+        if (!info) return out('no logo uploaded');
+        out(
+          `${info.contentType} ${info.width}×${info.height}, ${info.size} bytes, sha256 ${info.digest}, updated ${info.updatedAt}\nserved at /t/${slug}/logo/${info.file}`,
+        );
+      });
+    });
+}
+
+/** The image type of a logo file: its extension, else its first bytes (the service checks both agree). */
+function logoTypeOf(path: string, bytes: Buffer): string {
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
+  const byExt: Record<string, string> = {
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    webp: 'image/webp',
+    svg: 'image/svg+xml',
+  };
+  return (ext && byExt[ext]) || sniffImage(bytes) || 'application/octet-stream';
 }
 
 /** The --set JSON (the service checks it against the admin API's schema). */

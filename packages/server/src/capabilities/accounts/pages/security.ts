@@ -72,8 +72,13 @@ export function contentSecurityPolicy(nonce: string, policy: PagePolicy = {}): s
 export function registerPageSecurity(app: FastifyInstance): void {
   // a callback hook, not an async one: it runs on every response of the context (hot path)
   app.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(COMMON);
     const type = reply.getHeader('content-type');
+    // an image (the tenant logo) sets its own cache and policy headers; nosniff it always gets
+    if (typeof type === 'string' && type.startsWith('image/') && reply.statusCode === 200) {
+      reply.header('x-content-type-options', 'nosniff');
+      return done(null, payload);
+    }
+    reply.headers(COMMON);
     if (typeof type !== 'string' || !type.startsWith('application/')) {
       reply.headers(DOCUMENT);
       reply.header('content-security-policy', contentSecurityPolicy(pageNonce(request), policies.get(reply)));

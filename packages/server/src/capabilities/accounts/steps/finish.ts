@@ -17,6 +17,7 @@ export function finish(complete: SignInCompleter): SignInStep {
       ip: attempt.ip,
       userAgent: attempt.userAgent,
       requestId: attempt.requestId,
+      device: attempt.device,
     });
   };
 }

@@ -16,6 +16,8 @@ export interface SignInAttempt {
   readonly ip: string;
   readonly userAgent: string;
   readonly requestId: string;
+  /** The browser's device-mark cookie, if any (new-sign-in alerts). */
+  readonly device?: string | undefined;
   /** Where to go once signed in (already checked by the return-to policy). */
   returnTo: string;
   settings?: SignInSettings;
@@ -36,7 +38,14 @@ export type SignInOutcome =
   /** The browser goes on to another stage (MFA, forced change) holding a pending-sign-in cookie. */
   | { kind: 'pending'; secret: string; location: string }
   /** Signed in: set the session cookie and go to `location`. */
-  | { kind: 'session'; session: Session; secret: string; location: string };
+  | {
+      kind: 'session';
+      session: Session;
+      secret: string;
+      location: string;
+      /** The browser's device-mark cookie value to set (sign-in-alert.ts). */
+      device?: string;
+    };
 
 export type SignInStep = (attempt: SignInAttempt) => Promise<SignInOutcome | undefined>;
 
