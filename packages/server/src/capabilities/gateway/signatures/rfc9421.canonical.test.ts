@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseContentDigest } from './content-digest.ts';
 import { canonicalSignature, parsedSignature } from './rfc9421.ts';
 
 const vector = JSON.parse(
@@ -49,5 +50,21 @@ describe('RFC 9421 canonical header reading', () => {
     [`sig=${LIST}${PARAMS}`, `${SIG}, x=:AA==:`],
   ])('leaves %s (%s) to the structured-field parser', (input, signature) => {
     expect(canonicalSignature(input, signature)).toBeUndefined();
+  });
+});
+
+describe('Content-Digest reading', () => {
+  const d256 = 'X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=';
+  const d512 = Buffer.alloc(64, 7).toString('base64');
+  it.each([`sha-256=:${d256}:`, `sha-512=:${d512}:`])(
+    'reads the one-digest header %s as the general parser does',
+    (v) => {
+      // the same digest with an unknown algorithm beside it goes through parseDictionary
+      expect(parseContentDigest(v)).toEqual(parseContentDigest(`${v}, md5=:AAAA:`));
+      expect(parseContentDigest(v)?.size).toBe(1);
+    },
+  );
+  it.each([`sha-256=:${d512}:`, 'sha-256=:AAAA:', 'sha-256=:!!!!:'])('refuses %s', (v) => {
+    expect(parseContentDigest(v)).toBeNull();
   });
 });
