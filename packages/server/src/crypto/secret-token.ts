@@ -5,7 +5,7 @@
  * scanners recognise a leaked token. Only the SHA-256 digest is stored (ARCHITECTURE.md §5.1): a
  * 256-bit random secret needs no salt or slow hash, and is found by its digest.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { AppError } from '../errors/app-error.ts';
 
@@ -79,7 +79,8 @@ export function requireSecret(text: string, expectedKind?: string): { kind: stri
 
 /** The SHA-256 hex digest a secret is stored and looked up by. */
 export function digestSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // the one-shot hash: no Hash object per call (it runs on every session and token check)
+  return hash('sha256', secret, 'hex');
 }
 
 /**
