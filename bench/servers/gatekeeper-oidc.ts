@@ -70,4 +70,12 @@ const issued = await fetch(`http://127.0.0.1:${port}/t/rs/token`, {
   body: `grant_type=client_credentials&scope=read&resource=${encodeURIComponent(opaque.audience)}`,
 });
 const { access_token } = (await issued.json()) as { access_token: string };
+// the bench measures the introspection of a valid token: check that it is one
+const answer = await fetch(`http://127.0.0.1:${port}/t/rs/token/introspection`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+  body: `token=${access_token}`,
+});
+const { active } = (await answer.json()) as { active?: boolean };
+if (active !== true) throw new Error('the opaque token to introspect is not active');
 process.stdout.write(`${JSON.stringify({ port, rs, es, introspect: { ...opaque, token: access_token } })}\n`);

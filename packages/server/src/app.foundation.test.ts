@@ -33,6 +33,24 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(r.statusCode).toBe(200);
       expect(r.body).toContain('gatekeeper_http_request_duration_seconds_bucket{');
       expect(r.body).toMatch(/route="\/healthz",status_code="200"/);
+      // a well-formed histogram: one TYPE line, cumulative buckets ending at +Inf = _count, and a _sum
+      expect(r.body).toContain('# TYPE gatekeeper_http_request_duration_seconds histogram');
+      const series = (suffix: string) =>
+        [
+          ...r.body.matchAll(
+            new RegExp(`^gatekeeper_http_request_duration_seconds_${suffix}\\{([^}]*)\\} (\\S+)$`, 'gm'),
+          ),
+        ]
+          .filter((m) => m[1]!.includes('route="/healthz"') && m[1]!.includes('method="GET"'))
+          .map((m) => [m[1]!, Number(m[2])] as const);
+      const buckets = series('bucket');
+      expect(buckets.length).toBe(13);
+      expect(buckets.at(-1)![0]).toContain('le="+Inf"');
+      for (let i = 1; i < buckets.length; i++)
+        expect(buckets[i]![1]).toBeGreaterThanOrEqual(buckets[i - 1]![1]);
+      expect(series('count')[0]![1]).toBe(buckets.at(-1)![1]);
+      expect(series('count')[0]![1]).toBeGreaterThanOrEqual(1);
+      expect(series('sum')[0]![1]).toBeGreaterThan(0);
       expect(r.body).toContain('gatekeeper_audit_queue_depth');
       expect(r.body).toContain('gatekeeper_db_pool_connections');
       expect(r.body).toContain('gatekeeper_process_resident_memory_bytes');

@@ -13,7 +13,7 @@ import { credentialsPlugin } from './capabilities/credentials/index.ts';
 import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { mfaAdminPlugin, mfaPlugin } from './capabilities/mfa/index.ts';
-import { oidcAdminPlugin, oidcPagesPlugin, registerOidcMount } from './capabilities/oidc/index.ts';
+import { oidcAdminPlugin, oidcMount, oidcPagesPlugin } from './capabilities/oidc/index.ts';
 import { organizationsPlugin } from './capabilities/organizations/index.ts';
 import { rolesPlugin } from './capabilities/roles/index.ts';
 import { settingsPlugin } from './capabilities/settings/index.ts';
@@ -28,7 +28,8 @@ import { createDenialAggregator } from './http/denial-aggregator.ts';
 import { dependencyChecks } from './http/dependency-checks.ts';
 import { registerConditionalRequests } from './http/etag.ts';
 import { registerHealth } from './http/health.ts';
-import { answerFrameworkError, registerInputGuards } from './http/input-guards.ts';
+import { closeIdleConnections } from './http/idle-connections.ts';
+import { answerFrameworkError, registerRouteGuards, requestTargetError } from './http/input-guards.ts';
 import { registerJsonBody } from './http/json-body.ts';
 import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
 import { registerMetrics } from './http/metrics.ts';
@@ -48,6 +49,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   const { settings, database, state, audit, logger } = runtime;
   const config = settings.current();
 
+  const requestLines = new RequestLineLogController(logger);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -56,7 +58,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     requestIdHeader: false,
     genReqId: requestIdOf,
     childLoggerFactory: lazyChildLogger,
-    logController: new RequestLineLogController(logger),
+    logController: requestLines,
     routerOptions: { maxParamLength: 512 },
     // a URL the router cannot decode: /authz must still answer 401/403 only (see gateway/endpoint.ts);
     // anywhere else it is a problem document like every other error
@@ -72,7 +74,6 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     // the header and request deadlines every connectionsCheckingInterval, so that follows the shortest
     requestTimeout: config.httpRequestTimeoutMs,
     keepAliveTimeout: config.httpKeepAliveTimeoutMs,
-    connectionTimeout: config.httpIdleTimeoutMs,
     http: {
       headersTimeout: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
       connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(config.httpHeadersTimeoutMs / 4))),
@@ -87,8 +88,9 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // the OAuth/OIDC protocol engines, before every other hook: nothing of ours touches their answers
-  registerOidcMount(app, { oidc: services.oidc, publicUrl: () => settings.get('publicUrl') });
+  // a connection without traffic for httpIdleTimeoutMs is closed (not Fastify's connectionTimeout,
+  // which re-arms a socket timer on every read and write)
+  closeIdleConnections(app.server, config.httpIdleTimeoutMs);
 
   // infrastructure hooks
   settings.onChange((c) => {
@@ -100,12 +102,16 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
       if (s?.[part]) assertStrictSchema(s[part], `${route.method} ${route.url} ${part}`);
     }
   });
+  // the one root onRequest hook (http/request-path.ts): the OAuth/OIDC protocol engines first, so
+  // nothing of ours touches their answers; then the request id and the request-target guard
+  const mountOidc = oidcMount({ oidc: services.oidc, publicUrl: () => settings.get('publicUrl') });
   app.addHook('onRequest', (request, reply, done) => {
+    if (mountOidc(request, reply)) return;
     reply.header('x-request-id', request.id);
-    done();
+    done(requestTargetError(request.url, isAuthzUrl));
   });
   registerProblemHandlers(app);
-  registerInputGuards(app, isAuthzUrl);
+  registerRouteGuards(app);
 
   const { metrics } = runtime;
   metrics.gauge('gatekeeper_audit_queue_depth', 'Refusal events held in memory for the audit log', () =>
@@ -135,7 +141,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     () => (database.writeHealth().ok ? 0 : 1),
   );
   const authenticateAdmin = (secret: string) => services.credentials.authenticateAdmin(secret);
-  registerMetrics(app, metrics, {
+  const countRequest = registerMetrics(app, metrics, {
     access: {
       mode: () => settings.get('metricsAccess'),
       authenticate: authenticateAdmin,
@@ -143,6 +149,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     },
     listen: config.metricsListen,
   });
+  requestLines.whenCompleted(countRequest);
   await registerOpenApi(app, config.publicUrl, VERSION, {
     mode: () => settings.get('apiDocsAccess'),
     authenticate: authenticateAdmin,

@@ -281,9 +281,10 @@ export function createServices(rt: Runtime): Services {
     credentials,
     tenants,
     clients,
-    accounts: createAccountLookup({ users, groups, access }),
+    accounts: createAccountLookup({ users, groups, access, organizations }),
     signedIn: async (tenantId, cookieHeader) =>
       (await accounts.sessions.authenticate(tenantId, cookieHeader))?.userId ?? null,
+    sessionOf: (tenantId, cookieHeader) => accounts.sessions.authenticate(tenantId, cookieHeader),
     async signOut(tenantId, cookieHeader, requestId) {
       const session = await accounts.sessions.authenticate(tenantId, cookieHeader);
       if (session)

@@ -1,8 +1,9 @@
 /**
  * A running server loads what serving needs and nothing else (issue 6 §9: idle RSS, cold start): the
  * XLSX writer, CSV, progress bars, prompts, the other CLI commands, the OpenAPI generator with its YAML,
- * the API reference page, the password-strength dictionaries and the OIDC protocol engine
- * (oidc-provider, Koa) load on first use. The real `gatekeeper serve` runs with a hook that
+ * the API reference page, the password-strength dictionaries, the OIDC protocol engine
+ * (oidc-provider, Koa), the WebAuthn library with its ASN.1 stack, the QR encoder and the SMTP client
+ * load on first use. The real `gatekeeper serve` runs with a hook that
  * records every module it loads; the first request to `/docs/` then shows the hook does see what loads
  * later (so the absence above is not an artefact of the trace).
  */
@@ -30,6 +31,10 @@ const LOADED_ON_FIRST_USE = [
   '/node_modules/@zxcvbn-ts/',
   '/node_modules/oidc-provider/',
   '/node_modules/koa/',
+  '/node_modules/@simplewebauthn/',
+  '/node_modules/@peculiar/',
+  '/node_modules/qrcode/',
+  '/node_modules/nodemailer/',
   '/src/cli/tabular.ts',
   '/src/cli/progress.ts',
   '/src/cli/prompt.ts',

@@ -4380,6 +4380,14 @@ export interface paths {
               }[];
             } | null;
             jwksUri?: string | null;
+            backchannelLogoutUri?: string | null;
+            /** @description ID token / userinfo claims: include groups, roles, organizations without their scope; rename released claims ({"groups": "memberOf"}); null for none */
+            claimMapping?: {
+              include?: ('groups' | 'roles' | 'organizations')[];
+              rename?: {
+                [key: string]: string;
+              };
+            } | null;
             /** @description Seconds; null for the tenant default */
             accessTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
@@ -4478,9 +4486,21 @@ export interface paths {
                 keys: unknown[];
               } | null;
               jwksUri: string | null;
+              /** @description Where the client receives OpenID back-channel logout tokens */
+              backchannelLogoutUri: string | null;
+              claimMapping: {
+                include: string[];
+                rename: {
+                  [key: string]: string;
+                };
+              } | null;
               accessTokenTtl: number | null;
               refreshTokenTtl: number | null;
               idTokenTtl: number | null;
+              /** @description Registered through dynamic client registration (RFC 7591); swept when left unused */
+              dynamic: boolean;
+              /** @description When a dynamically registered client last obtained a token */
+              lastUsedAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -4625,6 +4645,14 @@ export interface paths {
               }[];
             } | null;
             jwksUri?: string | null;
+            backchannelLogoutUri?: string | null;
+            /** @description ID token / userinfo claims: include groups, roles, organizations without their scope; rename released claims ({"groups": "memberOf"}); null for none */
+            claimMapping?: {
+              include?: ('groups' | 'roles' | 'organizations')[];
+              rename?: {
+                [key: string]: string;
+              };
+            } | null;
             /** @description Seconds; null for the tenant default */
             accessTokenTtl?: number | null;
             /** @description Seconds; null for the tenant default */
@@ -4663,9 +4691,21 @@ export interface paths {
                 keys: unknown[];
               } | null;
               jwksUri: string | null;
+              /** @description Where the client receives OpenID back-channel logout tokens */
+              backchannelLogoutUri: string | null;
+              claimMapping: {
+                include: string[];
+                rename: {
+                  [key: string]: string;
+                };
+              } | null;
               accessTokenTtl: number | null;
               refreshTokenTtl: number | null;
               idTokenTtl: number | null;
+              /** @description Registered through dynamic client registration (RFC 7591); swept when left unused */
+              dynamic: boolean;
+              /** @description When a dynamically registered client last obtained a token */
+              lastUsedAt: string | null;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -5334,6 +5374,191 @@ export interface paths {
         };
         /** @description If-Match names a stale version */
         412: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/client-registration': {
+    /** The dynamic client registration (RFC 7591) policy of the tenant */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Dynamic client registration (RFC 7591) at <issuer>/reg */
+              enabled: boolean;
+              /** @description scheme://host[:port|:*][/path[*]]; https, or http on loopback */
+              redirectUriPatterns: string[];
+              /** @description Scopes of a client that asks for none */
+              defaultScopes: string[];
+              /** @description Registered clients unused this long are deleted; 0: never */
+              unusedClientDays: number;
+              updatedAt: string | null;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Turn dynamic client registration on or off, set its redirect URI patterns, default scopes and expiry */
+    put: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            enabled?: boolean;
+            redirectUriPatterns?: string[];
+            defaultScopes?: string[];
+            unusedClientDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @description Dynamic client registration (RFC 7591) at <issuer>/reg */
+              enabled: boolean;
+              /** @description scheme://host[:port|:*][/path[*]]; https, or http on loopback */
+              redirectUriPatterns: string[];
+              /** @description Scopes of a client that asks for none */
+              defaultScopes: string[];
+              /** @description Registered clients unused this long are deleted; 0: never */
+              unusedClientDays: number;
+              updatedAt: string | null;
+              version: number;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/client-registration/tokens': {
+    /** Mint an initial access token for POST <issuer>/reg (shown once, stored as a digest) */
+    post: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Default: one day */
+            ttlSeconds?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              /** @description The initial access token (Authorization: Bearer at /reg), shown once */
+              token: string;
+              /** Format: date-time */
+              expiresAt: string;
+              registrationEndpoint: string;
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
           content: {
             'application/problem+json': components['schemas']['Problem'];
           };
@@ -7865,9 +8090,21 @@ export interface components {
         keys: unknown[];
       } | null;
       jwksUri: string | null;
+      /** @description Where the client receives OpenID back-channel logout tokens */
+      backchannelLogoutUri: string | null;
+      claimMapping: {
+        include: string[];
+        rename: {
+          [key: string]: string;
+        };
+      } | null;
       accessTokenTtl: number | null;
       refreshTokenTtl: number | null;
       idTokenTtl: number | null;
+      /** @description Registered through dynamic client registration (RFC 7591); swept when left unused */
+      dynamic: boolean;
+      /** @description When a dynamically registered client last obtained a token */
+      lastUsedAt: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */

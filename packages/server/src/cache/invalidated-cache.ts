@@ -53,6 +53,8 @@ export interface InvalidatedCache<V> {
 interface Entry<V> {
   value: V;
   expires: number;
+  /** `stored` when it last went to the young end. */
+  seq: number;
 }
 
 /**
@@ -71,6 +73,11 @@ export function createInvalidatedCache<V>(options: InvalidatedCacheOptions<V>): 
   const counters = metrics?.forCache(options.name, () => entries.size);
   const entries = new Map<string, Entry<V>>();
   const loading = new Map<string, Promise<V>>();
+  // how many times an entry went to the young end (stores and refreshes): a hit moves its entry there
+  // only when it has drifted half the bound towards the old end, so a hot key costs a Map delete+set
+  // once per maxEntries/2 moves rather than on every hit, and still never reaches the old end
+  let stored = 0;
+  const refreshAfter = Math.max(1, Math.floor(maxEntries / 2));
   let unsubscribe: (() => void) | undefined;
 
   function dropKey(key: string): void {
@@ -95,7 +102,7 @@ export function createInvalidatedCache<V>(options: InvalidatedCacheOptions<V>): 
 
   function store(key: string, value: V): void {
     entries.delete(key);
-    entries.set(key, { value, expires: now() + ttlMs });
+    entries.set(key, { value, expires: now() + ttlMs, seq: ++stored });
     while (entries.size > maxEntries) {
       entries.delete(entries.keys().next().value as string);
       counters?.evicted();
@@ -114,8 +121,11 @@ export function createInvalidatedCache<V>(options: InvalidatedCacheOptions<V>): 
         if (hit.expires > now()) {
           counters?.hit();
           // keep recently used entries at the young end (Map order is insertion order)
-          entries.delete(key);
-          entries.set(key, hit);
+          if (stored - hit.seq >= refreshAfter) {
+            entries.delete(key);
+            hit.seq = ++stored;
+            entries.set(key, hit);
+          }
           return Promise.resolve(hit.value);
         }
         entries.delete(key);

@@ -212,7 +212,7 @@ export const ConfigSchema = Type.Object(
     }),
     httpIdleTimeoutMs: Type.Integer({
       description:
-        'How long a connection may see no traffic at all (e.g. a client that stops reading a response) before it is closed (Fastify `connectionTimeout`).',
+        'How long a connection may see no traffic at all (e.g. a client that stops reading a response) before it is closed (checked once a second, so it is cut within a second of this).',
       default: 120_000,
       minimum: 100,
       maximum: 3_600_000,
@@ -363,6 +363,17 @@ export const ConfigSchema = Type.Object(
       minimum: 0,
       maximum: 300,
       ...meta({ runtime: true }),
+    }),
+    oidcOutboundCaFile: Type.String({
+      description:
+        "PEM file of extra certificate authorities trusted (besides the system's) when the OAuth provider fetches client ID metadata documents and clients' `jwks_uri`, and delivers back-channel logout tokens — for clients served under a private CA. Empty: the system CAs only.",
+      default: '',
+      maxLength: 4096,
+    }),
+    oidcOutboundAllowPrivateAddresses: Type.Boolean({
+      description:
+        'Let the OAuth provider fetch client ID metadata documents and `jwks_uri`, and deliver back-channel logout tokens, to loopback and private-network addresses (an on-premises deployment whose agents live on the intranet). Off: such fetches are refused (SSRF protection).',
+      default: false,
     }),
     oidcProviderCacheSize: Type.Integer({
       description:

@@ -57,7 +57,9 @@ export function parseSecret(text: string): { kind: string; secret: string } | nu
   if (match === null) return null;
   const kind = match[1] ?? '';
   const head = text.slice(0, text.length - CHECKSUM_LENGTH);
-  if (!safeEqual(checksumOf(head), text.slice(-CHECKSUM_LENGTH))) return null;
+  // a plain comparison: the checksum is a function of the presented head alone, so how much of it
+  // matches tells a caller nothing it did not send (the secret is compared by its digest's lookup)
+  if (checksumOf(head) !== text.slice(-CHECKSUM_LENGTH)) return null;
   return { kind, secret: text };
 }
 
@@ -79,8 +81,7 @@ export function requireSecret(text: string, expectedKind?: string): { kind: stri
 
 /** The SHA-256 hex digest a secret is stored and looked up by. */
 export function digestSecret(secret: string): string {
-  // the one-shot hash: no Hash object per call (it runs on every session and token check)
-  return hash('sha256', secret, 'hex');
+  return hash('sha256', secret, 'hex'); // one-shot: no Hash object per lookup (the /authz hot path)
 }
 
 /**
@@ -106,11 +107,24 @@ function checksumOf(head: string): string {
 
 /** Big-endian base62 of `value`, left-padded with '0' to exactly `length` digits. */
 function toBase62(value: Buffer | number, length: number): string {
+  if (typeof value === 'number') return smallToBase62(value, length);
   let n = typeof value === 'number' ? BigInt(value) : BigInt(`0x${value.toString('hex') || '0'}`);
   let digits = '';
   while (n > 0n) {
     digits = BASE62[Number(n % 62n)] + digits;
     n /= 62n;
+  }
+  if (digits.length > length) throw new RangeError('value does not fit the base62 width');
+  return digits.padStart(length, '0');
+}
+
+/** `toBase62` of a safe integer (a CRC32) without BigInt: the checksum of every presented token. */
+function smallToBase62(value: number, length: number): string {
+  let n = value;
+  let digits = '';
+  while (n > 0) {
+    digits = BASE62[n % 62] + digits;
+    n = Math.floor(n / 62);
   }
   if (digits.length > length) throw new RangeError('value does not fit the base62 width');
   return digits.padStart(length, '0');

@@ -110,20 +110,28 @@ function takesBody(method: string | string[]): boolean {
  * that can have them (a body, or a schema whose coercion can yield a number), so `/healthz` runs one
  * guard. Callback hooks, not async ones: a promise per hook per request is what made them cost.
  * `exempt` names targets that judge their own request target (`/authz`: a bad target is a 403
- * reason there, since nginx turns a 400 into a 500).
+ * reason there, since nginx turns a 400 into a 500). The composition root runs the target check in
+ * its single root `onRequest` hook instead (`requestTargetError`) and calls `registerRouteGuards`.
  */
 export function registerInputGuards(
   app: FastifyInstance,
   exempt: (url: string) => boolean = () => false,
 ): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    if (exempt(request.url)) {
-      done();
-      return;
-    }
-    const why = badRequestTarget(request.url);
-    done(why ? new AppError('invalid_characters', { detail: why }) : undefined);
+    done(requestTargetError(request.url, exempt));
   });
+  registerRouteGuards(app);
+}
+
+/** The request-target guard: the error to answer with, or undefined when the target is usable. */
+export function requestTargetError(url: string, exempt: (url: string) => boolean): AppError | undefined {
+  if (exempt(url)) return undefined;
+  const why = badRequestTarget(url);
+  return why ? new AppError('invalid_characters', { detail: why }) : undefined;
+}
+
+/** The body and finite-number guards, added to each route that can need them (see above). */
+export function registerRouteGuards(app: FastifyInstance): void {
   const storableBody: preValidationHookHandler = (request, _reply, done) => {
     let hit: string | null;
     try {

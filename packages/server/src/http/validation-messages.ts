@@ -114,8 +114,10 @@ function describeField(errors: ErrorObject[]): string {
     const types = typeErrors.map((e) => TYPE_WORDS[(e.params as { type: string }).type] ?? '');
     return `must be ${list([...new Set(types)])}`;
   }
-  // the value had the right type for one branch: that branch's complaints are the useful ones
-  return first(nonNull.filter((e) => e.keyword !== 'type'));
+  // the value had the right type for one branch: that branch's complaints are the useful ones —
+  // unless they are all deeper (a nullable object whose member is wrong): those paths say it
+  const branch = nonNull.filter((e) => e.keyword !== 'type');
+  return branch.length > 0 ? first(branch) : 'is not valid (see the fields inside it)';
 }
 
 /** `/a/b` plus the property a `required` or `additionalProperties` error names. */

@@ -4,7 +4,7 @@
  * setting builds a new one and closes the old. Bounded timeouts, so an unreachable or silent server
  * fails an attempt (the outbox retries it) instead of holding the worker.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   from: string;
@@ -27,21 +27,29 @@ export interface SmtpTransportOptions {
 
 export function createSmtpTransport(url: string, options: SmtpTransportOptions = {}): MailTransport {
   const timeout = options.timeoutMs ?? 10_000;
-  const transporter: Transporter = nodemailer.createTransport({
-    url,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  // nodemailer loads with the first message, not at start-up (issue 6 §9)
+  let transporter: Promise<Transporter> | undefined;
+  let closed = false;
+  const open = () =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      }),
+    ));
   return {
     async send(message) {
-      const info = await transporter.sendMail(message);
+      if (closed) throw new Error('the mail transport is closed');
+      const info = await (await open()).sendMail(message);
       return typeof info.messageId === 'string' ? info.messageId.slice(0, 255) : null;
     },
     close() {
-      transporter.close();
+      closed = true;
+      void transporter?.then((t) => t.close());
     },
   };
 }

@@ -247,7 +247,37 @@ export interface ClientsTable {
   access_token_ttl: number | null;
   refresh_token_ttl: number | null;
   id_token_ttl: number | null;
+  /** 1: registered through dynamic client registration (RFC 7591); swept when unused. */
+  dynamic: number;
+  /** Epoch ms of the last token the client obtained (tracked for dynamic clients), or null. */
+  last_used_at: number | null;
+  /** The client's claim mapping (JSON, see oidc/claims.ts), or null. */
+  claim_mapping: string | null;
+  /** Where the client receives back-channel logout tokens, or null. */
+  backchannel_logout_uri: string | null;
   created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** A provider session (uid) and the Gatekeeper session it was signed in with. */
+export interface OidcSessionLinksTable {
+  tenant_id: string;
+  session_uid: string;
+  gk_session_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** A tenant's dynamic client registration policy (RFC 7591). */
+export interface OidcRegistrationPoliciesTable {
+  tenant_id: string;
+  enabled: number;
+  /** JSON array of redirect URI patterns (oidc/registration.ts). */
+  redirect_uri_patterns: string;
+  /** JSON array of scopes a registered client gets when it asks for none. */
+  default_scopes: string;
+  unused_client_days: number;
   updated_at: number;
   version: number;
 }
@@ -561,6 +591,8 @@ export interface Tables {
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_resource_servers: OidcResourceServersTable;
+  oidc_registration_policies: OidcRegistrationPoliciesTable;
+  oidc_session_links: OidcSessionLinksTable;
   oidc_trust_links: OidcTrustLinksTable;
   mail_outbox: MailOutboxTable;
   mail_templates: MailTemplatesTable;

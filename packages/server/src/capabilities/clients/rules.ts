@@ -117,3 +117,81 @@ export function checkClientShape(c: {
     invalid('redirectUris: the authorization_code grant needs at least one redirect URI');
   if (c.jwksUri !== null && !c.jwksUri.startsWith('https://')) invalid('jwksUri: must be https');
 }
+
+/** A back-channel logout URI (OpenID Back-Channel Logout §2.2): https, or http on loopback; or null. */
+export function checkBackchannelLogoutUri(value: string | null): string | null {
+  if (value === null) return null;
+  checkRedirectUri(value, 'backchannelLogoutUri');
+  if (!/^https?:/.test(value)) invalid('backchannelLogoutUri: must be https (or http on loopback)');
+  return value;
+}
+
+/**
+ * A client's claim mapping (oidc/claims.ts applies it): `include` Gatekeeper claims without their
+ * scope, `rename` released claims; protocol claims are never renamed, nor renamed onto.
+ */
+export interface ClaimMapping {
+  include: string[];
+  rename: Record<string, string>;
+}
+
+/** Claims a client may include without their scope. */
+export const INCLUDABLE_CLAIMS = ['groups', 'roles', 'organizations'] as const;
+
+const PROTOCOL = new Set([
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'nonce',
+  'sid',
+  'acr',
+  'amr',
+  'auth_time',
+  'azp',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'events',
+  'cnf',
+  'scope',
+  'client_id',
+  'act',
+]);
+const NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+const MAX_RENAMES = 32;
+
+function invalidMapping(detail: string): never {
+  throw new AppError('validation_failed', { detail: `claimMapping: ${detail}` });
+}
+
+/** Checks a mapping (admin API, CLI); returns it normalized, or null for an empty one. */
+export function checkClaimMapping(value: unknown): ClaimMapping | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) invalidMapping('an object {"include", "rename"}');
+  const { include = [], rename = {}, ...rest } = value as { include?: unknown; rename?: unknown };
+  if (Object.keys(rest).length > 0) invalidMapping(`unknown member ${Object.keys(rest)[0]!.slice(0, 40)}`);
+  if (!Array.isArray(include) || include.some((c) => !(INCLUDABLE_CLAIMS as readonly unknown[]).includes(c)))
+    invalidMapping(`include: a list of ${INCLUDABLE_CLAIMS.join(', ')}`);
+  if (typeof rename !== 'object' || rename === null || Array.isArray(rename))
+    invalidMapping('rename: an object');
+  const entries = Object.entries(rename as Record<string, unknown>);
+  if (entries.length > MAX_RENAMES) invalidMapping(`rename: at most ${MAX_RENAMES} claims`);
+  const targets = new Set<string>();
+  for (const [from, to] of entries) {
+    if (!NAME.test(from) || PROTOCOL.has(from))
+      invalidMapping(`rename: "${from.slice(0, 64)}" cannot be renamed`);
+    if (typeof to !== 'string' || !NAME.test(to) || PROTOCOL.has(to))
+      invalidMapping(`rename: "${String(to).slice(0, 64)}" is not a claim name a claim can take`);
+    if (targets.has(to)) invalidMapping(`rename: two claims renamed to "${to}"`);
+    targets.add(to);
+  }
+  const mapping: ClaimMapping = {
+    include: [...new Set(include as string[])].sort(),
+    rename: Object.fromEntries(entries) as Record<string, string>,
+  };
+  return mapping.include.length === 0 && entries.length === 0 ? null : mapping;
+}

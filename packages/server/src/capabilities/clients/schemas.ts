@@ -12,6 +12,7 @@ import {
   AUTH_METHODS,
   CLIENT_ID_PATTERN,
   GRANT_TYPES,
+  INCLUDABLE_CLAIMS,
   MAX_SCOPES,
   MAX_URI_LENGTH,
   MAX_URIS,
@@ -47,6 +48,26 @@ const Jwk = Obj({
 const Jwks = Type.Union([Obj({ keys: Type.Array(Jwk, { minItems: 1, maxItems: 16 }) }), Type.Null()], {
   description: 'Public keys for private_key_jwt (a JWK Set of public keys), or null',
 });
+const ClaimMappingBody = Type.Union(
+  [
+    Obj({
+      include: Type.Optional(
+        Type.Array(Type.Union(INCLUDABLE_CLAIMS.map((c) => Type.Literal(c))), { maxItems: 8 }),
+      ),
+      rename: Type.Optional(
+        Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), {
+          maxProperties: 32,
+          additionalProperties: false,
+        }),
+      ),
+    }),
+    Type.Null(),
+  ],
+  {
+    description:
+      'ID token / userinfo claims: include groups, roles, organizations without their scope; rename released claims ({"groups": "memberOf"}); null for none',
+  },
+);
 const Name = Str({ max: 128, description: 'Display name, unique per tenant ignoring case' });
 
 export const ClientSchema = Type.Object(
@@ -64,9 +85,25 @@ export const ClientSchema = Type.Object(
     authMethod: Type.String(),
     jwks: Type.Union([Type.Object({ keys: Type.Array(Type.Unknown()) }), Type.Null()]),
     jwksUri: Type.Union([Type.String(), Type.Null()]),
+    backchannelLogoutUri: Type.Union([Type.String(), Type.Null()], {
+      description: 'Where the client receives OpenID back-channel logout tokens',
+    }),
+    claimMapping: Type.Union([
+      Type.Object({
+        include: Type.Array(Type.String()),
+        rename: Type.Record(Type.String(), Type.String(), { additionalProperties: false }),
+      }),
+      Type.Null(),
+    ]),
     accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     refreshTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
     idTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
+    dynamic: Type.Boolean({
+      description: 'Registered through dynamic client registration (RFC 7591); swept when left unused',
+    }),
+    lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When a dynamically registered client last obtained a token',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     version: Type.Integer(),
@@ -85,6 +122,8 @@ const editable = {
   authMethod: Type.Optional(AuthMethod),
   jwks: Type.Optional(Jwks),
   jwksUri: Type.Optional(Type.Union([Uri, Type.Null()])),
+  backchannelLogoutUri: Type.Optional(Type.Union([Uri, Type.Null()])),
+  claimMapping: Type.Optional(ClaimMappingBody),
   accessTokenTtl: Type.Optional(Ttl),
   refreshTokenTtl: Type.Optional(Ttl),
   idTokenTtl: Type.Optional(Ttl),

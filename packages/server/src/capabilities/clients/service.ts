@@ -23,6 +23,9 @@ import { inUnits } from '../../storage/unit-of-work.ts';
 import type { CredentialsService, CredentialView } from '../credentials/index.ts';
 import {
   type AuthMethod,
+  type ClaimMapping,
+  checkBackchannelLogoutUri,
+  checkClaimMapping,
   checkClientId,
   checkClientShape,
   checkGrantTypes,
@@ -42,6 +45,7 @@ import type { ClientPatch, ClientRow, ClientStore } from './store.ts';
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 20_000;
 const DAY_MS = 86_400_000;
+const TOUCH_EVERY_MS = 3_600_000;
 
 /** A client as hot paths need it (parsed lists, no version). */
 export interface ClientRecord {
@@ -59,9 +63,13 @@ export interface ClientRecord {
   authMethod: AuthMethod;
   jwks: { keys: unknown[] } | null;
   jwksUri: string | null;
+  backchannelLogoutUri: string | null;
+  claimMapping: ClaimMapping | null;
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   idTokenTtl: number | null;
+  /** Registered through dynamic client registration (RFC 7591). */
+  dynamic: boolean;
 }
 
 export interface ClientsService {
@@ -69,6 +77,7 @@ export interface ClientsService {
     tenantId: string,
     input: CreateClientInput,
     ctx: ActionContext,
+    options?: { dynamic?: boolean },
   ): Promise<{ client: ClientView; clientSecret: string | null }>;
   get(tenantId: string, id: string): Promise<ClientView>;
   /** By resource id, else by client_id, else by name (CLI convenience); not_found otherwise. */
@@ -102,6 +111,13 @@ export interface ClientsService {
   verifySecret(tenantId: string, clientId: string, secret: string): Promise<boolean>;
   /** The longest access or ID token lifetime a client of the tenant sets (s), or 0. */
   longestTokenTtl(tenantId: string): Promise<number>;
+  /**
+   * Records that a dynamically registered client obtained a token (what the sweep of unused
+   * clients looks at); at most one write per client and hour, nothing for other clients.
+   */
+  touch(tenantId: string, clientId: string): Promise<void>;
+  /** Dynamically registered clients of the tenant not used (nor created) since `beforeMs`. */
+  unusedDynamic(tenantId: string, beforeMs: number, limit: number): Promise<ClientRecord[]>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -133,9 +149,13 @@ export function toClientView(row: ClientRow): ClientView {
     authMethod: row.auth_method,
     jwks: parse<{ keys: unknown[] }>(row.jwks),
     jwksUri: row.jwks_uri,
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    claimMapping: parse<ClaimMapping>(row.claim_mapping),
     accessTokenTtl: row.access_token_ttl,
     refreshTokenTtl: row.refresh_token_ttl,
     idTokenTtl: row.id_token_ttl,
+    dynamic: row.dynamic === 1,
+    lastUsedAt: row.last_used_at === null ? null : toIso(row.last_used_at),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
     version: row.version,
@@ -159,9 +179,12 @@ function toRecord(row: ClientRow): ClientRecord {
     authMethod: v.authMethod as AuthMethod,
     jwks: v.jwks,
     jwksUri: v.jwksUri,
+    backchannelLogoutUri: v.backchannelLogoutUri,
+    claimMapping: v.claimMapping,
     accessTokenTtl: v.accessTokenTtl,
     refreshTokenTtl: v.refreshTokenTtl,
     idTokenTtl: v.idTokenTtl,
+    dynamic: v.dynamic,
   };
 }
 
@@ -179,6 +202,11 @@ function secretView(c: CredentialView): ClientSecretView {
 /** A generated client_id: 22 base64url characters (128 bits), readable in URLs and configs. */
 function generateClientId(): string {
   return randomBytes(16).toString('base64url');
+}
+
+function mappingColumn(value: unknown): string | null {
+  const mapping = checkClaimMapping(value);
+  return mapping === null ? null : JSON.stringify(mapping);
 }
 
 function checkName(name: string): string {
@@ -242,6 +270,8 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
     ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
   });
   const keyOf = (tenantId: string, clientId: string) => `${tenantId}/${clientId}`;
+  // client id → when this process last recorded its use (bounds the writes of `touch`)
+  const touched = new Map<string, number>();
   // tenant/id → client: what owns a service token or an HMAC secret (dropped with the entry above)
   const byId = createInvalidatedCache<ClientRecord | null>({
     name: 'clients-by-id',
@@ -289,7 +319,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
   }
 
   const service: ClientsService = {
-    async create(tenantId, input, ctx) {
+    async create(tenantId, input, ctx, options = {}) {
       const now = Date.now();
       const kind = input.kind ?? 'confidential';
       const shape = shapeOf({ ...input, kind });
@@ -313,6 +343,10 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         access_token_ttl: input.accessTokenTtl ?? null,
         refresh_token_ttl: input.refreshTokenTtl ?? null,
         id_token_ttl: input.idTokenTtl ?? null,
+        dynamic: options.dynamic ? 1 : 0,
+        last_used_at: null,
+        claim_mapping: mappingColumn(input.claimMapping),
+        backchannel_logout_uri: checkBackchannelLogoutUri(input.backchannelLogoutUri ?? null),
         created_at: now,
         updated_at: now,
         version: 1,
@@ -324,6 +358,7 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
         name,
         kind,
         grantTypes: shape.grantTypes,
+        ...(options.dynamic ? { dynamic: true } : {}),
       });
       const first =
         kind === 'confidential' && shape.authMethod !== 'private_key_jwt'
@@ -394,6 +429,9 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
       if (input.accessTokenTtl !== undefined) next.access_token_ttl = input.accessTokenTtl;
       if (input.refreshTokenTtl !== undefined) next.refresh_token_ttl = input.refreshTokenTtl;
       if (input.idTokenTtl !== undefined) next.id_token_ttl = input.idTokenTtl;
+      if (input.claimMapping !== undefined) next.claim_mapping = mappingColumn(input.claimMapping);
+      if (input.backchannelLogoutUri !== undefined)
+        next.backchannel_logout_uri = checkBackchannelLogoutUri(input.backchannelLogoutUri);
       const patch: ClientPatch = {};
       const changed: string[] = [];
       for (const [column, value] of Object.entries(next) as [keyof ClientPatch, never][]) {
@@ -472,6 +510,20 @@ export function createClientsService(deps: ClientsDeps): ClientsService {
     },
 
     longestTokenTtl: (tenantId) => store.longestTokenTtl(tenantId),
+
+    async touch(tenantId, clientId) {
+      const client = await service.byClientId(tenantId, clientId);
+      if (!client?.dynamic) return;
+      const now = Date.now();
+      if ((touched.get(client.id) ?? 0) > now - TOUCH_EVERY_MS) return;
+      touched.set(client.id, now);
+      if (touched.size > CACHE_MAX) touched.delete(touched.keys().next().value as string);
+      await store.touch(tenantId, client.id, now, now - TOUCH_EVERY_MS);
+    },
+
+    async unusedDynamic(tenantId, beforeMs, limit) {
+      return (await store.unusedDynamic(tenantId, beforeMs, limit)).map(toRecord);
+    },
 
     async start() {
       cache.start();

@@ -29,6 +29,9 @@ export interface ClientStore {
   delete(tenantId: string, id: string, expected: number | undefined): Promise<ClientRow | undefined>;
   /** The longest access or ID token lifetime any client of the tenant sets (s), or 0. */
   longestTokenTtl(tenantId: string): Promise<number>;
+  /** Sets last_used_at unless it is already later than `unlessAfter` (no version bump: not an edit). */
+  touch(tenantId: string, id: string, now: number, unlessAfter: number): Promise<void>;
+  unusedDynamic(tenantId: string, beforeMs: number, limit: number): Promise<ClientRow[]>;
 }
 
 export function createClientStore(database: Database): ClientStore {
@@ -68,5 +71,26 @@ export function createClientStore(database: Database): ClientStore {
         .executeTakeFirst();
       return Math.max(Number(r?.at ?? 0), Number(r?.it ?? 0));
     },
+    async touch(tenantId, id, now, unlessAfter) {
+      await db
+        .updateTable('clients')
+        .set({ last_used_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', unlessAfter)]))
+        .execute();
+    },
+    unusedDynamic: (tenantId, beforeMs, limit) =>
+      base(tenantId)
+        .where('dynamic', '=', 1)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('last_used_at', 'is', null), eb('created_at', '<', beforeMs)]),
+            eb('last_used_at', '<', beforeMs),
+          ]),
+        )
+        .orderBy('created_at')
+        .limit(limit)
+        .execute(),
   };
 }

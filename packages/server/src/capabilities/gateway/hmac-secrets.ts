@@ -5,7 +5,7 @@
  * and shown once at creation. The hot path reads decrypted keys from the invalidated cache; a
  * revocation drops them on every instance within a second.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { sql } from 'kysely';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
@@ -34,10 +34,13 @@ export interface HmacSecretView {
   createdBy: string;
 }
 
-/** A live key as the verifier uses it: the secret's UTF-8 bytes are the HMAC key. */
+/**
+ * A live key as the verifier uses it: the secret's UTF-8 bytes are the HMAC key, held as a KeyObject
+ * (createHmac with a raw Buffer converts it to one on every call: ~15 µs of the decision).
+ */
 export interface HmacKey {
   id: string;
-  key: Buffer;
+  key: KeyObject;
   expiresAt: number | null;
 }
 
@@ -101,7 +104,7 @@ export function createHmacSecretsService(deps: HmacSecretsDeps): HmacSecretsServ
         .execute();
       return rows.map((r) => ({
         id: r.id,
-        key: Buffer.from(keyring.decryptString(r.secret), 'utf8'),
+        key: createSecretKey(Buffer.from(keyring.decryptString(r.secret), 'utf8')),
         expiresAt: r.expires_at,
       }));
     },

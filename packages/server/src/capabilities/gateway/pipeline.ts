@@ -49,6 +49,8 @@ export interface Decider {
 }
 
 const SAFE_HEADER = /^[\x20-\x7e]*$/;
+/** `ctx.note` off the explain path (steps build a note's text only when `ctx.trace` is set). */
+const ignoreNote = () => {};
 const headerValue = (v: string) => (SAFE_HEADER.test(v) ? v : encodeURIComponent(v));
 
 /** Parses `client-id=X-Client-ID,…` into field → header. */
@@ -90,23 +92,45 @@ export function createDecider(deps: DeciderDeps): Decider {
   };
   let allowsSinceAudit = 0;
 
-  function identity(ctx: AuthzContext): Record<string, string> {
+  /** The identity headers of an allow, written into `headers` (configured names, lowercased once). */
+  function identity(ctx: AuthzContext, headers: Record<string, string>): void {
     const c = ctx.caller;
-    const values: Record<string, string | null | undefined> = {
-      'client-id': c?.client?.clientId,
-      'client-name': c?.client?.name,
-      'route-id': ctx.match?.route.id,
-      'user-id': c?.userId,
-      'token-id': c?.tokenId,
-      scopes: c && c.scopes.length > 0 ? c.scopes.join(' ') : undefined,
-      'client-ip': ctx.clientIp,
-    };
-    const out: Record<string, string> = {};
-    for (const [field, name] of deps.identityHeaders()) {
-      const v = values[field];
-      if (v) out[name.toLowerCase()] = headerValue(v);
+    for (const [field, name] of identityHeaders()) {
+      let v: string | null | undefined;
+      switch (field) {
+        case 'client-id':
+          v = c?.client?.clientId;
+          break;
+        case 'client-name':
+          v = c?.client?.name;
+          break;
+        case 'route-id':
+          v = ctx.match?.route.id;
+          break;
+        case 'user-id':
+          v = c?.userId;
+          break;
+        case 'token-id':
+          v = c?.tokenId;
+          break;
+        case 'scopes':
+          v = c && c.scopes.length > 0 ? c.scopes.join(' ') : undefined;
+          break;
+        case 'client-ip':
+          v = ctx.clientIp;
+          break;
+      }
+      if (v) headers[name] = headerValue(v);
     }
-    return out;
+  }
+
+  // the configured field → header map, its names lowercased once per setting value
+  let lowered: { from: ReadonlyMap<string, string>; map: ReadonlyMap<string, string> } | undefined;
+  function identityHeaders(): ReadonlyMap<string, string> {
+    const from = deps.identityHeaders();
+    if (lowered?.from !== from)
+      lowered = { from, map: new Map([...from].map(([field, name]) => [field, name.toLowerCase()])) };
+    return lowered.map;
   }
 
   function finish(ctx: AuthzContext, reason: DenyReason | null, detail: string | undefined): Decision {
@@ -119,7 +143,7 @@ export function createDecider(deps: DeciderDeps): Decider {
       headers['ratelimit-policy'] = rl.policy;
     }
     const status = reason === null ? 200 : statusOf(reason);
-    if (reason === null) Object.assign(headers, identity(ctx));
+    if (reason === null) identity(ctx, headers);
     else {
       headers['x-authz-reason'] = reason;
       if (status === 401) {
@@ -182,12 +206,15 @@ export function createDecider(deps: DeciderDeps): Decider {
       const started = performance.now();
       const trace = options.explain ? ([] as NonNullable<AuthzContext['trace']>) : undefined;
       let current = '';
-      const ctx: AuthzContext = {
-        input,
-        now: Date.now(),
-        ...(trace ? { trace, explain: true } : {}),
-        note: trace ? (detail) => trace.push({ step: current, outcome: 'ok', detail }) : () => {},
-      };
+      const ctx: AuthzContext = trace
+        ? {
+            input,
+            now: Date.now(),
+            trace,
+            explain: true,
+            note: (detail) => trace.push({ step: current, outcome: 'ok', detail }),
+          }
+        : { input, now: Date.now(), note: ignoreNote };
       let reason: DenyReason | null = null;
       let detail: string | undefined;
       for (const step of AUTHZ_STEPS) {

@@ -10,15 +10,11 @@
  * presence), plus `mfa` when the authenticator verified the user (PIN or biometrics).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { sql } from 'kysely';
 import { AppError } from '../../errors/app-error.ts';
@@ -32,6 +28,13 @@ import type { PasskeysTable } from '../../storage/tables.ts';
 import { toIso, toIsoOrNull } from '../../storage/time.ts';
 import { inUnits } from '../../storage/unit-of-work.ts';
 import './errors.ts';
+
+/**
+ * The WebAuthn library with its ASN.1 and X.509 stack (~280 modules) loads on the first ceremony,
+ * not at start-up (issue 6 §9: cold start, idle RSS).
+ */
+let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webAuthn = () => (webauthn ??= import('@simplewebauthn/server'));
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_PASSKEYS = 20;
@@ -204,7 +207,7 @@ export function createPasskeysService(deps: PasskeysDeps): PasskeysService {
     async registrationOptions(tenantId, user, rpName) {
       const existing = await rowsOf(tenantId, user.id);
       if (existing.length >= MAX_PASSKEYS) throw new AppError('passkey_limit');
-      const options = await generateRegistrationOptions({
+      const options = await (await webAuthn()).generateRegistrationOptions({
         rpName,
         rpID: rp().rpID,
         userName: user.username,
@@ -231,13 +234,15 @@ export function createPasskeysService(deps: PasskeysDeps): PasskeysService {
       const c = await takeCeremony(ceremonyId, 'register', tenantId, ctx);
       if (c.userId !== userId) return invalid(tenantId, ctx, 'ceremony_of_another_user', userId);
       const { origin, rpID } = rp();
-      const result = await verifyRegistrationResponse({
-        response: response as RegistrationResponseJSON,
-        expectedChallenge: c.challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        requireUserVerification: false,
-      }).catch(() => null);
+      const result = await (await webAuthn())
+        .verifyRegistrationResponse({
+          response: response as RegistrationResponseJSON,
+          expectedChallenge: c.challenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          requireUserVerification: false,
+        })
+        .catch(() => null);
       if (!result?.verified) return invalid(tenantId, ctx, 'registration_not_verified', userId);
       const { credential, credentialDeviceType, credentialBackedUp } = result.registrationInfo;
       const now = Date.now();
@@ -278,7 +283,7 @@ export function createPasskeysService(deps: PasskeysDeps): PasskeysService {
             transports: JSON.parse(p.transports),
           }))
         : undefined;
-      const options = await generateAuthenticationOptions({
+      const options = await (await webAuthn()).generateAuthenticationOptions({
         rpID: rp().rpID,
         userVerification: userId ? 'preferred' : 'required',
         ...(allow ? { allowCredentials: allow } : {}),
@@ -308,19 +313,21 @@ export function createPasskeysService(deps: PasskeysDeps): PasskeysService {
       if (c.userId && row.user_id !== c.userId)
         return invalid(tenantId, ctx, 'credential_of_another_user', c.userId);
       const { origin, rpID } = rp();
-      const result = await verifyAuthenticationResponse({
-        response: answer,
-        expectedChallenge: c.challenge,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        requireUserVerification: !c.userId,
-        credential: {
-          id: row.credential_id,
-          publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')),
-          counter: Number(row.counter),
-          transports: JSON.parse(row.transports),
-        },
-      }).catch(() => null);
+      const result = await (await webAuthn())
+        .verifyAuthenticationResponse({
+          response: answer,
+          expectedChallenge: c.challenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          requireUserVerification: !c.userId,
+          credential: {
+            id: row.credential_id,
+            publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64url')),
+            counter: Number(row.counter),
+            transports: JSON.parse(row.transports),
+          },
+        })
+        .catch(() => null);
       if (!result?.verified) return invalid(tenantId, ctx, 'assertion_not_verified', row.user_id);
       const { newCounter, userVerified } = result.authenticationInfo;
       // the counter only moves forward (0 = the authenticator keeps none), also against a concurrent sign-in

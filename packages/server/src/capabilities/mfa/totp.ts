@@ -6,7 +6,6 @@
  * is an SVG (`qrcode`), inlined by the enrolment page: no external resource.
  */
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 export const TOTP_PERIOD = 30;
 export const TOTP_DIGITS = 6;
@@ -55,5 +54,7 @@ export function matchTotpStep(secret: string, code: string, nowMs: number): numb
 
 /** The URI as an SVG QR code (text, safe to inline: generated, no user input but the label). */
 export async function totpQrSvg(uri: string): Promise<string> {
+  // the QR encoder (and its PNG writer) loads on the first enrolment, not at start-up
+  const QRCode = (await import('qrcode')).default;
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }

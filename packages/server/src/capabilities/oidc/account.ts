@@ -1,16 +1,23 @@
 /**
  * oidc-provider's `findAccount` over the directory: a user of the tenant who is active, with the
  * claims each scope releases (OIDC Core §5.4 for profile and email; `groups` — transitive group
- * names — and `roles` — effective role names — are Gatekeeper's). A disabled or deleted user is no
+ * names —, `roles` — effective role names — and `organizations` — the organizations and units the
+ * user belongs to, `[{id, name, kind, roles}]` — are Gatekeeper's). A disabled or deleted user is no
  * account: no new tokens, refresh refused, introspection inactive.
  */
 import type { Account } from 'oidc-provider';
 import type { GroupsService } from '../groups/index.ts';
+import type { MembershipService } from '../organizations/index.ts';
 import type { EffectiveAccessService } from '../roles/index.ts';
 import type { UsersService } from '../users/index.ts';
 
 export interface AccountLookup {
-  find(tenantId: string, sub: string): Promise<Account | undefined>;
+  /** `include`: claims released whatever the scope (a client's claim mapping, claims.ts). */
+  find(
+    tenantId: string,
+    sub: string,
+    options?: { include?: readonly string[] },
+  ): Promise<Account | undefined>;
   isActive(tenantId: string, sub: string): Promise<boolean>;
 }
 
@@ -20,17 +27,18 @@ export function createAccountLookup(deps: {
   users: UsersService;
   groups: GroupsService;
   access: EffectiveAccessService;
+  organizations: Pick<MembershipService, 'listUserMemberships'>;
 }): AccountLookup {
-  const { users, groups, access } = deps;
+  const { users, groups, access, organizations } = deps;
   return {
-    async find(tenantId, sub) {
+    async find(tenantId, sub, options = {}) {
       if (!ID.test(sub)) return undefined;
       const user = await users.get(tenantId, sub).catch(() => null);
       if (user?.status !== 'active') return undefined;
       return {
         accountId: user.id,
         async claims(_use, scope) {
-          const scopes = new Set(scope.split(' '));
+          const scopes = new Set([...scope.split(' '), ...(options.include ?? [])]);
           const claims: Record<string, unknown> = { sub: user.id };
           if (scopes.has('profile')) {
             Object.assign(claims, {
@@ -52,6 +60,13 @@ export function createAccountLookup(deps: {
               (g) => g.name,
             );
           if (scopes.has('roles')) claims.roles = (await access.effectiveAccess(tenantId, user.id)).roles;
+          if (scopes.has('organizations'))
+            claims.organizations = (await organizations.listUserMemberships(tenantId, user.id)).map((m) => ({
+              id: m.orgId,
+              name: m.orgName,
+              kind: m.kind,
+              roles: m.roles,
+            }));
           return claims as { sub: string };
         },
       };

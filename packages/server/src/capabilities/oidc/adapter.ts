@@ -15,10 +15,14 @@
  *
  * `consume` is atomic: a second consumption of one code is refused with the library's own
  * `invalid_grant` (the provider's replay check alone is read-then-write).
+ *
+ * Lookups of one id under several models in the same tick share one query: introspection and
+ * revocation look a presented token up as AccessToken, ClientCredentials and RefreshToken at once.
  */
 import { createHash } from 'node:crypto';
 import { errors } from 'oidc-provider';
 import type { Keyring } from '../../crypto/fernet.ts';
+import { currentUnit } from '../../storage/unit-of-work.ts';
 import type { PayloadStore } from './payload-store.ts';
 
 /** What oidc-provider hands an adapter and expects back. */
@@ -50,6 +54,8 @@ export interface AdapterDeps {
   keyring: Keyring;
   /** The Client model's lookup: client metadata by client_id, or undefined. */
   findClient(clientId: string): Promise<AdapterPayload | undefined>;
+  /** The Client model's upsert: a client registered at `/reg` (RFC 7591); absent, the model is read-only. */
+  registerClient?(clientId: string, metadata: AdapterPayload): Promise<void>;
   /**
    * A refresh token rotated less than this long ago is handed back as not consumed: the provider then
    * fails to consume it again (invalid_grant) instead of treating it as reuse and revoking the grant.
@@ -77,13 +83,37 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
     return restored;
   }
 
+  type Row = Awaited<ReturnType<PayloadStore['find']>>;
+  // id → the lookup being gathered this tick: the models asked for and the one query answering them
+  const gathering = new Map<string, { models: Set<string>; rows: Promise<Map<string, Row>> }>();
+
+  function findRow(model: string, id: string): Promise<Row> {
+    // inside a unit of work the read must see the unit's writes: its own query, never shared
+    if (currentUnit()) return store.find(tenantId, model, digest(id));
+    let batch = gathering.get(id);
+    if (!batch) {
+      const models = new Set<string>();
+      const rows = Promise.resolve().then(async () => {
+        gathering.delete(id);
+        const found = await store.findMany(tenantId, [...models], digest(id));
+        return new Map(found.map((r) => [r.model, r]));
+      });
+      batch = { models, rows };
+      gathering.set(id, batch);
+    }
+    batch.models.add(model);
+    return batch.rows.then((byModel) => byModel.get(model));
+  }
+
   return (model) => {
     if (model === 'Client') {
       return {
         find: (id) => deps.findClient(id),
-        // clients are managed through the admin API and CLI, never by the provider
-        async upsert() {
-          throw new errors.InvalidRequest('clients are registered through the administration API');
+        // clients are managed through the admin API and CLI, or registered at /reg (registration-protocol.ts)
+        async upsert(id, payload) {
+          if (!deps.registerClient)
+            throw new errors.InvalidRequest('clients are registered through the administration API');
+          await deps.registerClient(id, payload);
         },
         async destroy() {},
         findByUid: async () => undefined,
@@ -114,7 +144,7 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
       },
       async find(id) {
         if (typeof id !== 'string' || id.length === 0 || id.length > 4096) return undefined;
-        return revive(model, await store.find(tenantId, model, digest(id)), id);
+        return revive(model, await findRow(model, id), id);
       },
       async findByUid(uid) {
         return revive(model, await store.findBy(tenantId, model, 'uid', uid));

@@ -22,6 +22,7 @@ export function clientMetadataOf(
     accessTokenTtl: client.accessTokenTtl,
     refreshTokenTtl: client.refreshTokenTtl,
     idTokenTtl: client.idTokenTtl,
+    claimMapping: client.claimMapping,
   };
   const usesSecret =
     client.authMethod === 'client_secret_basic' || client.authMethod === 'client_secret_post';
@@ -40,6 +41,9 @@ export function clientMetadataOf(
     application_type: client.redirectUris.some((u) => !/^https?:/.test(u)) ? 'native' : 'web',
     ...(client.jwks ? { jwks: client.jwks } : {}),
     ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
+    ...(client.backchannelLogoutUri
+      ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
     gatekeeper: tag,
   };
 }

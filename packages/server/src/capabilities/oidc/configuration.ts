@@ -18,8 +18,12 @@ import { errors, interactionPolicy } from 'oidc-provider';
 import { ACR_MFA, ACR_PASSWORD } from '../accounts/sessions.ts';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
+import type { ClaimMapping } from './claims.ts';
 import { delegatedClaims } from './delegation.ts';
+import type { RegistrationPolicy } from './registration.ts';
+import { registrationFeature } from './registration-protocol.ts';
 import type { ResourcePolicy } from './resources.ts';
+import { signingKeysOf } from './signer.ts';
 import type { KeySet } from './signing-keys.ts';
 
 export interface TenantOidcDeps {
@@ -29,6 +33,8 @@ export interface TenantOidcDeps {
   adapter: (model: string) => OidcAdapter;
   accounts: AccountLookup;
   policy(): Promise<ResourcePolicy>;
+  /** The tenant's dynamic client registration policy (registration.ts). */
+  registrationPolicy(): Promise<RegistrationPolicy>;
   /** The client's Gatekeeper record id and status by client_id (cached), for policy checks. */
   clientRecord(clientId: string): Promise<{ id: string; status: string } | null>;
   cookieKeys: string[];
@@ -37,6 +43,8 @@ export interface TenantOidcDeps {
   signedIn(cookieHeader: string | undefined): Promise<string | null>;
   /** Cookies carry `Secure` unless the public URL is plain http (localhost development). */
   secureCookies: boolean;
+  /** Outbound fetches (client ID metadata documents, jwks_uri); absent: the library's (outbound-fetch.ts). */
+  fetch?: Configuration['fetch'];
 }
 
 /** Our record of a client, carried in its metadata (extraClientMetadata `gatekeeper`). */
@@ -46,12 +54,22 @@ export interface ClientTag {
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   idTokenTtl: number | null;
+  /** Claims included without their scope and renamed (claims.ts), or null. */
+  claimMapping: ClaimMapping | null;
 }
 
 const tagOf = (client: unknown): ClientTag | undefined =>
   (client as { gatekeeper?: ClientTag } | undefined)?.gatekeeper;
 
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'groups', 'roles'];
+export const OIDC_SCOPES = [
+  'openid',
+  'offline_access',
+  'profile',
+  'email',
+  'groups',
+  'roles',
+  'organizations',
+];
 
 function grantTypeOf(ctx: KoaContextWithOIDC): string | undefined {
   const params = ctx.oidc?.params as { grant_type?: unknown } | undefined;
@@ -62,12 +80,21 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
   const { keySet } = d;
   return {
     adapter: d.adapter as unknown as Configuration['adapter'],
-    findAccount: (_ctx, sub) => d.accounts.find(d.tenantId, sub),
-    jwks: { keys: keySet.keys as never },
+    findAccount: (ctx, sub) =>
+      d.accounts.find(d.tenantId, sub, { include: tagOf(ctx?.oidc?.client)?.claimMapping?.include ?? [] }),
+    // node:crypto signers imported once per key set (signer.ts)
+    jwks: { keys: signingKeysOf(keySet) },
     cookies: {
       keys: d.cookieKeys,
       long: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
       short: { signed: true, secure: d.secureCookies, sameSite: 'lax' },
+    },
+    ...(d.fetch ? { fetch: d.fetch } : {}),
+    // a client's metadata document is small (the library's 5 KiB); key sets too
+    fetchResponseBodyLimits: {
+      'client_id metadata document': 5 * 1024,
+      jwks_uri: 64 * 1024,
+      sector_identifier_uri: 64 * 1024,
     },
     claims: {
       openid: ['sub'],
@@ -75,6 +102,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       email: ['email', 'email_verified'],
       groups: ['groups'],
       roles: ['roles'],
+      organizations: ['organizations'],
     },
     scopes: OIDC_SCOPES,
     conformIdTokenClaims: false,
@@ -99,6 +127,7 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
@@ -117,6 +146,8 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: false },
+      // RFC 7591, gated per request by the tenant's policy (registration-protocol.ts)
+      registration: registrationFeature(d.registrationPolicy),
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } as never,
       resourceIndicators: {
         enabled: true,

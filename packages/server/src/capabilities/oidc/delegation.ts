@@ -25,17 +25,28 @@ interface Subject {
 
 export interface DelegationDeps {
   issuer: string;
-  /** The tenant's public signing keys. */
+  /** The tenant's public signing keys (constant for one Provider: a key change rebuilds it). */
   publicKeys(): JWK[];
   policy(): Promise<ResourcePolicy>;
   isActive(sub: string): Promise<boolean>;
   accessTokenTtl(): number;
 }
 
+// one local JWKS per Provider's delegation deps: jose keeps the keys it imported with the set
+const localJwks = new WeakMap<DelegationDeps, ReturnType<typeof createLocalJWKSet>>();
+function jwksOf(deps: DelegationDeps) {
+  let jwks = localJwks.get(deps);
+  if (!jwks) {
+    jwks = createLocalJWKSet({ keys: deps.publicKeys() });
+    localJwks.set(deps, jwks);
+  }
+  return jwks;
+}
+
 /** The user behind a subject token: a JWT access token of this issuer, or an opaque one it stores. */
 async function subjectOf(provider: Provider, deps: DelegationDeps, token: string): Promise<Subject> {
   if (token.split('.').length === 3) {
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: deps.publicKeys() }), {
+    const { payload } = await jwtVerify(token, jwksOf(deps), {
       issuer: deps.issuer,
       typ: 'at+jwt',
     }).catch(() => {

@@ -27,6 +27,8 @@ export function attachProviderEvents(
     slug: string;
     kid: string;
     onServerError(err: unknown): void;
+    /** A client obtained a token (dynamic clients record their last use). */
+    onClientUsed?(clientId: string): void;
     /** RP-initiated logout succeeded in this browser (its cookie header). */
     onLogout(cookieHeader: string | undefined, requestId: string | null): void;
   },
@@ -45,6 +47,7 @@ export function attachProviderEvents(
     const clientId = ctx.oidc?.client?.clientId ?? token?.clientId ?? null;
     const subject = token?.accountId ?? entities.Account?.accountId ?? null;
     const aud = token?.aud ?? token?.resourceServer?.audience ?? null;
+    if (clientId) deps.onClientUsed?.(clientId);
     bus.emit({
       type: 'oidc.token_issued',
       tenant: slug,
@@ -96,6 +99,7 @@ export function attachProviderEvents(
     'end_session',
     'device_authorization',
     'pushed_authorization_request',
+    'registration_create',
   ])
     (provider.on as (e: string, h: (...a: never[]) => void) => void)(`${endpoint}.error`, refusal(endpoint));
 
@@ -139,5 +143,48 @@ export function attachProviderEvents(
       requestId: requestId(ctx),
     });
   });
+  provider.on(
+    'registration_create.success',
+    (ctx: KoaContextWithOIDC, client: { clientId: string; metadata(): Record<string, unknown> }) => {
+      const meta = client.metadata();
+      bus.emit({
+        type: 'oidc.client_registered',
+        tenant: slug,
+        actor: ctx?.ip ? `ip:${ctx.ip}` : 'anonymous',
+        target: `client_id:${client.clientId}`,
+        result: 'success',
+        requestId: requestId(ctx),
+        data: {
+          clientId: client.clientId,
+          clientName: typeof meta.client_name === 'string' ? meta.client_name : null,
+          redirectUris: meta.redirect_uris ?? [],
+          scope: meta.scope ?? null,
+        },
+      });
+    },
+  );
+  // RP-initiated logout: the library notifies the session's other relying parties itself
+  const backchannel =
+    (ok: boolean) =>
+    (...args: unknown[]) => {
+      const [ctx, err, client, accountId] = ok ? [args[0], undefined, args[1], args[2]] : args;
+      bus.emit({
+        type: 'oidc.backchannel_logout',
+        tenant: slug,
+        actor: 'system',
+        target: typeof accountId === 'string' ? `user:${accountId}` : null,
+        result: ok ? 'success' : 'failure',
+        requestId: requestId(ctx as KoaContextWithOIDC | undefined),
+        data: {
+          clientId: (client as { clientId?: string } | undefined)?.clientId ?? null,
+          ...(ok ? {} : { error: String((err as Error | undefined)?.message ?? err).slice(0, 300) }),
+        },
+      });
+    };
+  (provider.on as (e: string, h: (...a: unknown[]) => void) => void)(
+    'backchannel.success',
+    backchannel(true),
+  );
+  (provider.on as (e: string, h: (...a: unknown[]) => void) => void)('backchannel.error', backchannel(false));
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.onServerError(err));
 }

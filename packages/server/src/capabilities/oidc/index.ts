@@ -4,7 +4,7 @@
  * (resources.ts), and the admin API over them (routes.ts).
  */
 export { createAccountLookup } from './account.ts';
-export { matchProviderUrl, registerOidcMount } from './mount.ts';
+export { matchProviderUrl, oidcMount } from './mount.ts';
 export { createOidcService, type OidcService, publicPart } from './service.ts';
 
 import type { FastifyPluginAsync } from 'fastify';

@@ -44,6 +44,7 @@ function describeScope(scope: string): string {
     email: 'Your email address',
     groups: 'The groups you belong to',
     roles: 'Your roles',
+    organizations: 'The organizations you belong to',
     offline_access: 'Stay signed in (keep access while you are away)',
   };
   return known[scope] ?? `Access “${scope}”`;

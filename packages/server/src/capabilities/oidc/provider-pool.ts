@@ -3,6 +3,8 @@
  * on first use and kept in a bounded LRU (`oidcProviderCacheSize`). An entry is rebuilt when what it
  * was built from changed: the tenant's key set (a rotation invalidates it on every instance within a
  * second, and a pending key starting to sign or a retired one leaving JWKS changes it by itself).
+ * The key-set cache reloading an unchanged set (its entries expire) keeps the Provider: a rebuild
+ * would cost its build time and its imported keys every minute for nothing.
  * Clients are read through the clients service on every request, so they need no rebuild.
  */
 import type Provider from 'oidc-provider';
@@ -32,8 +34,16 @@ export function createProviderPool(deps: {
   const entries = new Map<string, PooledProvider>();
   const building = new Map<string, Promise<PooledProvider>>();
 
+  /** The same keys in the same order: the key-set cache reloaded (its TTL), nothing changed. */
+  const sameKeys = (a: KeySet, b: KeySet) =>
+    a === b ||
+    (a.alg === b.alg &&
+      a.nextChangeAt === b.nextChangeAt &&
+      a.keys.length === b.keys.length &&
+      a.keys.every((k, i) => k.kid === b.keys[i]!.kid));
+
   function fresh(entry: PooledProvider, keySet: KeySet): boolean {
-    if (entry.keySet !== keySet) return false;
+    if (!sameKeys(entry.keySet, keySet)) return false;
     return entry.keySet.nextChangeAt === null || entry.keySet.nextChangeAt > now();
   }
 

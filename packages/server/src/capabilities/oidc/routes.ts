@@ -1,16 +1,23 @@
 /**
  * The oidc admin API under `/tenants/{tenant}` (behind the admin guard): signing keys
  * (`/signing-keys`, `POST /signing-keys/rotate`), resource servers (`/resource-servers`) and trust
- * links (`/trust-links`). Abilities `oidc:read` / `oidc:write`.
+ * links (`/trust-links`), dynamic client registration (`/client-registration`: the policy;
+ * `POST /client-registration/tokens`: an initial access token). Abilities `oidc:read` / `oidc:write`.
  */
 import type { FastifyInstance } from 'fastify';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
+import { expectedVersion } from '../../http/etag.ts';
 import {
   CreateResourceBody,
   type CreateResourceBodyInput,
   CreateTrustBody,
   type CreateTrustInput,
   ItemsOf,
+  RegistrationPolicyBody,
+  type RegistrationPolicyInput,
+  RegistrationPolicySchema,
+  RegistrationTokenBody,
+  RegistrationTokenSchema,
   ResourceParams,
   ResourceServerSchema,
   RotateKeyBody,
@@ -173,6 +180,67 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: OidcServi
         ctxOf(request),
       );
       return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/client-registration',
+    {
+      config: READ,
+      schema: {
+        tags: tags('client registration'),
+        summary: 'The dynamic client registration (RFC 7591) policy of the tenant',
+        params: TenantParams,
+        response: { 200: RegistrationPolicySchema },
+      },
+    },
+    async (request) => deps.oidc.registration.policy(tenantOf(request).id),
+  );
+
+  app.put(
+    '/client-registration',
+    {
+      config: WRITE,
+      schema: {
+        tags: tags('client registration'),
+        summary:
+          'Turn dynamic client registration on or off, set its redirect URI patterns, default scopes and expiry',
+        params: TenantParams,
+        body: RegistrationPolicyBody,
+        response: { 200: RegistrationPolicySchema },
+      },
+    },
+    async (request) =>
+      deps.oidc.registration.setPolicy(
+        tenantOf(request).id,
+        (request.body ?? {}) as RegistrationPolicyInput,
+        expectedVersion(request),
+        ctxOf(request),
+      ),
+  );
+
+  app.post(
+    '/client-registration/tokens',
+    {
+      config: WRITE,
+      schema: {
+        tags: tags('client registration'),
+        summary: 'Mint an initial access token for POST <issuer>/reg (shown once, stored as a digest)',
+        params: TenantParams,
+        body: RegistrationTokenBody,
+        response: { 201: RegistrationTokenSchema },
+      },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const { ttlSeconds } = (request.body ?? {}) as { ttlSeconds?: number };
+      const issued = await deps.oidc.registration.issueToken(
+        tenant.id,
+        tenant.slug,
+        ttlSeconds === undefined ? {} : { ttlSeconds },
+        ctxOf(request),
+      );
+      return reply.code(201).header('cache-control', 'no-store').send(issued);
     },
   );
 }

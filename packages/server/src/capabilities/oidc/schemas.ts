@@ -79,3 +79,42 @@ export const TrustParams = tenantParams({ id: Str({ max: 64 }) });
 
 export const ItemsOf = <T extends import('typebox').TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item) });
+
+export const RegistrationPolicySchema = Type.Object(
+  {
+    enabled: Type.Boolean({ description: 'Dynamic client registration (RFC 7591) at <issuer>/reg' }),
+    redirectUriPatterns: Type.Array(Type.String(), {
+      description: 'scheme://host[:port|:*][/path[*]]; https, or http on loopback',
+    }),
+    defaultScopes: Type.Array(Type.String(), { description: 'Scopes of a client that asks for none' }),
+    unusedClientDays: Type.Integer({
+      description: 'Registered clients unused this long are deleted; 0: never',
+    }),
+    updatedAt: Type.Union([Time, Type.Null()]),
+    version: Type.Integer(),
+  },
+  { $id: 'RegistrationPolicy' },
+);
+
+export const RegistrationPolicyBody = Obj({
+  enabled: Type.Optional(Type.Boolean()),
+  redirectUriPatterns: Type.Optional(Type.Array(Str({ max: 512 }), { maxItems: 32 })),
+  defaultScopes: Type.Optional(Scopes),
+  unusedClientDays: Type.Optional(Int({ min: 0, max: 3650 })),
+});
+export type RegistrationPolicyInput = Static<typeof RegistrationPolicyBody>;
+
+export const RegistrationTokenBody = Obj({
+  ttlSeconds: Type.Optional(Int({ min: 60, max: 31_536_000, description: 'Default: one day' })),
+});
+
+export const RegistrationTokenSchema = Type.Object(
+  {
+    token: Type.String({
+      description: 'The initial access token (Authorization: Bearer at /reg), shown once',
+    }),
+    expiresAt: Time,
+    registrationEndpoint: Type.String(),
+  },
+  { $id: 'RegistrationToken' },
+);

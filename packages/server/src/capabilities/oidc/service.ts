@@ -8,17 +8,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
+import { AppError } from '../../errors/app-error.ts';
 import { createTenantEventEmitter } from '../../events/tenant-events.ts';
 import type { Runtime } from '../../runtime.ts';
 import type { ClientsService } from '../clients/service.ts';
 import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
+import { attachSessionLinking, createSessionLinks, logoutEndedSessions } from './backchannel.ts';
+import { type ClaimMapping, installClaimMapping } from './claims.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
+import { createOutboundFetch } from './outbound-fetch.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
 import { createProviderPool, type ProviderPool } from './provider-pool.ts';
+import { createRegistrationService, type RegistrationService } from './registration.ts';
 import { createResourcesService, type ResourcesService } from './resources.ts';
 import { createSigningKeysService, type SigningAlg, type SigningKeysService } from './signing-keys.ts';
 
@@ -26,12 +31,20 @@ export interface OidcService {
   keys: SigningKeysService;
   enrollment: EnrollmentService;
   resources: ResourcesService;
+  /** Dynamic client registration (RFC 7591): the tenant's policy and initial access tokens. */
+  registration: RegistrationService;
   pool: ProviderPool;
   payloads: PayloadStore;
   /** The issuer of a tenant: `<public URL>/t/<slug>`. */
   issuerOf(slug: string): string;
   /** The Provider of a tenant (built on first use); null for an unknown tenant. */
   providerFor(slug: string): Promise<{ provider: Provider; tenantId: string; status: string } | null>;
+  /**
+   * Back-channel logout for the provider sessions whose Gatekeeper session ended (of one user, a
+   * tenant, or everywhere); returns how many logout tokens were delivered. Runs on its own after
+   * every `session.revoked` event and every minute.
+   */
+  logoutEnded(tenantId: string | null, userId: string | null): Promise<number>;
   /** Serves one protocol request; `path` is the part after `/t/<slug>` (with its query). */
   handle(slug: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void>;
   start(): Promise<void>;
@@ -43,6 +56,11 @@ export interface OidcDeps {
   credentials: CredentialsService;
   /** The user of the Gatekeeper session a browser's cookies carry for the tenant, or null. */
   signedIn(tenantId: string, cookieHeader: string | undefined): Promise<string | null>;
+  /** The Gatekeeper session a browser's cookies carry for the tenant (its id and user), or null. */
+  sessionOf(
+    tenantId: string,
+    cookieHeader: string | undefined,
+  ): Promise<{ id: string; userId: string } | null>;
   /** Ends the Gatekeeper session a browser's cookies carry (RP-initiated logout signs out of Gatekeeper). */
   signOut(tenantId: string, cookieHeader: string | undefined, requestId: string | null): Promise<void>;
   tenants: TenantsService;
@@ -59,11 +77,12 @@ const ROTATION_CHECK_MS = 3_600_000;
  * not pay their ~250 modules in start-up time and memory (issue 6 §9).
  */
 async function loadProtocolEngine() {
-  const [{ default: Provider }, configuration, adapter, delegation] = await Promise.all([
+  const [{ default: Provider }, configuration, adapter, delegation, registration] = await Promise.all([
     import('oidc-provider'),
     import('./configuration.ts'),
     import('./adapter.ts'),
     import('./delegation.ts'),
+    import('./registration-protocol.ts'),
   ]);
   return {
     Provider,
@@ -71,6 +90,7 @@ async function loadProtocolEngine() {
     OIDC_SCOPES: configuration.OIDC_SCOPES,
     createAdapterFactory: adapter.createAdapterFactory,
     registerDelegationGrants: delegation.registerDelegationGrants,
+    registration,
   };
 }
 let engine: ReturnType<typeof loadProtocolEngine> | undefined;
@@ -101,6 +121,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const slugOf = (id: string) => tenants.slugOf(id);
   const emit = createTenantEventEmitter(bus, slugOf);
   const payloads = createPayloadStore(database);
+  const sessionLinks = createSessionLinks(database);
 
   const resources = createResourcesService({
     database,
@@ -131,13 +152,30 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const publicUrl = () => settings.get('publicUrl').replace(/\/+$/, '');
   const issuerOf = (slug: string) => `${publicUrl()}/t/${slug}`;
 
+  // start-up settings: one dispatcher for every tenant's provider
+  let outboundFetch: ReturnType<typeof createOutboundFetch> | null = null;
+  const outbound = () => {
+    outboundFetch ??= createOutboundFetch({
+      caFile: settings.get('oidcOutboundCaFile'),
+      allowPrivateAddresses: settings.get('oidcOutboundAllowPrivateAddresses'),
+    });
+    return outboundFetch;
+  };
+
   async function build(
     tenantId: string,
     slug: string,
     keySet: Awaited<ReturnType<SigningKeysService['keySet']>>,
   ) {
-    const { Provider, configurationFor, OIDC_SCOPES, createAdapterFactory, registerDelegationGrants } =
-      await protocolEngine();
+    const {
+      Provider,
+      configurationFor,
+      OIDC_SCOPES,
+      createAdapterFactory,
+      registerDelegationGrants,
+      registration: registrationProtocol,
+    } = await protocolEngine();
+    const registrationPolicy = () => registration.policy(tenantId);
     const configuration = configurationFor({
       tenantId,
       slug,
@@ -154,12 +192,16 @@ export function createOidcService(deps: OidcDeps): OidcService {
             ? clientMetadataOf(record, { alg: keySet.alg, supportedScopes: OIDC_SCOPES })
             : undefined;
         },
+        registerClient: (clientId, metadata) =>
+          registrationProtocol.storeRegisteredClient(clients, tenantId, clientId, metadata),
       }),
       policy: () => resources.policy(tenantId),
+      registrationPolicy,
       signedIn: (cookieHeader) => deps.signedIn(tenantId, cookieHeader),
       clientRecord: (clientId) => clients.byClientId(tenantId, clientId),
       cookieKeys: cookieKeys(),
       secureCookies: publicUrl().startsWith('https:'),
+      ...(outbound() ? { fetch: outbound() as never } : {}),
       ttl: {
         accessToken: () => settings.get('oidcAccessTokenTtlSeconds'),
         idToken: () => settings.get('oidcIdTokenTtlSeconds'),
@@ -183,10 +225,26 @@ export function createOidcService(deps: OidcDeps): OidcService {
       isActive: (sub) => accounts.isActive(tenantId, sub),
       accessTokenTtl: () => settings.get('oidcAccessTokenTtlSeconds'),
     });
+    registrationProtocol.attachRegistrationGate(provider, registrationPolicy);
+    installClaimMapping(
+      provider as never,
+      (client) =>
+        (client as { gatekeeper?: { claimMapping?: ClaimMapping | null } }).gatekeeper?.claimMapping,
+    );
+    attachSessionLinking(provider, {
+      links: sessionLinks,
+      tenantId,
+      sessionOf: (cookieHeader) => deps.sessionOf(tenantId, cookieHeader),
+      onError: (err) => logger.warn({ err, tenant: slug }, 'linking the provider session failed'),
+    });
     attachProviderEvents(provider, {
       bus,
       slug,
       kid: keySet.kid,
+      onClientUsed: (clientId) =>
+        clients
+          .touch(tenantId, clientId)
+          .catch((err) => logger.warn({ err, tenant: slug }, 'recording a client use failed')),
       onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
       onLogout: (cookieHeader, requestId) =>
         deps
@@ -217,6 +275,51 @@ export function createOidcService(deps: OidcDeps): OidcService {
     }
   }
 
+  const registration = createRegistrationService({
+    database,
+    changes,
+    cacheMetrics,
+    emit,
+    clients,
+    issuerOf,
+    async saveInitialAccessToken(slug, ttlSeconds) {
+      const tenant = await tenantOf(slug);
+      if (!tenant) throw new AppError('not_found', { detail: 'no such tenant' });
+      const { provider } = await pool.get(tenant.id, slug);
+      const { registration: registrationProtocol } = await protocolEngine();
+      const token = new provider.InitialAccessToken({
+        expiresIn: ttlSeconds,
+        policies: [registrationProtocol.REGISTRATION_POLICY],
+      } as never);
+      return token.save();
+    },
+  });
+
+  // back-channel logout of the provider sessions whose Gatekeeper session ended (backchannel.ts),
+  // one run at a time so that the event path and the periodic reconciliation never send twice
+  let logoutChain: Promise<unknown> = Promise.resolve();
+  function logoutEnded(tenantId: string | null, userId: string | null): Promise<number> {
+    const run = logoutChain.then(async () => {
+      const ended = await sessionLinks.ended(tenantId, userId, 500);
+      let sent = 0;
+      for (const id of new Set(ended.map((l) => l.tenantId))) {
+        const slug = await tenants.slugOf(id);
+        const { provider } = await pool.get(id, slug);
+        sent += await logoutEndedSessions({
+          provider,
+          links: sessionLinks,
+          ended: ended.filter((l) => l.tenantId === id),
+          slug,
+          bus,
+        });
+      }
+      return sent;
+    });
+    logoutChain = run.catch(() => undefined);
+    return run;
+  }
+  let unsubscribe: (() => void) | undefined;
+
   let sweeper: NodeJS.Timeout | undefined;
   let rotator: NodeJS.Timeout | undefined;
 
@@ -224,9 +327,11 @@ export function createOidcService(deps: OidcDeps): OidcService {
     keys,
     enrollment: createEnrollmentService({ database, credentials: deps.credentials, clients }),
     resources,
+    registration,
     pool,
     payloads,
     issuerOf,
+    logoutEnded,
     async providerFor(slug) {
       const tenant = await tenantOf(slug);
       if (!tenant) return null;
@@ -255,10 +360,26 @@ export function createOidcService(deps: OidcDeps): OidcService {
     },
     async start() {
       resources.start();
+      registration.start();
       keys.start();
       if (runtime.role !== 'server') return;
+      unsubscribe = bus.subscribe((event) => {
+        if (event.type !== 'session.revoked' || !event.tenant) return;
+        const userId = event.target?.startsWith('user:') ? event.target.slice(5) : null;
+        tenantOf(event.tenant)
+          .then((tenant) => (tenant ? logoutEnded(tenant.id, userId) : 0))
+          .catch((err) => logger.warn({ err }, 'back-channel logout failed'));
+      });
       sweeper = setInterval(() => {
+        // sessions ended elsewhere (the CLI, another instance that stopped) are caught up here
+        logoutEnded(null, null).catch((err) => logger.warn({ err }, 'back-channel logout failed'));
+        sessionLinks
+          .sweep(Date.now() - 15 * 86_400_000)
+          .catch((err) => logger.warn({ err }, 'sweeping session links failed'));
         payloads.sweep(Date.now(), 1000).catch((err) => logger.warn({ err }, 'oidc payload sweep failed'));
+        registration
+          .sweep(Date.now())
+          .catch((err) => logger.warn({ err }, 'sweeping unused registered clients failed'));
       }, SWEEP_INTERVAL_MS);
       sweeper.unref();
       rotator = setInterval(() => {
@@ -269,9 +390,11 @@ export function createOidcService(deps: OidcDeps): OidcService {
       rotator.unref();
     },
     async stop() {
+      unsubscribe?.();
       clearInterval(sweeper);
       clearInterval(rotator);
       keys.stop();
+      registration.stop();
       resources.stop();
       pool.clear();
     },

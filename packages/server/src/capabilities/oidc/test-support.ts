@@ -99,3 +99,103 @@ export async function setUpService(
     trustId: trust.id,
   };
 }
+
+/** A cookie jar over real HTTP (fetch, manual redirects): the browser of non-browser flows. */
+export interface HttpAgent {
+  cookies: Map<string, string>;
+  request(url: string, init?: { method?: string; form?: Record<string, string> }): Promise<Response>;
+}
+
+export function createHttpAgent(origin: string): HttpAgent {
+  const cookies = new Map<string, string>();
+  return {
+    cookies,
+    async request(url, init = {}) {
+      const headers: Record<string, string> = { accept: 'text/html' };
+      if (cookies.size) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      let body: string | undefined;
+      if (init.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        headers.origin = origin;
+        body = new URLSearchParams(init.form).toString();
+      }
+      const r = await fetch(new URL(url, origin), {
+        method: init.method ?? (init.form ? 'POST' : 'GET'),
+        headers,
+        redirect: 'manual',
+        ...(body !== undefined ? { body } : {}),
+      });
+      for (const line of r.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        const name = pair.slice(0, eq).trim();
+        const value = pair.slice(eq + 1).trim();
+        if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) cookies.delete(name);
+        else cookies.set(name, value);
+      }
+      return r;
+    },
+  };
+}
+
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+
+/**
+ * Drives an authorization request through the hosted sign-in and the consent page over real HTTP,
+ * as a browser would (redirects, the meta refresh of the interaction's last page, the forms with
+ * their CSRF tokens), until the provider redirects to `redirectUri`; returns that URL.
+ */
+export async function authorizeOverHttp(
+  agent: HttpAgent,
+  authorizationUrl: string,
+  options: { redirectUri: string; login: string; password: string; consent?: 'allow' | 'deny' },
+): Promise<URL> {
+  let url = authorizationUrl;
+  let signedIn = false;
+  for (let step = 0; step < 20; step++) {
+    if (url.startsWith(options.redirectUri)) return new URL(url);
+    const r = await agent.request(url);
+    const here = new URL(url, authorizationUrl).href;
+    const location = r.headers.get('location');
+    if (r.status >= 300 && r.status < 400 && location) {
+      url = new URL(location, here).href;
+      continue;
+    }
+    const page = await r.text();
+    const refresh = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(page);
+    if (refresh) {
+      url = new URL(unescapeHtml(refresh[1]!), here).href;
+      continue;
+    }
+    const form = /<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(page);
+    const csrf = form ? /name="csrf" value="([^"]+)"/.exec(form[2]!)?.[1] : undefined;
+    if (!form || !csrf) throw new Error(`stuck at ${here} (${r.status}): ${page.slice(0, 600)}`);
+    const action = new URL(unescapeHtml(form[1]!), here).href;
+    let fields: Record<string, string>;
+    if (form[2]!.includes('name="password"')) {
+      if (signedIn) throw new Error(`asked to sign in twice at ${here}: ${page.slice(0, 600)}`);
+      signedIn = true;
+      const returnTo = /name="return_to" value="([^"]*)"/.exec(form[2]!)?.[1] ?? '';
+      fields = { login: options.login, password: options.password, return_to: unescapeHtml(returnTo) };
+    } else if (form[2]!.includes('name="decision"')) {
+      fields = { decision: options.consent ?? 'allow' };
+    } else throw new Error(`unexpected form at ${here}: ${page.slice(0, 600)}`);
+    const posted = await agent.request(action, { form: { csrf: unescapeHtml(csrf), ...fields } });
+    const to = posted.headers.get('location');
+    if (posted.status >= 300 && posted.status < 400 && to) {
+      url = new URL(to, action).href;
+      continue;
+    }
+    const next = await posted.text();
+    const again = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(next);
+    if (!again) throw new Error(`the form at ${here} answered ${posted.status}: ${next.slice(0, 600)}`);
+    url = new URL(unescapeHtml(again[1]!), action).href;
+  }
+  throw new Error('too many steps before the redirect URI');
+}

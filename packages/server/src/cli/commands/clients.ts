@@ -1,5 +1,6 @@
 /**
- * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke|enroll-token`: a tenant's OAuth/OIDC
+ * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke|enroll-token|registration-token|
+ * registration-policy`: a tenant's OAuth/OIDC
  * and service clients through the same clients service the admin API uses (the same validation, the
  * same audit events). A client is named by its id, its client_id or its name. `--json` prints what
  * scripts need (`clients create --json` gives `{"client_id", "client_secret", …}`; the secret is shown
@@ -35,6 +36,8 @@ function describe(c: ClientView): string[] {
     `auth method:   ${c.authMethod}`,
     `redirect URIs: ${c.redirectUris.join(' ') || '-'}`,
     `logout URIs:   ${c.postLogoutRedirectUris.join(' ') || '-'}`,
+    `back-channel:  ${c.backchannelLogoutUri ?? '-'}`,
+    `claims:        ${c.claimMapping ? JSON.stringify(c.claimMapping) : '-'}`,
   ];
 }
 
@@ -55,6 +58,9 @@ interface ShapeOptions {
   authMethod?: string;
   accessTokenTtl?: string;
   refreshTokenTtl?: string;
+  backchannelLogoutUri?: string;
+  includeClaim?: string[];
+  renameClaim?: string[];
 }
 
 function shape(opts: ShapeOptions): Partial<CreateClientInput> {
@@ -69,6 +75,23 @@ function shape(opts: ShapeOptions): Partial<CreateClientInput> {
   const refresh = ttl(opts.refreshTokenTtl, '--refresh-token-ttl');
   if (access !== undefined) input.accessTokenTtl = access;
   if (refresh !== undefined) input.refreshTokenTtl = refresh;
+  if (opts.includeClaim || opts.renameClaim) {
+    const rename: Record<string, string> = {};
+    for (const pair of opts.renameClaim ?? []) {
+      const m = /^([^=\s]+)=([^=\s]+)$/.exec(pair);
+      if (!m)
+        throw new AppError('validation_failed', {
+          detail: `--rename-claim: FROM=TO, not "${pair.slice(0, 80)}"`,
+        });
+      rename[m[1]!] = m[2]!;
+    }
+    input.claimMapping = {
+      include: (opts.includeClaim ?? []).flatMap((c) => c.split(/[\s,]+/).filter(Boolean)),
+      rename,
+    };
+  }
+  if (opts.backchannelLogoutUri !== undefined)
+    input.backchannelLogoutUri = opts.backchannelLogoutUri === '' ? null : opts.backchannelLogoutUri;
   return input as Partial<CreateClientInput>;
 }
 
@@ -80,7 +103,21 @@ function withShapeOptions(cmd: Command): Command {
     .option('--scope <scope>', 'an allowed scope (repeatable, or space-separated)', collect)
     .option('--auth-method <method>', 'client_secret_basic, client_secret_post, private_key_jwt or none')
     .option('--access-token-ttl <seconds>', 'access token lifetime (default: the tenant default)')
-    .option('--refresh-token-ttl <seconds>', 'refresh token lifetime (default: the tenant default)');
+    .option('--refresh-token-ttl <seconds>', 'refresh token lifetime (default: the tenant default)')
+    .option(
+      '--include-claim <claim>',
+      'put groups, roles or organizations in ID tokens and userinfo without their scope (repeatable; with --rename-claim, replaces the mapping)',
+      collect,
+    )
+    .option(
+      '--rename-claim <from=to>',
+      'release a claim under another name, e.g. groups=memberOf (repeatable)',
+      collect,
+    )
+    .option(
+      '--backchannel-logout-uri <uri>',
+      'where the client receives back-channel logout tokens when its users sign out ("" removes it)',
+    );
 }
 
 export function registerClients(program: Command): void {
@@ -163,6 +200,96 @@ export function registerClients(program: Command): void {
             );
           out(`enrollment token: ${issued.token}   (works once, until ${issued.expiresAt})`);
           out(`exchange: curl -X POST -H "Authorization: Bearer <token>" ${exchangeUrl}`);
+        });
+      },
+    );
+
+  const duration = (value: string, option: string) => {
+    const m = /^(\d{1,6})([smhd])$/.exec(value);
+    if (!m)
+      throw new AppError('validation_failed', { detail: `${option}: a number and s, m, h or d (e.g. 1h)` });
+    return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's'];
+  };
+
+  clients
+    .command('registration-token')
+    .description(
+      'an initial access token for dynamic client registration (POST <issuer>/reg, RFC 7591); shown once',
+    )
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--ttl <duration>', 'how long the token stays valid: 30m, 1h, 7d (default: 1d)')
+    .option('--json', 'print JSON: {"token", "expiresAt", "registrationEndpoint"}')
+    .action(async (opts: { tenant: string; ttl?: string; json?: boolean }, cmd: Command) => {
+      const ttlSeconds = duration(opts.ttl ?? '1d', '--ttl');
+      await withClients(cmd, opts.tenant, async (s, tenantId) => {
+        const issued = await s.oidc.registration.issueToken(tenantId, opts.tenant, { ttlSeconds }, ctx);
+        if (opts.json) return out(JSON.stringify(issued, null, 2));
+        out(`initial access token: ${issued.token}   (until ${issued.expiresAt}; shown once)`);
+        out(`register: POST ${issued.registrationEndpoint} with Authorization: Bearer <token>`);
+        const policy = await s.oidc.registration.policy(tenantId);
+        if (!policy.enabled)
+          out(
+            `note: registration is off for ${opts.tenant} (gatekeeper clients registration-policy --enable)`,
+          );
+      });
+    });
+
+  clients
+    .command('registration-policy')
+    .description('show or change the dynamic client registration policy (RFC 7591) of a tenant')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--enable', 'allow registration at <issuer>/reg (with an initial access token)')
+    .option('--disable', 'refuse registration (the default)')
+    .option(
+      '--redirect-pattern <pattern>',
+      'an allowed redirect URI pattern, e.g. "http://127.0.0.1:*" or "https://app.example.com/cb*" (repeatable; replaces the list)',
+      collect,
+    )
+    .option(
+      '--default-scope <scope>',
+      'a scope of clients that ask for none (repeatable; replaces the list)',
+      collect,
+    )
+    .option('--unused-days <n>', 'delete registered clients unused this many days (0: never)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        opts: {
+          tenant: string;
+          enable?: boolean;
+          disable?: boolean;
+          redirectPattern?: string[];
+          defaultScope?: string[];
+          unusedDays?: string;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (opts.enable && opts.disable)
+          throw new AppError('validation_failed', { detail: '--enable and --disable exclude each other' });
+        const days = opts.unusedDays === undefined ? undefined : Number(opts.unusedDays);
+        if (days !== undefined && !(Number.isSafeInteger(days) && days >= 0 && days <= 3650))
+          throw new AppError('validation_failed', { detail: '--unused-days: 0 to 3650' });
+        await withClients(cmd, opts.tenant, async (s, tenantId) => {
+          const input = {
+            ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
+            ...(opts.redirectPattern ? { redirectUriPatterns: opts.redirectPattern } : {}),
+            ...(opts.defaultScope
+              ? { defaultScopes: opts.defaultScope.flatMap((x) => x.split(/[\s,]+/).filter(Boolean)) }
+              : {}),
+            ...(days !== undefined ? { unusedClientDays: days } : {}),
+          };
+          const policy =
+            Object.keys(input).length === 0
+              ? await s.oidc.registration.policy(tenantId)
+              : await s.oidc.registration.setPolicy(tenantId, input, undefined, ctx);
+          if (opts.json) return out(JSON.stringify(policy, null, 2));
+          out(`registration:       ${policy.enabled ? 'on' : 'off'}`);
+          out(`redirect patterns:  ${policy.redirectUriPatterns.join(' ') || '-'}`);
+          out(`default scopes:     ${policy.defaultScopes.join(' ') || '-'}`);
+          out(
+            `unused clients:     ${policy.unusedClientDays ? `deleted after ${policy.unusedClientDays} days` : 'kept'}`,
+          );
         });
       },
     );

@@ -96,6 +96,73 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
     ).toBe(2);
   });
 
+  it('sets the registration policy and mints an initial access token (clients registration-policy|-token)', () => {
+    const policy = JSON.parse(
+      ok([
+        'clients',
+        'registration-policy',
+        '--tenant',
+        'acme',
+        '--enable',
+        '--redirect-pattern',
+        'http://127.0.0.1:*',
+        '--redirect-pattern',
+        'https://agent.acme.test/cb*',
+        '--default-scope',
+        'openid profile',
+        '--unused-days',
+        '7',
+        '--json',
+      ]),
+    );
+    expect(policy).toMatchObject({
+      enabled: true,
+      redirectUriPatterns: ['http://127.0.0.1:*', 'https://agent.acme.test/cb*'],
+      defaultScopes: ['openid', 'profile'],
+      unusedClientDays: 7,
+    });
+    expect(ok(['clients', 'registration-policy', '--tenant', 'acme'])).toContain('registration:       on');
+    const issued = JSON.parse(
+      ok(['clients', 'registration-token', '--tenant', 'acme', '--ttl', '2h', '--json']),
+    );
+    expect(issued.token).toMatch(/^\S{32,}$/);
+    expect(issued.registrationEndpoint).toMatch(/\/t\/acme\/reg$/);
+    expect(Date.parse(issued.expiresAt) - Date.now()).toBeGreaterThan(7000_000);
+    // plain http off loopback is refused, and nothing changes
+    expect(
+      run(['clients', 'registration-policy', '--tenant', 'acme', '--redirect-pattern', 'http://intranet/*'])
+        .code,
+    ).toBe(2);
+    expect(run(['clients', 'registration-token', '--tenant', 'acme', '--ttl', 'forever']).code).toBe(2);
+  });
+
+  it('sets a claim mapping and a back-channel logout URI on a client (clients create)', () => {
+    const client = JSON.parse(
+      ok([
+        'clients',
+        'create',
+        '--tenant',
+        'acme',
+        '--name',
+        'grafana',
+        '--redirect-uri',
+        'https://grafana.acme.test/login/generic_oauth',
+        '--include-claim',
+        'roles',
+        '--rename-claim',
+        'roles=grafana_roles',
+        '--backchannel-logout-uri',
+        'https://grafana.acme.test/backchannel',
+        '--json',
+      ]),
+    );
+    expect(client.claimMapping).toEqual({ include: ['roles'], rename: { roles: 'grafana_roles' } });
+    expect(client.backchannelLogoutUri).toBe('https://grafana.acme.test/backchannel');
+    const bad = run(['clients', 'update', 'grafana', '--tenant', 'acme', '--rename-claim', 'sub=user']);
+    expect(bad.code).toBe(2);
+    expect(ok(['clients', 'show', 'grafana', '--tenant', 'acme'])).toContain('grafana_roles');
+  });
+
   it('lists and rotates signing keys (the new one pending until the lead time passes)', () => {
     const before = JSON.parse(ok(['keys', 'signing', 'list', '--tenant', 'acme', '--json']));
     expect(before).toHaveLength(1);

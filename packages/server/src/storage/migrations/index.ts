@@ -22,6 +22,7 @@ import { migration as m0029 } from './0029-passkeys.ts';
 import { migration as m0030 } from './0030-oidc-payloads.ts';
 import { migration as m0031 } from './0031-oidc-signing-keys.ts';
 import { migration as m0032 } from './0032-oidc-resources-and-trust.ts';
+import { migration as m0033 } from './0033-oidc-registration-and-claims.ts';
 import { migration as m0040 } from './0040-gateway.ts';
 import { migration as m0045 } from './0045-branding-logos.ts';
 
@@ -45,6 +46,7 @@ export const migrations: readonly Migration[] = [
   m0030,
   m0031,
   m0032,
+  m0033,
   m0040,
   m0045,
 ];

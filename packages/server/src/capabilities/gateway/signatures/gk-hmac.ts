@@ -8,7 +8,7 @@
  *
  * The host is the `@authority` of RFC 9421 (lowercase, default port dropped).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { type Deny, deny } from '../reasons.ts';
 
 export const GK_HMAC_VERSION = 'GK-HMAC-SHA256';
@@ -76,7 +76,7 @@ export function gkHmacBase(p: {
 }
 
 /** True when `key` produced `signature` over `base` (constant time). */
-export function gkHmacMatches(key: Buffer, base: string, signature: Buffer): boolean {
+export function gkHmacMatches(key: KeyObject | Buffer, base: string, signature: Buffer): boolean {
   const mac = createHmac('sha256', key).update(base, 'utf8').digest();
   return mac.length === signature.length && timingSafeEqual(mac, signature);
 }

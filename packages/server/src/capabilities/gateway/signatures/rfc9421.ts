@@ -8,7 +8,7 @@
  * signature base is rebuilt as §2.5 says (the `@signature-params` line re-serializes the parsed
  * parameters). Parsing uses `structured-headers` (RFC 8941).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type InnerList, parseDictionary, serializeInnerList } from 'structured-headers';
 import { type Deny, deny } from '../reasons.ts';
@@ -148,7 +148,7 @@ export function parseSignature(
 }
 
 /** True when `key` produced the signature (constant time). */
-export function hmacMatches(key: Buffer, parsed: { base: string; signature: Buffer }): boolean {
+export function hmacMatches(key: KeyObject | Buffer, parsed: { base: string; signature: Buffer }): boolean {
   const mac = createHmac('sha256', key).update(parsed.base, 'utf8').digest();
   return mac.length === parsed.signature.length && timingSafeEqual(mac, parsed.signature);
 }

@@ -40,7 +40,7 @@ export const apiKeyMode: ModeCheck = {
       tokenId: result.tokenId,
       scopes: result.scopes,
     };
-    ctx.note(`${result.kind === 'pat' ? 'personal' : 'service'} token ${result.tokenId}`);
+    if (ctx.trace) ctx.note(`${result.kind === 'pat' ? 'personal' : 'service'} token ${result.tokenId}`);
     return undefined;
   },
   challenge: (realm) => `Bearer realm="${realm}"`,

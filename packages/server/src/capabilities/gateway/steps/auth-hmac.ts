@@ -5,6 +5,7 @@
  * query, a timestamp within the clock window, a nonce (spent by checkNonce) and `Content-Digest`
  * (which must be well formed, and match a body when a proxy forwarded one).
  */
+import type { KeyObject } from 'node:crypto';
 import type { ClientRecord } from '../../clients/index.ts';
 import type { AuthzContext } from '../decision.ts';
 import { type Deny, deny } from '../reasons.ts';
@@ -23,7 +24,7 @@ async function signer(
   ctx: AuthzContext,
   deps: StepDeps,
   clientId: string,
-  matches: (key: Buffer) => boolean,
+  matches: (key: KeyObject) => boolean,
 ): Promise<ClientRecord | Deny> {
   const client = await deps.clientByClientId(ctx.tenant!.id, clientId);
   if (!client) return deny('unknown_key', `no client ${clientId.slice(0, 64)}`);
@@ -51,7 +52,7 @@ export const hmacMode: ModeCheck = {
     const skew = deps.clockSkewSeconds();
     let clientId: string;
     let nonce: string;
-    let matches: (key: Buffer) => boolean;
+    let matches: (key: KeyObject) => boolean;
     if (ctx.input.headers['signature-input'] !== undefined) {
       const parsed = parseSignature(
         {
@@ -99,7 +100,7 @@ export const hmacMode: ModeCheck = {
       scopes: client.scopes,
     };
     ctx.nonce = { scope: client.id, value: nonce };
-    ctx.note(`signed by client ${client.clientId}`);
+    if (ctx.trace) ctx.note(`signed by client ${client.clientId}`);
     return undefined;
   },
   challenge: (realm) => `HMAC realm="${realm}", Signature realm="${realm}"`,

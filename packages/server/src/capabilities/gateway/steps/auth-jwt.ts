@@ -140,7 +140,8 @@ export const jwtMode: ModeCheck = {
       tokenId: typeof claims.jti === 'string' ? claims.jti : null,
       scopes,
     };
-    ctx.note(`access token ${typeof claims.jti === 'string' ? claims.jti : ''} of ${client.clientId}`);
+    if (ctx.trace)
+      ctx.note(`access token ${typeof claims.jti === 'string' ? claims.jti : ''} of ${client.clientId}`);
     return undefined;
   },
   challenge: (realm) => `Bearer realm="${realm}"`,

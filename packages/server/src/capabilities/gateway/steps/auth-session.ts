@@ -33,7 +33,7 @@ export const sessionMode: ModeCheck = {
       tokenId: null,
       scopes: [],
     };
-    ctx.note(`session ${session.id} of user ${session.userId}`);
+    if (ctx.trace) ctx.note(`session ${session.id} of user ${session.userId}`);
     return undefined;
   },
   // cookies have no HTTP authentication scheme: a 401 names the other modes only

@@ -18,7 +18,7 @@ export const checkNonce: AuthzStep = {
       return undefined;
     }
     if (!(await deps.state.setIfAbsent(key, '1', ttlMs))) return deny('nonce_replayed');
-    ctx.note(`nonce ${ctx.nonce.value.slice(0, 16)}… spent for ${ttlMs / 1000} s`);
+    if (ctx.trace) ctx.note(`nonce ${ctx.nonce.value.slice(0, 16)}… spent for ${ttlMs / 1000} s`);
     return undefined;
   },
 };

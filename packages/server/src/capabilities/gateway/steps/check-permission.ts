@@ -29,7 +29,7 @@ export const checkPermission: AuthzStep = {
       const missing = grants[0]!.scopes.filter((s) => !hasAbility(caller.scopes, s));
       return deny('missing_scope', `missing scope ${missing.join(' ')}`);
     }
-    ctx.note(`grant ${ok.id} (${ok.subjectType}:${ok.subject})`);
+    if (ctx.trace) ctx.note(`grant ${ok.id} (${ok.subjectType}:${ok.subject})`);
     return undefined;
   },
 };

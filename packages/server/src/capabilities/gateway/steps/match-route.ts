@@ -19,9 +19,10 @@ export const matchRoute: AuthzStep = {
     const modes = policy.modesFor(match.route, original.method);
     if (!modes) return deny('method_not_allowed', `route ${match.route.id} does not list ${original.method}`);
     ctx.modes = modes;
-    ctx.note(
-      `route ${match.route.id} (${match.route.host.text} ${match.route.path.text}); ${original.method} needs ${modes.join(' or ')}`,
-    );
+    if (ctx.trace)
+      ctx.note(
+        `route ${match.route.id} (${match.route.host.text} ${match.route.path.text}); ${original.method} needs ${modes.join(' or ')}`,
+      );
     return undefined;
   },
 };

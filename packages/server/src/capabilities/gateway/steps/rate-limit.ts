@@ -49,7 +49,7 @@ export const rateLimit: AuthzStep = {
     const limits = [...ctx.match!.route.limits, ...ctx.policy!.tenantLimits].filter((l) => applies(l, ctx));
     if (limits.length === 0) return undefined;
     if (ctx.explain) {
-      ctx.note(`${limits.length} limit(s) apply (explain spends no points)`);
+      if (ctx.trace) ctx.note(`${limits.length} limit(s) apply (explain spends no points)`);
       return undefined;
     }
     const key = `${ctx.tenant!.id}:${callerKey(ctx)}`;
@@ -79,7 +79,7 @@ export const rateLimit: AuthzStep = {
       ctx.rateLimit.resetSeconds = Math.ceil(wait / 1000);
       return deny('rate_limited', `${refused[0]!.points} per ${refused[0]!.windowSeconds} s used up`);
     }
-    ctx.note(`within limits (${ctx.rateLimit.remaining} of ${ctx.rateLimit.limit} left)`);
+    if (ctx.trace) ctx.note(`within limits (${ctx.rateLimit.remaining} of ${ctx.rateLimit.limit} left)`);
     return undefined;
   },
 };

@@ -44,7 +44,7 @@ export const readOriginalRequest: AuthzStep = {
       target: d.target,
       parsed,
     };
-    ctx.note(`${adapter.name}: ${d.method} ${proto}://${d.host}${d.target.slice(0, 200)}`);
+    if (ctx.trace) ctx.note(`${adapter.name}: ${d.method} ${proto}://${d.host}${d.target.slice(0, 200)}`);
     return undefined;
   },
 };

@@ -15,9 +15,10 @@ export const resolveClientIp: AuthzStep = {
       originalClientIp: headerOf(ctx, 'x-original-client-ip'),
       forwardedFor: headerOf(ctx, 'x-forwarded-for'),
     });
-    ctx.note(
-      `peer ${plainAddress(ctx.input.peer)} ${ctx.trustedPeer ? 'is' : 'is not'} a trusted forwarder; client ${ctx.clientIp}`,
-    );
+    if (ctx.trace)
+      ctx.note(
+        `peer ${plainAddress(ctx.input.peer)} ${ctx.trustedPeer ? 'is' : 'is not'} a trusted forwarder; client ${ctx.clientIp}`,
+      );
     return undefined;
   },
 };

@@ -12,7 +12,7 @@ export const resolveTenant: AuthzStep = {
     if (!tenant) return deny('tenant_unknown', `no tenant "${ctx.input.tenantSlug.slice(0, 64)}"`);
     if (tenant.status !== 'active') return deny('tenant_suspended');
     ctx.tenant = tenant;
-    ctx.note(`tenant ${tenant.slug}`);
+    if (ctx.trace) ctx.note(`tenant ${tenant.slug}`);
     return undefined;
   },
 };

@@ -1,0 +1,218 @@
+/**
+ * OpenID Connect Back-Channel Logout when a Gatekeeper session ends, with a real HTTP receiver on
+ * loopback standing in for the relying parties: the user signs in over HTTP (hosted sign-in) to an
+ * RP with a `backchannel_logout_uri` and to one without; then signing out on the hosted sign-out
+ * page, revoking the session from the account page of another browser, revoking it through the
+ * admin API, and a session ended behind the server's back (the CLI: the periodic reconciliation)
+ * each deliver one logout token to that RP only. Every logout token verifies with jose against the
+ * tenant JWKS (`typ: logout+jwt`, the back-channel event, the ID token's `sid`, no nonce), and the
+ * delivery is audited.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
+import { within } from '../../../test/second-instance.ts';
+import { freePort } from '../../../test/serve-process.ts';
+import { PASSWORD, seedUser } from '../accounts/test-support.ts';
+import { authorizeOverHttp, createHttpAgent, type HttpAgent } from './test-support.ts';
+
+const SYSTEM = { actor: 'system' };
+const REDIRECT = 'http://localhost/cb';
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+describe('back-channel logout when a Gatekeeper session ends', () => {
+  let t: AdminTestApp;
+  let base: string;
+  let issuer: string;
+  let tenantId: string;
+  let userId: string;
+  let receiver: Server;
+  let receiverUrl: string;
+  const received: { path: string; token: string }[] = [];
+  const events: { type: string; result: string; data?: Record<string, unknown> }[] = [];
+  let withLogout: oauth.Configuration;
+  let withoutLogout: oauth.Configuration;
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', token: new URLSearchParams(body).get('logout_token') ?? '' });
+        res.writeHead(200, { 'cache-control': 'no-store' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await createAdminTestApp({
+      env: { GATEKEEPER_PUBLIC_URL: base, GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true' },
+    });
+    await t.app.listen({ host: '127.0.0.1', port });
+    ({ tenantId, userId } = await seedUser(t.services, 'shop', 'bob', { email: 'bob@example.com' }));
+    issuer = t.services.oidc.issuerOf('shop');
+    t.runtime.bus.subscribe((e) => {
+      events.push(e as never);
+    });
+    const client = async (name: string, backchannelLogoutUri?: string) => {
+      const { client: c } = await t.services.clients.create(
+        tenantId,
+        {
+          name,
+          kind: 'public',
+          redirectUris: [REDIRECT],
+          scopes: ['openid', 'profile'],
+          firstParty: true,
+          ...(backchannelLogoutUri ? { backchannelLogoutUri } : {}),
+        },
+        SYSTEM,
+      );
+      return oauth.discovery(new URL(issuer), c.clientId, undefined, oauth.None(), {
+        execute: [oauth.allowInsecureRequests],
+      });
+    };
+    withLogout = await client('wiki', `${receiverUrl}/wiki/backchannel`);
+    withoutLogout = await client('chat');
+    // a client with a logout URI that never signs anyone in: it must hear nothing
+    await client('unused', `${receiverUrl}/unused/backchannel`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  /** Signs in through `config`'s client in this agent's cookie jar; returns the ID token's claims. */
+  async function signIn(agent: HttpAgent, config: oauth.Configuration): Promise<JWTPayload> {
+    const verifier = oauth.randomPKCECodeVerifier();
+    const url = oauth.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const callback = await authorizeOverHttp(agent, url.href, {
+      redirectUri: REDIRECT,
+      login: 'bob',
+      password: PASSWORD,
+    });
+    const tokens = await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    return tokens.claims()!;
+  }
+
+  async function verifyLogoutToken(token: string, idToken: JWTPayload) {
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
+      {
+        issuer,
+        audience: withLogout.clientMetadata().client_id,
+        typ: 'logout+jwt',
+      },
+    );
+    expect(protectedHeader.kid).toBeDefined();
+    expect(payload.sub).toBe(userId);
+    expect(payload.sid).toBe(idToken.sid);
+    expect(payload.events).toEqual({ [EVENT]: {} });
+    expect(payload.jti).toBeTruthy();
+    expect(payload.nonce).toBeUndefined();
+  }
+
+  const gkSessions = () => t.services.accounts.sessions.list(tenantId, { userId });
+  const csrfIn = (page: string, action: string) => {
+    const form = page.split('<form').find((f) => f.includes(`action="${action}"`)) ?? '';
+    return /name="csrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+  };
+
+  it('the hosted sign-out page notifies the RP that had a grant in that session, and only it', async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, withLogout);
+    await signIn(agent, withoutLogout);
+    expect(idToken.sid).toBeTruthy();
+    const before = received.length;
+    const page = await (await agent.request('/t/shop/sign-out')).text();
+    const posted = await agent.request('/t/shop/sign-out', {
+      form: { csrf: csrfIn(page, '/t/shop/sign-out').replace(/&amp;/g, '&') },
+    });
+    expect(posted.status).toBeLessThan(400);
+    expect(await within(3000, async () => received.length > before)).toBeGreaterThanOrEqual(0);
+    await new Promise((r) => setTimeout(r, 200)); // nothing else arrives
+    const delivered = received.slice(before);
+    expect(delivered.map((d) => d.path)).toEqual(['/wiki/backchannel']);
+    await verifyLogoutToken(delivered[0]!.token, idToken);
+    const audited = events.find((e) => e.type === 'oidc.backchannel_logout');
+    expect(audited).toMatchObject({
+      result: 'success',
+      data: { clientId: withLogout.clientMetadata().client_id },
+    });
+    expect(JSON.stringify(events)).not.toContain(delivered[0]!.token);
+    // the provider session is gone too: a silent authorization asks for a login
+    const silent = oauth.buildAuthorizationUrl(withLogout, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      prompt: 'none',
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const r = await agent.request(silent.href);
+    expect(new URL(r.headers.get('location') ?? '', issuer).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('revoking the session from the account page of another browser notifies the RP', async () => {
+    const laptop = createHttpAgent(base);
+    const idToken = await signIn(laptop, withLogout);
+    const phone = createHttpAgent(base);
+    await signIn(phone, withoutLogout);
+    const sessions = await gkSessions();
+    expect(sessions.length).toBe(2);
+    const laptopSession = sessions[0]!; // oldest first
+    const before = received.length;
+    const account = await (await phone.request('/t/shop/account')).text();
+    const posted = await phone.request('/t/shop/account/sessions/revoke', {
+      form: {
+        csrf: csrfIn(account, '/t/shop/account/sessions/revoke').replace(/&amp;/g, '&'),
+        session: laptopSession.id,
+      },
+    });
+    expect(posted.status).toBeLessThan(400);
+    expect(await within(3000, async () => received.length > before)).toBeGreaterThanOrEqual(0);
+    await verifyLogoutToken(received[before]!.token, idToken);
+    expect(received.slice(before)).toHaveLength(1);
+    await t.services.accounts.sessions.revokeUser(tenantId, userId, SYSTEM); // tidy: the phone too
+  });
+
+  it('an administrator revoking the session notifies the RP', async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, withLogout);
+    const [session] = await gkSessions();
+    const before = received.length;
+    const r = await t.call('DELETE', `/api/v1/tenants/shop/sessions/${session!.id}`);
+    expect(r.statusCode).toBe(204);
+    expect(await within(3000, async () => received.length > before)).toBeGreaterThanOrEqual(0);
+    await verifyLogoutToken(received[before]!.token, idToken);
+  });
+
+  it('a session ended behind the server (the CLI, another process) is caught up by the reconciliation', async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, withLogout);
+    const [session] = await gkSessions();
+    await within(
+      1000,
+      async () =>
+        (await t.runtime.database.db.selectFrom('oidc_session_links').selectAll().execute()).length > 0,
+    );
+    // what another process's revocation leaves behind: the row is gone, no event was heard here
+    await t.runtime.database.db.deleteFrom('sessions').where('id', '=', session!.id).execute();
+    const before = received.length;
+    expect(await t.services.oidc.logoutEnded(null, null)).toBe(1);
+    expect(received.slice(before)).toHaveLength(1);
+    await verifyLogoutToken(received[before]!.token, idToken);
+    expect(await t.services.oidc.logoutEnded(null, null)).toBe(0);
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * Dynamic client registration (RFC 7591) over real HTTP, with openid-client registering as an MCP
+ * agent would: off by default (no `registration_endpoint` in discovery, `/reg` unknown); behind an
+ * initial access token (none or a wrong one is the library's invalid_token / invalid_request); a
+ * redirect URI outside the tenant's patterns is invalid_redirect_uri; a secret-holding client is
+ * refused; a registered client completes authorization code + PKCE through the hosted sign-in and
+ * its ID token verifies with jose; the registration is audited; unused registered clients are swept.
+ */
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
+import { freePort } from '../../../test/serve-process.ts';
+import { toListOptions } from '../../http/pagination.ts';
+import { PASSWORD, seedUser } from '../accounts/test-support.ts';
+import { authorizeOverHttp, createHttpAgent } from './test-support.ts';
+
+const SYSTEM = { actor: 'system' };
+const json = async (r: Response) => (await r.json()) as Record<string, unknown>;
+
+describe('dynamic client registration (RFC 7591)', () => {
+  let t: AdminTestApp;
+  let base: string;
+  let issuer: string;
+  let tenantId: string;
+  let userId: string;
+  const events: { type: string; data?: Record<string, unknown> }[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await createAdminTestApp({ env: { GATEKEEPER_PUBLIC_URL: base } });
+    await t.app.listen({ host: '127.0.0.1', port });
+    ({ tenantId, userId } = await seedUser(t.services, 'agents', 'ada', { email: 'ada@example.com' }));
+    issuer = t.services.oidc.issuerOf('agents');
+    t.runtime.bus.subscribe((e) => {
+      events.push(e as never);
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const register = (body: unknown, token?: string) =>
+    fetch(`${issuer}/reg`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const agentMetadata = {
+    client_name: 'Claude-like agent',
+    redirect_uris: ['http://127.0.0.1:33418/callback'],
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+  };
+
+  it('is off by default: discovery does not announce it and /reg is refused', async () => {
+    const meta = await json(await fetch(`${issuer}/.well-known/oauth-authorization-server`));
+    expect(meta.registration_endpoint).toBeUndefined();
+    // the admin API mints an initial access token (shown once, stored as a digest) even while off
+    const minted = await t.call('POST', '/api/v1/tenants/agents/client-registration/tokens', {
+      body: { ttlSeconds: 3600 },
+    });
+    expect(minted.statusCode).toBe(201);
+    const { token, registrationEndpoint } = minted.json();
+    expect(registrationEndpoint).toBe(`${issuer}/reg`);
+    const rows = await t.runtime.database.db.selectFrom('oidc_payloads').select('payload').execute();
+    expect(JSON.stringify(rows)).not.toContain(token);
+    const r = await register(agentMetadata, token);
+    expect(r.status).toBe(404);
+    expect((await json(r)).error).toBe('invalid_request');
+    expect(
+      (await t.services.clients.list(tenantId, toListOptions({ limit: 50 }, 'name'))).items,
+    ).toHaveLength(0);
+  });
+
+  it('refuses without an initial access token, or with a wrong one', async () => {
+    const off = await t.call('GET', '/api/v1/tenants/agents/client-registration');
+    expect(off.json()).toMatchObject({
+      enabled: false,
+      redirectUriPatterns: ['http://127.0.0.1:*', 'http://localhost:*', 'http://[::1]:*'],
+    });
+    const bad = await t.call('PUT', '/api/v1/tenants/agents/client-registration', {
+      body: { enabled: true, redirectUriPatterns: ['http://intranet.example/*'] },
+    });
+    expect(bad.statusCode).toBe(400);
+    const on = await t.call('PUT', '/api/v1/tenants/agents/client-registration', { body: { enabled: true } });
+    expect(on.statusCode).toBe(200);
+    expect(on.json().enabled).toBe(true);
+    const meta = await json(await fetch(`${issuer}/.well-known/openid-configuration`));
+    expect(meta.registration_endpoint).toBe(`${issuer}/reg`);
+    const none = await register(agentMetadata);
+    expect(none.status).toBe(401);
+    expect(await json(none)).toMatchObject({
+      error: 'invalid_token',
+      error_description: 'no access token provided',
+    });
+    const wrong = await register(agentMetadata, 'not-a-token-at-all-not-a-token-at-all-000');
+    expect(wrong.status).toBe(401);
+    expect((await json(wrong)).error).toBe('invalid_token');
+    expect(wrong.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
+  it('refuses a redirect URI outside the policy (invalid_redirect_uri) and a secret-holding client', async () => {
+    const { token } = await t.services.oidc.registration.issueToken(tenantId, 'agents', {}, SYSTEM);
+    const outside = await register({ ...agentMetadata, redirect_uris: ['https://evil.example/cb'] }, token);
+    expect(outside.status).toBe(400);
+    expect(await json(outside)).toMatchObject({ error: 'invalid_redirect_uri' });
+    const wildcard = await register({ ...agentMetadata, redirect_uris: ['http://127.0.0.1:*/cb'] }, token);
+    expect((await json(wildcard)).error).toBe('invalid_redirect_uri');
+    const confidential = await register(
+      { ...agentMetadata, token_endpoint_auth_method: 'client_secret_basic' },
+      token,
+    );
+    expect(confidential.status).toBe(400);
+    expect((await json(confidential)).error).toBe('invalid_client_metadata');
+    const serviceGrant = await register({ ...agentMetadata, grant_types: ['client_credentials'] }, token);
+    expect((await json(serviceGrant)).error).toBe('invalid_client_metadata');
+    // a listed https origin is allowed once the policy says so
+    await t.services.oidc.registration.setPolicy(
+      tenantId,
+      { redirectUriPatterns: ['http://127.0.0.1:*', 'https://agent.example.com/oauth/*'] },
+      undefined,
+      SYSTEM,
+    );
+    const listed = await register(
+      { ...agentMetadata, redirect_uris: ['https://agent.example.com/oauth/callback'] },
+      token,
+    );
+    expect(listed.status).toBe(201);
+    const sibling = await register(
+      { ...agentMetadata, redirect_uris: ['https://agent.example.com/other'] },
+      token,
+    );
+    expect((await json(sibling)).error).toBe('invalid_redirect_uri');
+  });
+
+  it('a registered client completes authorization code + PKCE; the ID token verifies with jose', async () => {
+    const { token } = await t.services.oidc.registration.issueToken(
+      tenantId,
+      'agents',
+      { ttlSeconds: 600 },
+      SYSTEM,
+    );
+    const before = events.length;
+    const config = await oauth.dynamicClientRegistration(
+      new URL(issuer),
+      { ...agentMetadata, scope: 'openid email' },
+      oauth.None(),
+      { initialAccessToken: token, execute: [oauth.allowInsecureRequests] },
+    );
+    const clientId = config.clientMetadata().client_id;
+    expect(config.clientMetadata().client_secret).toBeUndefined();
+    const stored = await t.services.clients.byClientId(tenantId, clientId);
+    expect(stored).toMatchObject({ kind: 'public', dynamic: true, authMethod: 'none' });
+    const registered = events.slice(before).find((e) => e.type === 'oidc.client_registered');
+    expect(registered?.data).toMatchObject({ clientId, redirectUris: agentMetadata.redirect_uris });
+    expect(JSON.stringify(events.slice(before))).not.toContain(token);
+
+    const verifier = oauth.randomPKCECodeVerifier();
+    const redirectUri = agentMetadata.redirect_uris[0]!;
+    const url = oauth.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const callback = await authorizeOverHttp(createHttpAgent(base), url.href, {
+      redirectUri,
+      login: 'ada',
+      password: PASSWORD,
+    });
+    const tokens = await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    const { payload } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
+      issuer,
+      audience: clientId,
+    });
+    expect(payload).toMatchObject({ sub: userId, email: 'ada@example.com' });
+    // the use is recorded, so the sweep keeps it
+    const view = await t.services.clients.resolve(tenantId, clientId);
+    expect(view.lastUsedAt).not.toBeNull();
+
+    // without PKCE the public client is refused by the library
+    const noPkce = oauth.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid' });
+    const refused = await fetch(noPkce, { redirect: 'manual' });
+    const to = new URL(refused.headers.get('location') ?? '', issuer);
+    expect(to.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('a client that asks for no scope gets the default scopes; unused registered clients are swept', async () => {
+    await t.services.oidc.registration.setPolicy(
+      tenantId,
+      { defaultScopes: ['openid', 'profile'], unusedClientDays: 1 },
+      undefined,
+      SYSTEM,
+    );
+    const { token } = await t.services.oidc.registration.issueToken(tenantId, 'agents', {}, SYSTEM);
+    const r = await register({ ...agentMetadata, client_name: 'idle agent' }, token);
+    expect(r.status).toBe(201);
+    const body = await json(r);
+    expect(body.scope).toBe('openid profile');
+    expect(await t.services.oidc.registration.sweep(Date.now())).toBe(0);
+    const used = (await t.services.clients.list(tenantId, toListOptions({ limit: 50 }, 'name'))).items.filter(
+      (c) => c.dynamic && c.lastUsedAt !== null,
+    );
+    expect(used).toHaveLength(1);
+    const swept = await t.services.oidc.registration.sweep(Date.now() + 2 * 86_400_000);
+    expect(swept).toBeGreaterThanOrEqual(2);
+    expect(await t.services.clients.byClientId(tenantId, String(body.client_id))).toBeNull();
+    expect(events.some((e) => e.type === 'oidc.registered_client_expired')).toBe(true);
+  });
+});

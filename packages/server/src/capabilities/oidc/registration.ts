@@ -1,0 +1,265 @@
+/**
+ * Dynamic client registration (RFC 7591) — the tenant's side: its policy (off by default; the
+ * redirect URI patterns a registering client may use, the scopes it gets when it asks for none, how
+ * many days a registered client may stay unused before it is swept), initial access tokens, and the
+ * sweep. The protocol (the `/reg` endpoint, its errors) is oidc-provider's `registration` feature,
+ * configured in registration-protocol.ts; a registered client becomes an ordinary public client of
+ * the clients capability, marked `dynamic`.
+ *
+ * Initial access tokens are the library's `InitialAccessToken` model: stored through the adapter,
+ * keyed by the SHA-256 digest of the token (never the token), usable until they expire.
+ *
+ * Redirect URI patterns: `scheme://host[:port|:*][/path[*]]` — `*` as the port is any port (RFC 8252
+ * §7.3 loopback redirects), no path is any path, a path ending in `*` is a prefix, else the path is
+ * exact; https anywhere, http only on a loopback host.
+ */
+import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
+import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { ActionContext } from '../../events/event-bus.ts';
+import type { TenantEventEmitter } from '../../events/tenant-events.ts';
+import type { Database } from '../../storage/database.ts';
+import type { OidcRegistrationPoliciesTable } from '../../storage/tables.ts';
+import { toIso } from '../../storage/time.ts';
+import { checkScopes } from '../clients/rules.ts';
+import type { ClientsService } from '../clients/service.ts';
+
+export interface RegistrationPolicy {
+  enabled: boolean;
+  redirectUriPatterns: string[];
+  defaultScopes: string[];
+  /** 0: registered clients are never swept. */
+  unusedClientDays: number;
+  updatedAt: string | null;
+  version: number;
+}
+
+export type RegistrationPolicyInput = Partial<
+  Pick<RegistrationPolicy, 'enabled' | 'redirectUriPatterns' | 'defaultScopes' | 'unusedClientDays'>
+>;
+
+export const LOOPBACK_PATTERNS = ['http://127.0.0.1:*', 'http://localhost:*', 'http://[::1]:*'];
+
+export const DEFAULT_REGISTRATION_POLICY: RegistrationPolicy = {
+  enabled: false,
+  redirectUriPatterns: LOOPBACK_PATTERNS,
+  defaultScopes: ['openid'],
+  unusedClientDays: 30,
+  updatedAt: null,
+  version: 0,
+};
+
+const MAX_PATTERNS = 32;
+const SYSTEM: ActionContext = { actor: 'system', requestId: null };
+const MAX_TOKEN_TTL = 365 * 86_400;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const PATTERN = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\*|\d{1,5}))?(\/[^\s?#*]*\*?)?$/;
+
+interface ParsedPattern {
+  scheme: string;
+  host: string;
+  port: string | null;
+  path: string | null;
+}
+
+function parsePattern(pattern: string): ParsedPattern | null {
+  const m = PATTERN.exec(pattern);
+  if (!m) return null;
+  return { scheme: m[1]!, host: m[2]!.toLowerCase(), port: m[3] ?? null, path: m[4] ?? null };
+}
+
+/** A pattern's problem (see the file header), or null when it is well formed. */
+export function patternProblem(pattern: string): string | null {
+  const p = pattern.length <= 512 ? parsePattern(pattern) : null;
+  if (!p) return `"${pattern.slice(0, 80)}" is not scheme://host[:port|:*][/path[*]]`;
+  if (p.scheme === 'http' && !LOOPBACK.has(p.host))
+    return `"${pattern.slice(0, 80)}": plain http only on a loopback host`;
+  return null;
+}
+
+/** Whether a redirect URI falls under a pattern. */
+export function matchesPattern(uri: string, pattern: string): boolean {
+  const p = parsePattern(pattern);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (!p || url.protocol !== `${p.scheme}:` || url.hostname.toLowerCase() !== p.host) return false;
+  if (url.username !== '' || url.password !== '' || url.hash !== '') return false;
+  if (p.port !== '*' && url.port !== (p.port ?? '')) return false;
+  if (p.path === null) return true;
+  if (p.path.endsWith('*')) return url.pathname.startsWith(p.path.slice(0, -1));
+  return url.pathname === p.path;
+}
+
+export interface RegistrationService {
+  /** The tenant's policy (cached, invalidated on every instance when it changes). */
+  policy(tenantId: string): Promise<RegistrationPolicy>;
+  setPolicy(
+    tenantId: string,
+    input: RegistrationPolicyInput,
+    expected: number | undefined,
+    ctx: ActionContext,
+  ): Promise<RegistrationPolicy>;
+  /** Mints an initial access token (shown once; stored as a digest). */
+  issueToken(
+    tenantId: string,
+    slug: string,
+    input: { ttlSeconds?: number },
+    ctx: ActionContext,
+  ): Promise<{ token: string; expiresAt: string; registrationEndpoint: string }>;
+  /** Deletes the dynamically registered clients left unused past their tenant's limit; how many. */
+  sweep(now: number): Promise<number>;
+  start(): void;
+  stop(): void;
+}
+
+export interface RegistrationDeps {
+  database: Database;
+  changes: ChangeFeed;
+  cacheMetrics?: CacheMetrics;
+  emit: TenantEventEmitter;
+  clients: ClientsService;
+  issuerOf(slug: string): string;
+  /** Saves an initial access token with the tenant's provider; returns the token value. */
+  saveInitialAccessToken(slug: string, ttlSeconds: number): Promise<string>;
+}
+
+function toPolicy(row: OidcRegistrationPoliciesTable | undefined): RegistrationPolicy {
+  if (!row) return DEFAULT_REGISTRATION_POLICY;
+  return {
+    enabled: row.enabled === 1,
+    redirectUriPatterns: JSON.parse(row.redirect_uri_patterns) as string[],
+    defaultScopes: JSON.parse(row.default_scopes) as string[],
+    unusedClientDays: row.unused_client_days,
+    updatedAt: toIso(row.updated_at),
+    version: row.version,
+  };
+}
+
+export function createRegistrationService(deps: RegistrationDeps): RegistrationService {
+  const { database } = deps;
+  const { db } = database;
+  const load = (tenantId: string) =>
+    db
+      .selectFrom('oidc_registration_policies')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+  const cache = createInvalidatedCache<RegistrationPolicy>({
+    name: 'oidc-registration',
+    feed: deps.changes,
+    ttlMs: 60_000,
+    maxEntries: 20_000,
+    ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+    load: async (tenantId) => toPolicy(await load(tenantId)),
+  });
+
+  return {
+    policy: (tenantId) => cache.get(tenantId),
+
+    setPolicy: (tenantId, input, expected, ctx) =>
+      database.write(async () => {
+        const row = await load(tenantId);
+        const current = toPolicy(row);
+        if (expected !== undefined && expected !== current.version) throw new AppError('precondition_failed');
+        const patterns = input.redirectUriPatterns ?? current.redirectUriPatterns;
+        if (patterns.length > MAX_PATTERNS)
+          throw new AppError('validation_failed', { detail: `redirectUriPatterns: at most ${MAX_PATTERNS}` });
+        for (const p of patterns) {
+          const problem = patternProblem(p);
+          if (problem) throw new AppError('validation_failed', { detail: `redirectUriPatterns: ${problem}` });
+        }
+        const defaultScopes = checkScopes(input.defaultScopes ?? current.defaultScopes);
+        const days = input.unusedClientDays ?? current.unusedClientDays;
+        if (!Number.isSafeInteger(days) || days < 0 || days > 3650)
+          throw new AppError('validation_failed', { detail: 'unusedClientDays: 0 (never) to 3650' });
+        const now = Date.now();
+        const next: OidcRegistrationPoliciesTable = {
+          tenant_id: tenantId,
+          enabled: (input.enabled ?? current.enabled) ? 1 : 0,
+          redirect_uri_patterns: JSON.stringify([...new Set(patterns)]),
+          default_scopes: JSON.stringify(defaultScopes),
+          unused_client_days: days,
+          updated_at: now,
+          version: current.version + 1,
+        };
+        if (row) {
+          const { tenant_id: _t, ...set } = next;
+          const updated = await db
+            .updateTable('oidc_registration_policies')
+            .set(set)
+            .where('tenant_id', '=', tenantId)
+            .where('version', '=', current.version)
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) !== 1) throw new AppError('precondition_failed');
+        } else {
+          await db
+            .insertInto('oidc_registration_policies')
+            .values(next)
+            .execute()
+            .catch((err: unknown) => {
+              if (database.dialect.isUniqueViolation(err)) throw new AppError('precondition_failed');
+              throw err;
+            });
+        }
+        await cache.invalidate(tenantId);
+        const policy = toPolicy(next);
+        await deps.emit(tenantId, 'oidc.registration_policy_changed', `tenant:${tenantId}`, ctx, {
+          enabled: policy.enabled,
+          redirectUriPatterns: policy.redirectUriPatterns,
+          defaultScopes: policy.defaultScopes,
+          unusedClientDays: policy.unusedClientDays,
+        });
+        return policy;
+      }),
+
+    async issueToken(tenantId, slug, input, ctx) {
+      const ttl = input.ttlSeconds ?? 86_400;
+      if (!Number.isSafeInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL)
+        throw new AppError('validation_failed', { detail: 'ttl: 60 seconds to 365 days' });
+      const token = await deps.saveInitialAccessToken(slug, ttl);
+      const expiresAt = toIso(Date.now() + ttl * 1000);
+      await deps.emit(tenantId, 'oidc.registration_token_issued', `tenant:${tenantId}`, ctx, {
+        expiresAt,
+      });
+      return { token, expiresAt, registrationEndpoint: `${deps.issuerOf(slug)}/reg` };
+    },
+
+    async sweep(now) {
+      const policies = await db
+        .selectFrom('oidc_registration_policies')
+        .select(['tenant_id', 'unused_client_days'])
+        .where('unused_client_days', '>', 0)
+        .execute();
+      let swept = 0;
+      for (const p of policies) {
+        const stale = await deps.clients.unusedDynamic(
+          p.tenant_id,
+          now - p.unused_client_days * 86_400_000,
+          500,
+        );
+        for (const c of stale) {
+          await deps.clients
+            .delete(p.tenant_id, c.id, undefined, SYSTEM)
+            .then(async () => {
+              swept++;
+              await deps.emit(p.tenant_id, 'oidc.registered_client_expired', `client:${c.id}`, SYSTEM, {
+                clientId: c.clientId,
+                unusedDays: p.unused_client_days,
+              });
+            })
+            .catch((err: unknown) => {
+              if ((err as { code?: string }).code !== 'not_found') throw err;
+            });
+        }
+      }
+      return swept;
+    },
+
+    start: () => cache.start(),
+    stop: () => cache.stop(),
+  };
+}
