@@ -160,6 +160,11 @@ describe('new-sign-in alerts', () => {
     expect(describeMethods(['pwd', 'otp', 'mfa'])).toBe('password and one-time code');
     expect(describeMethods(['hwk', 'user', 'mfa'])).toBe('passkey');
     expect(describeMethods(['otp'])).toBe('sign-in link');
+    expect(describeMethods(['otp', 'mfa'])).toBe('sign-in link and one-time code');
+    expect(describeMethods(['otp', 'hwk', 'user', 'mfa'])).toBe('sign-in link and passkey');
+    expect(describeMethods(['pwd', 'hwk', 'user', 'mfa'])).toBe('password and passkey');
+    expect(describeMethods(['hwk', 'user'])).toBe('passkey');
+    expect(describeMethods([])).toBe('another method');
 
     const at = Date.now();
     const marks = createDeviceMarks({ keys: () => [Buffer.alloc(32, 7)], secureCookies: () => true });

@@ -27,7 +27,7 @@ import { PasswordRefused } from './passwords.ts';
 import { PENDING_TTL_MS } from './pending.ts';
 import { SessionSchema } from './schemas.ts';
 import type { AccountsService } from './service.ts';
-import { readCookie, type Session, toSessionView } from './sessions.ts';
+import { readCookie, type Session, sessionJson } from './sessions.ts';
 import { DEVICE_MARK_MAX_AGE_SECONDS } from './sign-in-alert.ts';
 import type { SignInOutcome } from './steps/index.ts';
 
@@ -417,7 +417,8 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageRoutesDeps, k
       const tenant = await kit.tenantOf(request);
       const session = await sessionOf(request, tenant);
       if (!session) throw new AppError('unauthenticated', { detail: 'no session for this tenant' });
-      return reply.type('application/json').send(toSessionView(session));
+      // serialized once per cached session (the response schema documents it; a string is sent as is)
+      return reply.type('application/json; charset=utf-8').send(sessionJson(session));
     },
   );
 

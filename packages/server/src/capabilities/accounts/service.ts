@@ -112,7 +112,13 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
   const { database, state, bus, users, tenants } = deps;
   const store = createAccountsStore(database);
   const slugOf = (id: string) => tenants.slugOf(id);
-  const secureCookies = () => new URL(deps.publicUrl()).protocol === 'https:';
+  // asked on every page and session check: the URL is parsed again only when the setting changes
+  let parsedUrl = { source: '', secure: false };
+  const secureCookies = () => {
+    const source = deps.publicUrl();
+    if (parsedUrl.source !== source) parsedUrl = { source, secure: new URL(source).protocol === 'https:' };
+    return parsedUrl.secure;
+  };
   const common = { store, database, bus, ...(deps.now ? { now: deps.now } : {}) };
   const settings = createSignInSettings({
     ...common,

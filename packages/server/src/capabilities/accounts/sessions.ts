@@ -136,6 +136,18 @@ export function toSessionView(s: Session): SessionView {
   return view;
 }
 
+const json = new WeakMap<Session, string>();
+
+/** The API view serialized once per cached session object (`GET …/account/api/session` sends it as is). */
+export function sessionJson(s: Session): string {
+  let text = json.get(s);
+  if (text === undefined) {
+    text = JSON.stringify(toSessionView(s));
+    json.set(s, text);
+  }
+  return text;
+}
+
 function buildView(s: Session): SessionView {
   return {
     id: s.id,
@@ -153,12 +165,21 @@ function buildView(s: Session): SessionView {
 /** The value of cookie `name` in a Cookie header, or undefined. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  // scan for `name=` at a pair's start, without splitting the header (every request asks)
+  let from = 0;
+  for (;;) {
+    const at = header.indexOf(name, from);
+    if (at < 0) return undefined;
+    let before = at - 1;
+    while (before >= 0 && (header[before] === ' ' || header[before] === '\t')) before--;
+    let after = at + name.length;
+    while (header[after] === ' ' || header[after] === '\t') after++;
+    if ((before < 0 || header[before] === ';') && header[after] === '=') {
+      const end = header.indexOf(';', after + 1);
+      return header.slice(after + 1, end < 0 ? undefined : end).trim();
+    }
+    from = at + 1;
   }
-  return undefined;
 }
 
 export function createSessionsService(deps: SessionsDeps): SessionsService {

@@ -113,14 +113,19 @@ export function networkOf(ip: string): string | null {
     .join(':')}::/64`;
 }
 
-/** How the user signed in, for the mail ("password and authenticator app", "passkey", …). */
+/**
+ * How the user signed in, for the mail: the first factor (a password, a passkey, or a sign-in link —
+ * `otp` without a password), then the second (a one-time code, a passkey).
+ */
 export function describeMethods(amr: readonly string[]): string {
-  const parts: string[] = [];
-  if (amr.includes('pwd')) parts.push('password');
-  if (amr.includes('hwk')) parts.push('passkey');
-  if (amr.includes('otp'))
-    parts.push(amr.includes('pwd') || amr.includes('hwk') ? 'one-time code' : 'sign-in link');
-  return parts.length ? parts.join(' and ') : 'another method';
+  const has = (m: string) => amr.includes(m);
+  const first = has('pwd') ? 'password' : has('otp') ? 'sign-in link' : has('hwk') ? 'passkey' : null;
+  if (!first) return 'another method';
+  let second: string | null = null;
+  if (first !== 'passkey' && has('hwk')) second = 'passkey';
+  // TOTP and backup codes are `otp` + `mfa`, and only ever a second factor
+  else if (first !== 'passkey' && has('otp') && has('mfa')) second = 'one-time code';
+  return second ? `${first} and ${second}` : first;
 }
 
 export interface SignInFacts {
