@@ -239,7 +239,7 @@ export function registerClients(program: Command): void {
     .description('show or change the dynamic client registration policy (RFC 7591) of a tenant')
     .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--enable', 'allow registration at <issuer>/reg (with an initial access token)')
-    .option('--disable', 'refuse registration (the default)')
+    .option('--disable', 'refuse registration (how every tenant starts)')
     .option(
       '--redirect-pattern <pattern>',
       'an allowed redirect URI pattern, e.g. "http://127.0.0.1:*" or "https://app.example.com/cb*" (repeatable; replaces the list)',
