@@ -100,11 +100,18 @@ async function revocationPropagation(): Promise<{
       { routeId: route.id, subjectType: 'client', subject: client.id, methods: ['GET'] },
       ctx,
     );
-    const ask = (secret: string) =>
-      b.app.inject({
+    // Each ask first lets the event loop turn once, as a real server's does between requests (they
+    // arrive as socket I/O). Without it an all-cached inject() resolves in microtasks alone, so a
+    // loop of them starved this process's I/O: instance b could not read the Redis message or run
+    // its change-feed poll (and a's PUBLISH reply went unread until ioredis timed it out) until the
+    // loop gave up — the 2 s "propagation" outliers were this harness, not the propagation.
+    const ask = async (secret: string) => {
+      await new Promise((r) => setImmediate(r));
+      return b.app.inject({
         url: '/t/bench/authz',
         headers: { ...original, 'x-original-uri': '/v1/x', authorization: `Bearer ${secret}` },
       });
+    };
     for (let i = 0; i < 40; i++) {
       const { secret, token } = await a.services.apiTokens.create(
         tenant.id,

@@ -4,6 +4,12 @@
  * second against the bare Fastify baseline (≥ 0.5), and the memory of 1,000 tenants' Providers each
  * touched once (one discovery request), measured in process with forced garbage collection.
  *
+ * Fairness: the raw signatures use the server's key type and size, header and claims, one after
+ * another on one thread; the introspected token is an active opaque one (the server checks it before
+ * it prints its ready line). Targets and the quantity each is compared with are measured in
+ * alternating rounds (BENCH_ROUNDS, default 3), each ratio the median of the rounds' ratios, by req/s
+ * and by server CPU per request (less sensitive to what else runs on a shared machine).
+ *
  * `node --expose-gc bench/oidc.ts` runs it alone (with its own baseline); `bench/run.ts` calls
  * `runOidcBench` with the baseline it measured.
  */
@@ -16,6 +22,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { cpuMs, type LoadResult, load, median, startServer, type Target, table } from './lib.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+/** Connections of every load here, the baseline's included (req/s ratios at the same concurrency). */
+const CONNECTIONS = 16;
 
 interface ServiceInfo {
   clientId: string;
@@ -40,7 +48,7 @@ async function post(
   const r = await autocannon({
     url,
     duration: seconds,
-    connections: 16,
+    connections: CONNECTIONS,
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -233,7 +241,7 @@ export async function runOidcBench(options: {
   const warmUp = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
   try {
     // not measured: the JIT compiles the hot paths in the first thousands of requests
-    await load(baseline, warmUp);
+    await load({ ...baseline, connections: CONNECTIONS }, warmUp);
     await post('', `${base}/t/rs/token`, warmUp, rs, cc(rs), pid);
     await post('', `${base}/t/es/token`, warmUp, es, cc(es), pid);
     await post('', `${base}/t/rs/token/introspection`, warmUp, introspect, `token=${introspect.token}`, pid);
@@ -244,7 +252,7 @@ export async function runOidcBench(options: {
       runs.rs.push(await rsGrant());
       sigs.es.push(await rawSignatures('ES256', seconds));
       runs.es.push(await esGrant());
-      runs.base.push(await load(baseline, seconds));
+      runs.base.push(await load({ ...baseline, connections: CONNECTIONS }, seconds));
       runs.intro.push(await intro());
     }
   } finally {

@@ -440,6 +440,7 @@ function createGateway(
       return { issuer: oidc.issuerOf(tenant.slug), keys };
     },
     resourcePolicy: (tenantId) => s.oidc().resources.policy(tenantId),
+    jwtRevoked: (tenantId, jti) => s.oidc().jwtRevocations.isRevoked(tenantId, jti),
     signInUrl: (slug, returnTo) => `${settings.get('publicUrl')}${s.signInPath(slug, returnTo)}`,
     ownHost: () => new URL(settings.get('publicUrl')).hostname,
     onError: (err) => rt.logger.error({ err }, '/authz step failed'),

@@ -4,7 +4,8 @@
  * a token for another audience, of another tenant, expired, not `at+jwt`, signed with a key the
  * tenant does not publish, garbage, or whose trust link was deleted or client disabled is a 401 with
  * its reason; after a key rotation tokens of the new key verify (the in-process key cache follows);
- * `jwt,api_key` tries the token kind the request carries; a jwt route needs an audience.
+ * `jwt,api_key` tries the token kind the request carries; a jwt route needs an audience; a token
+ * revoked at the revocation endpoint is refused from then on.
  */
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +106,39 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(r.headers['x-client-id']).toBe(s.clientId);
       expect(r.headers['x-scopes']).toBe('orders:read');
       expect(r.headers['x-route-id']).toBe(routeId);
+    });
+
+    it('refuses an access token revoked at the revocation endpoint (credential_revoked); another client cannot revoke it', async () => {
+      const token = await issue(s);
+      expect((await ask(token)).statusCode).toBe(200);
+      const revoke = (clientId: string, secret: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/t/${s.slug}/token/revocation`,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          },
+          payload: `token=${token}&token_type_hint=access_token`,
+        });
+      // the resource server's own client is not the token's client: 200, nothing revoked (RFC 7009)
+      const foreign = await revoke(s.introspector.clientId, s.introspector.clientSecret);
+      expect(foreign.statusCode, foreign.body).toBe(200);
+      expect((await ask(token)).statusCode).toBe(200);
+      const r = await revoke(s.clientId, s.clientSecret);
+      expect(r.statusCode, r.body).toBe(200);
+      const denied = await ask(token);
+      expect(denied.statusCode).toBe(401);
+      expect(denied.headers['x-authz-reason']).toBe('credential_revoked');
+      // a fresh token of the same client still works; the revocation is stored as a digest
+      expect((await ask(await issue(s))).statusCode).toBe(200);
+      const rows = await t.runtime.database.db
+        .selectFrom('oidc_payloads')
+        .selectAll()
+        .where('model', '=', 'RevokedJwt')
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(token.split('.')[1]!);
     });
 
     it('refuses other audiences, issuers, expired, non at+jwt, foreign-key and garbage tokens (401)', async () => {

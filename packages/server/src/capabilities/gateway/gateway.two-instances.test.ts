@@ -1,5 +1,6 @@
 /**
- * The gateway on both dialects, and on PostgreSQL + Redis with two instances: a token revoked, a
+ * The gateway on both dialects, and on PostgreSQL + Redis with two instances: a token (an API token,
+ * or a JWT access token at the revocation endpoint) revoked, a
  * route added, a grant revoked or an HMAC secret revoked on one instance is enforced by the other
  * within a second; a nonce spent on one is a replay on the other; rate limits count across both.
  */
@@ -8,6 +9,7 @@ import { signRequest } from '../../../../client/src/request-signer.ts';
 import { dialectAvailable } from '../../../test/databases.ts';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
 import { openSecondInstance, type SecondInstance, within } from '../../../test/second-instance.ts';
+import { setUpService } from '../oidc/test-support.ts';
 import { askNginx, ctx, gatewayTenant } from './test-support.ts';
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -93,6 +95,48 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const took = await within(
         1000,
         async () => (await onB(headers)).headers['x-authz-reason'] === 'credential_revoked',
+      );
+      expect(took).toBeGreaterThanOrEqual(0);
+    });
+
+    it('refuses a JWT access token revoked at the revocation endpoint of the other instance within a second', async () => {
+      const svc = await setUpService(a.services, { slug: 'jwtco' });
+      const route = await a.services.gateway.config.createRoute(
+        svc.tenantId,
+        { host: 'orders.jwtco.test', path: '/orders/*', auth: { GET: ['jwt'] }, audience: svc.audience },
+        ctx,
+      );
+      await a.services.gateway.config.grant(
+        svc.tenantId,
+        { routeId: route.id, subjectType: 'client', subject: svc.clientRecordId, methods: ['GET'] },
+        ctx,
+      );
+      const basic = `Basic ${Buffer.from(`${svc.clientId}:${svc.clientSecret}`).toString('base64')}`;
+      const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic };
+      const issued = await a.app.inject({
+        method: 'POST',
+        url: '/t/jwtco/token',
+        headers: form,
+        payload: `grant_type=client_credentials&scope=orders:read&resource=${encodeURIComponent(svc.audience)}`,
+      });
+      const token = issued.json<{ access_token: string }>().access_token;
+      const onBJwt = () =>
+        askNginx(b.app, 'jwtco', {
+          host: 'orders.jwtco.test',
+          uri: '/orders/1',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      expect(await within(1500, async () => (await onBJwt()).statusCode === 200)).toBeGreaterThanOrEqual(0);
+      const revoked = await a.app.inject({
+        method: 'POST',
+        url: '/t/jwtco/token/revocation',
+        headers: form,
+        payload: `token=${token}`,
+      });
+      expect(revoked.statusCode, revoked.body).toBe(200);
+      const took = await within(
+        1000,
+        async () => (await onBJwt()).headers['x-authz-reason'] === 'credential_revoked',
       );
       expect(took).toBeGreaterThanOrEqual(0);
     });

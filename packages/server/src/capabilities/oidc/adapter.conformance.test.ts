@@ -118,6 +118,46 @@ describeEachDialect('oidc adapter conformance', (_db, label: DialectLabel) => {
     expect(raw.some((r) => r.payload.includes('WDJB-MJHT'))).toBe(false);
   });
 
+  it('answers lookups of one id under several models in one tick each with its own model (one query)', async () => {
+    const at = new provider.AccessToken({
+      accountId: randomUUID(),
+      clientId,
+      grantId: randomUUID(),
+    } as never);
+    const token = await at.save();
+    // the same id stored under a second model too: each model must get its own row back
+    await provider.RefreshToken.adapter.upsert(
+      token,
+      { clientId, kind: 'RefreshToken', scope: 'r' } as never,
+      600,
+    );
+    const statements: string[] = [];
+    const db = t.runtime.database.db;
+    const original = db.executeQuery.bind(db);
+    db.executeQuery = ((q: { sql: string }, ...rest: never[]) => {
+      if (q.sql.includes('oidc_payloads')) statements.push(q.sql);
+      return original(q as never, ...rest);
+    }) as typeof db.executeQuery;
+    try {
+      const [access, credentials, refresh] = await Promise.all([
+        provider.AccessToken.adapter.find(token),
+        provider.ClientCredentials.adapter.find(token),
+        provider.RefreshToken.adapter.find(token),
+      ]);
+      expect(access?.kind).toBe('AccessToken');
+      expect(credentials).toBeUndefined();
+      expect(refresh?.kind).toBe('RefreshToken');
+      expect(refresh?.jti).toBe(token);
+    } finally {
+      db.executeQuery = original;
+    }
+    expect(statements).toHaveLength(1);
+    // a lookup in a later tick is a query of its own, seeing what changed meanwhile
+    await provider.RefreshToken.adapter.destroy(token);
+    expect(await provider.RefreshToken.adapter.find(token)).toBeUndefined();
+    expect((await provider.AccessToken.adapter.find(token))?.kind).toBe('AccessToken');
+  });
+
   it('sweeps expired rows and never returns an expired one', async () => {
     const adapter = provider.AccessToken.adapter;
     await adapter.upsert('short-lived-token-id', { clientId, kind: 'AccessToken' } as never, 1);

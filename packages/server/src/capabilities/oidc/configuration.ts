@@ -135,7 +135,9 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
           // a public client may only introspect its own tokens (the library's default rule)
           if (client.clientAuthMethod === 'none' && token.clientId !== ctx.oidc.client?.clientId)
             return false;
-          return stillValid(d, token as unknown as TokenLike);
+          return stillValid(d, token as unknown as TokenLike, (id) =>
+            ctx.oidc.provider.Client.find(id).catch(() => undefined),
+          );
         },
       },
       revocation: { enabled: true },
@@ -275,11 +277,21 @@ interface TokenLike {
 }
 
 /** Whether a stored token's user, client and (for service tokens) trust link still stand. */
-async function stillValid(d: TenantOidcDeps, token: TokenLike): Promise<boolean> {
+async function stillValid(
+  d: TenantOidcDeps,
+  token: TokenLike,
+  findClient: (clientId: string) => Promise<unknown>,
+): Promise<boolean> {
   if (token.accountId && !(await d.accounts.isActive(d.tenantId, token.accountId))) return false;
   const client = token.clientId ? await d.clientRecord(token.clientId) : null;
-  if (client?.status !== 'active') return false;
   const delegated = token.extra !== undefined && 'act' in token.extra;
+  // a client known only by its metadata document (no record): valid while the document is
+  if (!client && token.clientId?.startsWith('https://') && token.kind !== 'ClientCredentials' && !delegated)
+    return (
+      ((await findClient(token.clientId)) as { clientIdMetadataDocument?: boolean } | undefined)
+        ?.clientIdMetadataDocument === true
+    );
+  if (client?.status !== 'active') return false;
   if (token.kind !== 'ClientCredentials' && !delegated) return true;
   const policy = await d.policy();
   const audiences = token.aud === undefined ? [] : Array.isArray(token.aud) ? token.aud : [token.aud];

@@ -73,6 +73,8 @@ export function attachProviderEvents(
     (endpoint: string) =>
     (ctx: KoaContextWithOIDC, err: { error?: string; error_description?: string; status?: number }) => {
       if ((err.status ?? 500) >= 500) return;
+      // a JWT access token at the revocation endpoint is Gatekeeper's to revoke (jwt-revocation.ts)
+      if (endpoint === 'revocation' && err.error === 'unsupported_token_type') return;
       const clientId = ctx?.oidc?.client?.clientId ?? null;
       bus.emit({
         type: 'oidc.request_refused',

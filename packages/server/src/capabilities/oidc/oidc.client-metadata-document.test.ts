@@ -4,7 +4,7 @@
  * server on loopback with a self-signed certificate (made by openssl) serves the documents; the
  * provider fetches them through its outbound fetch, trusting that certificate
  * (`oidcOutboundCaFile`) and loopback (`oidcOutboundAllowPrivateAddresses`). The code flow with PKCE
- * completes and the ID token verifies with jose; a document whose client_id differs from its URL, a
+ * completes, the ID token verifies with jose and the access token introspects as active; a document whose client_id differs from its URL, a
  * redirect URI the document does not list, an oversize document, a secret-holding client and a
  * non-https client_id are refused with the library's errors. Without the private-address setting,
  * the outbound fetch refuses loopback (SSRF protection).
@@ -176,6 +176,9 @@ describe('client ID metadata documents', () => {
       audience: clientId,
     });
     expect(payload).toMatchObject({ sub: userId, email: 'mia@example.com' });
+    // its own token introspects as active (a public client may introspect its own tokens)
+    const introspected = await oauth.tokenIntrospection(config, tokens.access_token);
+    expect(introspected).toMatchObject({ active: true, client_id: clientId, sub: userId });
   });
 
   it('refuses a redirect URI the document does not list', async () => {

@@ -20,6 +20,7 @@ import { type ClaimMapping, installClaimMapping } from './claims.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
 import { attachProviderEvents } from './events.ts';
+import { attachJwtRevocation, createJwtRevocations, type JwtRevocations } from './jwt-revocation.ts';
 import { createOutboundFetch } from './outbound-fetch.ts';
 import { createPayloadStore, type PayloadStore } from './payload-store.ts';
 import { createProviderPool, type ProviderPool } from './provider-pool.ts';
@@ -31,6 +32,8 @@ export interface OidcService {
   keys: SigningKeysService;
   enrollment: EnrollmentService;
   resources: ResourcesService;
+  /** JWT access tokens revoked at the revocation endpoint (`/authz` refuses them). */
+  jwtRevocations: JwtRevocations;
   /** Dynamic client registration (RFC 7591): the tenant's policy and initial access tokens. */
   registration: RegistrationService;
   pool: ProviderPool;
@@ -122,6 +125,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const emit = createTenantEventEmitter(bus, slugOf);
   const payloads = createPayloadStore(database);
   const sessionLinks = createSessionLinks(database);
+  const jwtRevocations = createJwtRevocations({ payloads, changes, cacheMetrics });
 
   const resources = createResourcesService({
     database,
@@ -231,6 +235,15 @@ export function createOidcService(deps: OidcDeps): OidcService {
       (client) =>
         (client as { gatekeeper?: { claimMapping?: ClaimMapping | null } }).gatekeeper?.claimMapping,
     );
+    attachJwtRevocation(provider, {
+      tenantId,
+      slug,
+      issuer: issuerOf(slug),
+      publicKeys: () => keySet.keys.map(publicPart),
+      revocations: jwtRevocations,
+      bus,
+      onError: (err) => logger.error({ err, tenant: slug }, 'recording a JWT revocation failed'),
+    });
     attachSessionLinking(provider, {
       links: sessionLinks,
       tenantId,
@@ -327,6 +340,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
     keys,
     enrollment: createEnrollmentService({ database, credentials: deps.credentials, clients }),
     resources,
+    jwtRevocations,
     registration,
     pool,
     payloads,
@@ -361,6 +375,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
     async start() {
       resources.start();
       registration.start();
+      jwtRevocations.start();
       keys.start();
       if (runtime.role !== 'server') return;
       unsubscribe = bus.subscribe((event) => {
@@ -395,6 +410,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       clearInterval(rotator);
       keys.stop();
       registration.stop();
+      jwtRevocations.stop();
       resources.stop();
       pool.clear();
     },

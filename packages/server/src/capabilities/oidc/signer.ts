@@ -1,8 +1,8 @@
 /**
  * A tenant's signing keys as oidc-provider `ExternalSigningKey`s (its `externalSigningSupport`
  * feature, the extension point meant for KMS and HSM signers): each private JWK is imported into a
- * node:crypto KeyObject once per key set, and every JWT the Provider issues (access tokens, ID
- * tokens, logout tokens, JWT responses) is signed by node:crypto with it.
+ * node:crypto KeyObject once per key set (on its first signature), and every JWT the Provider issues
+ * (access tokens, ID tokens, logout tokens, JWT responses) is signed by node:crypto with it.
  *
  * Why not the library's default (jose, through WebCrypto): Node's WebCrypto ECDSA returns IEEE P1363
  * signatures through a conversion that costs more than the signature itself, so an ES256 signature
@@ -40,40 +40,67 @@ export function derToJose(der: Uint8Array, size: number): Buffer {
 }
 
 class NodeCryptoSigningKey extends ExternalSigningKey {
-  readonly #privateKey: KeyObject;
-  readonly #publicKey: KeyObject;
-  readonly #sign: (data: Uint8Array) => Promise<Uint8Array> | Uint8Array;
+  readonly #jwk: JWK;
+  readonly #alg: SigningAlg;
+  #privateKey: KeyObject | undefined;
+  #publicKey: KeyObject | undefined;
 
   constructor(jwk: JWK & { kid: string; alg: SigningAlg }) {
     super();
+    if (!['RS256', 'ES256', 'EdDSA'].includes(jwk.alg))
+      throw new Error(`unsupported signing algorithm ${String(jwk.alg)}`);
     // the library's class has setters for both (its typings declare only the getters)
     const self = this as unknown as { kid: string; alg: string };
     self.kid = jwk.kid;
     self.alg = jwk.alg;
-    this.#privateKey = createPrivateKey({ key: jwk as never, format: 'jwk' });
-    this.#publicKey = createPublicKey(this.#privateKey);
-    const key = this.#privateKey;
-    switch (jwk.alg) {
-      case 'RS256':
-        this.#sign = (data) => signAsync('sha256', data, key);
-        break;
-      case 'ES256':
-        this.#sign = (data) => derToJose(sign('sha256', data, key), 32);
-        break;
-      case 'EdDSA':
-        this.#sign = (data) => sign(null, data, key);
-        break;
-      default:
-        throw new Error(`unsupported signing algorithm ${String(jwk.alg)}`);
-    }
+    this.#jwk = jwk;
+    this.#alg = jwk.alg;
+  }
+
+  // The public members the Provider publishes in JWKS, read from the JWK: a Provider that never
+  // signs (a tenant only asked for its discovery document) imports no key.
+  override get kty() {
+    return this.#jwk.kty!;
+  }
+  override get crv() {
+    return this.#jwk.crv;
+  }
+  override get x() {
+    return this.#jwk.x;
+  }
+  override get y() {
+    return this.#jwk.y;
+  }
+  override get n() {
+    return this.#jwk.n;
+  }
+  override get e() {
+    return this.#jwk.e;
+  }
+  override get pub() {
+    return undefined;
+  }
+
+  #private(): KeyObject {
+    this.#privateKey ??= createPrivateKey({ key: this.#jwk as never, format: 'jwk' });
+    return this.#privateKey;
   }
 
   override keyObject(): KeyObject {
+    this.#publicKey ??= createPublicKey(this.#private());
     return this.#publicKey;
   }
 
   override sign(data: Uint8Array): Promise<Uint8Array> | Uint8Array {
-    return this.#sign(data);
+    const key = this.#private();
+    switch (this.#alg) {
+      case 'RS256':
+        return signAsync('sha256', data, key);
+      case 'ES256':
+        return derToJose(sign('sha256', data, key), 32);
+      default:
+        return sign(null, data, key);
+    }
   }
 }
 

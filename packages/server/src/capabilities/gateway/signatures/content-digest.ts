@@ -9,10 +9,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseDictionary } from 'structured-headers';
 
 const LENGTHS: Record<string, number> = { 'sha-256': 32, 'sha-512': 64 };
+/** The one-digest header every signer sends, read without the general structured-field parser. */
+const ONE_DIGEST = /^(sha-256|sha-512)=:((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?):$/;
 
 /** The supported digests a Content-Digest header carries, or null when it is malformed or has none. */
 export function parseContentDigest(value: string | undefined): Map<string, Buffer> | null {
   if (value === undefined || value.length === 0 || value.length > 1024) return null;
+  const one = ONE_DIGEST.exec(value);
+  if (one) {
+    const bytes = Buffer.from(one[2]!, 'base64');
+    return bytes.length === LENGTHS[one[1]!] ? new Map([[one[1]!, bytes]]) : null;
+  }
   let dict: ReturnType<typeof parseDictionary>;
   try {
     dict = parseDictionary(value);

@@ -5,7 +5,8 @@
  * within a second): signature, `typ`, `iss`, `aud`, `exp` (and `nbf`, `iat`) with a 30 s tolerance.
  * Then what a token cannot say about itself, from cached state: a service token (or a delegated one)
  * needs its client's trust link to the audience, made before the token was issued — deleting the link
- * ends its tokens; its client must be active; a user's token needs the user active. Scopes come from
+ * ends its tokens; a token revoked at the revocation endpoint (its `jti`) is refused; its client must
+ * be active; a user's token needs the user active. Scopes come from
  * `scope` (`X-Scopes`).
  */
 import { errors, jwtVerify } from 'jose';
@@ -111,6 +112,8 @@ export const jwtMode: ModeCheck = {
     }
     if (typeof claims.client_id !== 'string' || typeof claims.sub !== 'string')
       return deny('invalid_token', 'client_id and sub must be strings');
+    if (typeof claims.jti === 'string' && (await deps.jwtRevoked(tenant.id, claims.jti)))
+      return deny('credential_revoked', `access token ${claims.jti} was revoked`);
     const client = await deps.clientByClientId(tenant.id, claims.client_id);
     if (client?.status !== 'active') return deny('client_disabled', "the token's client is not active");
     const serviceToken = claims.sub === claims.client_id;

@@ -30,6 +30,8 @@ export interface StepDeps {
   userAccess(tenantId: string, userId: string): Promise<{ roles: readonly string[] } | null>;
   /** `jwt`: the tenant's issuer and public keys, from the in-process key cache (dropped on rotation). */
   tokenKeys(tenant: TenantRef): Promise<TokenKeys>;
+  /** `jwt`: whether the token (its `jti`) was revoked at the revocation endpoint (cached, invalidated). */
+  jwtRevoked(tenantId: string, jti: string): Promise<boolean>;
   /** `jwt`: the tenant's resource servers and trust links (cached). */
   resourcePolicy(tenantId: string): Promise<ResourcePolicy>;
   /** Where a browser without a session signs in (absolute), returning to `returnTo`. */
