@@ -97,7 +97,9 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       sector_identifier_uri: 64 * 1024,
     },
     claims: {
-      openid: ['sub'],
+      // acr and amr (RFC 8176, from the Gatekeeper session) in every ID token, not only when asked
+      // for: relying parties decide on them (step-up, phishing-resistant sign-in)
+      openid: ['sub', 'acr', 'amr'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'picture', 'updated_at'],
       email: ['email', 'email_verified'],
       groups: ['groups'],

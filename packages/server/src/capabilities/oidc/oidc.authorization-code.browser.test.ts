@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
 import { within } from '../../../test/second-instance.ts';
 import { freePort } from '../../../test/serve-process.ts';
-import { ACR_MFA } from '../accounts/index.ts';
+import { ACR_MFA, ACR_PASSWORD } from '../accounts/index.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
 import { totpCode } from '../mfa/totp.ts';
 
@@ -138,8 +138,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('authorization code + 
       name: 'Alice',
       preferred_username: 'alice',
       groups: ['engineers'],
+      // how the user signed in (RFC 8176), with every ID token, asked for or not
+      amr: ['pwd'],
+      acr: ACR_PASSWORD,
     });
     const info = await oauth.fetchUserInfo(config, tokens.access_token, userId);
+    expect(info.amr).toBeUndefined();
     expect(info.email).toBe('alice@example.com');
 
     const first = tokens.refresh_token!;
@@ -186,6 +190,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('authorization code + 
     const claims = tokens.claims()!;
     expect(claims.sub).toBe(totpUser);
     expect(claims.acr).toBe(ACR_MFA);
+    expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'otp']));
     await context.close();
   });
 
