@@ -43,6 +43,17 @@ export interface OidcService {
   /** The Provider of a tenant (built on first use); null for an unknown tenant. */
   providerFor(slug: string): Promise<{ provider: Provider; tenantId: string; status: string } | null>;
   /**
+   * A client known only by its Client ID Metadata Document: its https client_id, resolved by the
+   * tenant's provider (the document fetched through the outbound fetch and accepted, cached as its
+   * Cache-Control says); null when the provider does not accept it. Callers ask only for a client_id
+   * with no client record (a disabled record is never looked past).
+   */
+  metadataDocumentClient(
+    tenantId: string,
+    slug: string,
+    clientId: string,
+  ): Promise<{ clientId: string; name: string } | null>;
+  /**
    * Back-channel logout for the provider sessions whose Gatekeeper session ended (of one user, a
    * tenant, or everywhere); returns how many logout tokens were delivered. Runs on its own after
    * every `session.revoked` event and every minute.
@@ -346,6 +357,15 @@ export function createOidcService(deps: OidcDeps): OidcService {
     payloads,
     issuerOf,
     logoutEnded,
+    async metadataDocumentClient(tenantId, slug, clientId) {
+      if (!clientId.startsWith('https://')) return null;
+      const { provider } = await pool.get(tenantId, slug);
+      const client = (await provider.Client.find(clientId).catch(() => undefined)) as
+        | { clientIdMetadataDocument?: boolean; clientName?: unknown }
+        | undefined;
+      if (client?.clientIdMetadataDocument !== true) return null;
+      return { clientId, name: typeof client.clientName === 'string' ? client.clientName : clientId };
+    },
     async providerFor(slug) {
       const tenant = await tenantOf(slug);
       if (!tenant) return null;
