@@ -6,7 +6,9 @@
  * admin API, and a session ended behind the server's back (the CLI: the periodic reconciliation)
  * each deliver one logout token to that RP only. Every logout token verifies with jose against the
  * tenant JWKS (`typ: logout+jwt`, the back-channel event, the ID token's `sid`, no nonce), and the
- * delivery is audited.
+ * delivery is audited. A receiver that fails the first attempt gets the token again after the retry
+ * delay (each attempt audited with its number); one that keeps failing is tried a bounded number of
+ * times and then given up.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +37,8 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
   const events: { type: string; result: string; data?: Record<string, unknown> }[] = [];
   let withLogout: oauth.Configuration;
   let withoutLogout: oauth.Configuration;
+  let flaky: oauth.Configuration;
+  let down: oauth.Configuration;
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -43,8 +47,12 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
         body += c;
       });
       req.on('end', () => {
-        received.push({ path: req.url ?? '', token: new URLSearchParams(body).get('logout_token') ?? '' });
-        res.writeHead(200, { 'cache-control': 'no-store' }).end();
+        const path = req.url ?? '';
+        received.push({ path, token: new URLSearchParams(body).get('logout_token') ?? '' });
+        const hits = received.filter((r) => r.path === path).length;
+        // /flaky fails its first delivery, /down every one
+        const fail = path.startsWith('/down/') || (path.startsWith('/flaky/') && hits === 1);
+        res.writeHead(fail ? 503 : 200, { 'cache-control': 'no-store' }).end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -53,7 +61,12 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     t = await createAdminTestApp({
-      env: { GATEKEEPER_PUBLIC_URL: base, GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true' },
+      env: {
+        GATEKEEPER_PUBLIC_URL: base,
+        GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true',
+        GATEKEEPER_OIDC_BACKCHANNEL_LOGOUT_ATTEMPTS: '3',
+        GATEKEEPER_OIDC_BACKCHANNEL_LOGOUT_RETRY_BASE_MS: '150',
+      },
     });
     await t.app.listen({ host: '127.0.0.1', port });
     ({ tenantId, userId } = await seedUser(t.services, 'shop', 'bob', { email: 'bob@example.com' }));
@@ -82,6 +95,8 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     withoutLogout = await client('chat');
     // a client with a logout URI that never signs anyone in: it must hear nothing
     await client('unused', `${receiverUrl}/unused/backchannel`);
+    flaky = await client('flaky', `${receiverUrl}/flaky/backchannel`);
+    down = await client('down', `${receiverUrl}/down/backchannel`);
   });
   afterAll(async () => {
     await t?.close();
@@ -214,5 +229,58 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     expect(received.slice(before)).toHaveLength(1);
     await verifyLogoutToken(received[before]!.token, idToken);
     expect(await t.services.oidc.logoutEnded(null, null)).toBe(0);
+  });
+
+  const deliveriesTo = (path: string) => received.filter((r) => r.path === path);
+  const audits = (clientId: string) =>
+    events.filter((e) => e.type === 'oidc.backchannel_logout' && e.data?.clientId === clientId);
+
+  it('retries a delivery the receiver failed: the second attempt delivers, each attempt audited', async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, flaky);
+    const clientId = flaky.clientMetadata().client_id;
+    const [session] = await gkSessions();
+    const r = await t.call('DELETE', `/api/v1/tenants/shop/sessions/${session!.id}`);
+    expect(r.statusCode).toBe(204);
+    expect(
+      await within(5000, async () => deliveriesTo('/flaky/backchannel').length >= 2),
+    ).toBeGreaterThanOrEqual(0);
+    const [first, second] = deliveriesTo('/flaky/backchannel');
+    // a freshly signed token each attempt, both valid
+    expect(second!.token).not.toBe(first!.token);
+    const { payload } = await jwtVerify(second!.token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
+      issuer,
+      audience: clientId,
+      typ: 'logout+jwt',
+    });
+    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    expect(await within(2000, async () => audits(clientId).length >= 2)).toBeGreaterThanOrEqual(0);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([
+      ['failure', 1],
+      ['success', 2],
+    ]);
+    expect(audits(clientId)[0]!.data).toMatchObject({ retryInMs: 150 });
+    expect(String(audits(clientId)[0]!.data?.error)).toMatch(/503|status/i);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // and nothing more
+    expect(deliveriesTo('/flaky/backchannel')).toHaveLength(2);
+  });
+
+  it('gives up after the configured attempts, with backoff, when the receiver keeps failing', async () => {
+    const agent = createHttpAgent(base);
+    await signIn(agent, down);
+    const clientId = down.clientMetadata().client_id;
+    const [session] = await gkSessions();
+    const started = Date.now();
+    await t.services.accounts.sessions.revoke(tenantId, session!.id, SYSTEM);
+    expect(await within(5000, async () => audits(clientId).length >= 3)).toBeGreaterThanOrEqual(0);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(150 + 300 - 50); // 150 ms, then 300 ms
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(deliveriesTo('/down/backchannel')).toHaveLength(3);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt, e.data?.retryInMs])).toEqual([
+      ['failure', 1, 150],
+      ['failure', 2, 300],
+      ['failure', 3, undefined],
+    ]);
   });
 });

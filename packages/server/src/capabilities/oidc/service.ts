@@ -15,7 +15,12 @@ import type { ClientsService } from '../clients/service.ts';
 import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
-import { attachSessionLinking, createSessionLinks, logoutEndedSessions } from './backchannel.ts';
+import {
+  attachSessionLinking,
+  createLogoutDeliveries,
+  createSessionLinks,
+  logoutEndedSessions,
+} from './backchannel.ts';
 import { type ClaimMapping, installClaimMapping } from './claims.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
@@ -136,6 +141,14 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const emit = createTenantEventEmitter(bus, slugOf);
   const payloads = createPayloadStore(database);
   const sessionLinks = createSessionLinks(database);
+  // back-channel logout deliveries and their retries (in-process timers; backchannel.ts)
+  const logoutDeliveries = createLogoutDeliveries({
+    bus,
+    providerOf: async (tenantId, slug) => (await pool.get(tenantId, slug)).provider,
+    attempts: () => settings.get('oidcBackchannelLogoutAttempts'),
+    retryBaseMs: () => settings.get('oidcBackchannelLogoutRetryBaseMs'),
+    onError: (err) => logger.warn({ err }, 'retrying a back-channel logout failed'),
+  });
   const jwtRevocations = createJwtRevocations({ payloads, changes, cacheMetrics });
 
   const resources = createResourcesService({
@@ -270,6 +283,9 @@ export function createOidcService(deps: OidcDeps): OidcService {
           .touch(tenantId, clientId)
           .catch((err) => logger.warn({ err, tenant: slug }, 'recording a client use failed')),
       onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
+      // the library's own delivery at RP-initiated logout failed: retried here like ours
+      onBackchannelError: (clientId, sub, sid) =>
+        logoutDeliveries.retry({ tenantId, slug, clientId, sub, sid, gkSessionId: null }, 1),
       onLogout: (cookieHeader, requestId) =>
         deps
           .signOut(tenantId, cookieHeader, requestId)
@@ -334,7 +350,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
           links: sessionLinks,
           ended: ended.filter((l) => l.tenantId === id),
           slug,
-          bus,
+          deliveries: logoutDeliveries,
         });
       }
       return sent;
@@ -428,6 +444,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       unsubscribe?.();
       clearInterval(sweeper);
       clearInterval(rotator);
+      logoutDeliveries.stop();
       keys.stop();
       registration.stop();
       jwtRevocations.stop();
