@@ -8,7 +8,7 @@
  * tenant JWKS (`typ: logout+jwt`, the back-channel event, the ID token's `sid`, no nonce), and the
  * delivery is audited. A receiver that fails the first attempt gets the token again after the retry
  * delay (each attempt audited with its number); one that keeps failing is tried a bounded number of
- * times and then given up.
+ * times and then given up; the library's own delivery at RP-initiated logout is retried the same way.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +39,8 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
   let withoutLogout: oauth.Configuration;
   let flaky: oauth.Configuration;
   let down: oauth.Configuration;
+  let flakyRp: oauth.Configuration;
+  let lastIdToken = '';
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -50,8 +52,8 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
         const path = req.url ?? '';
         received.push({ path, token: new URLSearchParams(body).get('logout_token') ?? '' });
         const hits = received.filter((r) => r.path === path).length;
-        // /flaky fails its first delivery, /down every one
-        const fail = path.startsWith('/down/') || (path.startsWith('/flaky/') && hits === 1);
+        // /flaky… fails its first delivery, /down every one
+        const fail = path.startsWith('/down/') || (path.startsWith('/flaky') && hits === 1);
         res.writeHead(fail ? 503 : 200, { 'cache-control': 'no-store' }).end();
       });
     });
@@ -97,6 +99,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     await client('unused', `${receiverUrl}/unused/backchannel`);
     flaky = await client('flaky', `${receiverUrl}/flaky/backchannel`);
     down = await client('down', `${receiverUrl}/down/backchannel`);
+    flakyRp = await client('flaky-rp', `${receiverUrl}/flaky-rp/backchannel`);
   });
   afterAll(async () => {
     await t?.close();
@@ -118,6 +121,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
       password: PASSWORD,
     });
     const tokens = await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    lastIdToken = tokens.id_token!;
     return tokens.claims()!;
   }
 
@@ -282,5 +286,37 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
       ['failure', 2, 300],
       ['failure', 3, undefined],
     ]);
+  });
+
+  it("retries the library's own delivery at RP-initiated logout (/session/end) when the receiver failed it", async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, flakyRp);
+    const clientId = flakyRp.clientMetadata().client_id;
+    expect(deliveriesTo('/flaky-rp/backchannel')).toHaveLength(0);
+    const logout = oauth.buildEndSessionUrl(flakyRp, { id_token_hint: lastIdToken });
+    const page = await (await agent.request(logout.href)).text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    expect(action && xsrf).toBeTruthy();
+    const confirmed = await agent.request(action!.replace(/&amp;/g, '&'), {
+      form: { xsrf: xsrf!, logout: 'yes' },
+    });
+    expect(confirmed.status).toBeLessThan(400);
+    expect(
+      await within(5000, async () => deliveriesTo('/flaky-rp/backchannel').length >= 2),
+    ).toBeGreaterThanOrEqual(0);
+    const { payload } = await jwtVerify(
+      deliveriesTo('/flaky-rp/backchannel')[1]!.token,
+      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
+      { issuer, audience: clientId, typ: 'logout+jwt' },
+    );
+    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    expect(await within(2000, async () => audits(clientId).length >= 2)).toBeGreaterThanOrEqual(0);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([
+      ['failure', 1],
+      ['success', 2],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(deliveriesTo('/flaky-rp/backchannel')).toHaveLength(2);
   });
 });
