@@ -439,6 +439,8 @@ function createGateway(
       }
       return { issuer: oidc.issuerOf(tenant.slug), keys };
     },
+    metadataDocumentClient: (tenant, clientId) =>
+      s.oidc().metadataDocumentClient(tenant.id, tenant.slug, clientId),
     resourcePolicy: (tenantId) => s.oidc().resources.policy(tenantId),
     jwtRevoked: (tenantId, jti) => s.oidc().jwtRevocations.isRevoked(tenantId, jti),
     signInUrl: (slug, returnTo) => `${settings.get('publicUrl')}${s.signInPath(slug, returnTo)}`,

@@ -5504,6 +5504,49 @@ export interface paths {
     };
   };
   '/api/v1/tenants/{tenant}/client-registration/tokens': {
+    /** The tenant's unexpired initial access tokens (ids and expiry, never the tokens) */
+    get: {
+      parameters: {
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              items: components['schemas']['RegistrationTokenInfo'][];
+            };
+          };
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
     /** Mint an initial access token for POST <issuer>/reg (shown once, stored as a digest) */
     post: {
       parameters: {
@@ -5525,6 +5568,8 @@ export interface paths {
         201: {
           content: {
             'application/json': {
+              /** @description The token's id (its SHA-256 digest): list and revoke it by this */
+              id: string;
               /** @description The initial access token (Authorization: Bearer at /reg), shown once */
               token: string;
               /** Format: date-time */
@@ -5559,6 +5604,64 @@ export interface paths {
         };
         /** @description Conflicts with an existing resource */
         409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+  };
+  '/api/v1/tenants/{tenant}/client-registration/tokens/{id}': {
+    /** Revoke an initial access token: /reg refuses it (invalid_token) from then on */
+    delete: {
+      parameters: {
+        header?: {
+          /** @description This resource has no ETag: only `*` matches; any other value is refused with 412 */
+          'if-match'?: string;
+        };
+        path: {
+          /** @description URL-safe tenant identifier */
+          tenant: string;
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          content: never;
+        };
+        /** @description The request does not match the schema (problem `validation_failed`, …) */
+        400: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No or an invalid admin API token */
+        401: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The token lacks the ability or belongs to another tenant */
+        403: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description No such resource in this tenant */
+        404: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflicts with an existing resource */
+        409: {
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description If-Match names a stale version */
+        412: {
           content: {
             'application/problem+json': components['schemas']['Problem'];
           };
@@ -8154,6 +8257,12 @@ export interface components {
       delegation: boolean;
       /** Format: date-time */
       createdAt: string;
+    };
+    RegistrationTokenInfo: {
+      /** @description The SHA-256 digest of the token (base64url) */
+      id: string;
+      issuedAt: string | null;
+      expiresAt: string | null;
     };
     ApiToken: {
       id: string;

@@ -364,6 +364,22 @@ export const ConfigSchema = Type.Object(
       maximum: 300,
       ...meta({ runtime: true }),
     }),
+    oidcBackchannelLogoutAttempts: Type.Integer({
+      description:
+        'Delivery attempts of one back-channel logout token (the first included) before it is given up; 1: no retry. Retries are held in the process that made the first attempt.',
+      default: 4,
+      minimum: 1,
+      maximum: 10,
+      ...meta({ runtime: true }),
+    }),
+    oidcBackchannelLogoutRetryBaseMs: Type.Integer({
+      description:
+        'Delay before the second back-channel logout delivery attempt; each further attempt waits twice as long as the previous one (at most one hour).',
+      default: 5_000,
+      minimum: 10,
+      maximum: 3_600_000,
+      ...meta({ runtime: true }),
+    }),
     oidcOutboundCaFile: Type.String({
       description:
         "PEM file of extra certificate authorities trusted (besides the system's) when the OAuth provider fetches client ID metadata documents and clients' `jwks_uri`, and delivers back-channel logout tokens — for clients served under a private CA. Empty: the system CAs only.",

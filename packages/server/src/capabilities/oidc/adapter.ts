@@ -46,7 +46,9 @@ export interface OidcAdapter {
 
 const SEALED_MODELS = new Set(['Session', 'DeviceCode']);
 
-const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
+/** The key of an id's row in oidc_payloads (and the public handle of an initial access token). */
+export const payloadDigest = (value: string) => createHash('sha256').update(value).digest('base64url');
+const digest = payloadDigest;
 
 export interface AdapterDeps {
   tenantId: string;

@@ -11,6 +11,14 @@
  * own `client.backchannelLogout(sub, sid)` signs a logout token with the tenant's key and POSTs it
  * (through the provider's outbound fetch); then the provider session is destroyed and the link
  * dropped. Deliveries are audited as `oidc.backchannel_logout` (success or failure, never the token).
+ *
+ * A failed delivery (the receiver unreachable, or answering other than 200/204) is tried again up to
+ * `oidcBackchannelLogoutAttempts` attempts in all, after `oidcBackchannelLogoutRetryBaseMs`, then
+ * twice as long each time (at most an hour), each attempt with a freshly signed logout token and
+ * audited with its number. The same holds for the library's own deliveries at RP-initiated logout
+ * (`backchannel.error`). The retries are in-process timers, not an outbox: they are lost if the
+ * process stops while one is pending. A client that meanwhile lost its logout URI (or was deleted,
+ * or disabled) is not tried again.
  */
 import type Provider from 'oidc-provider';
 import type { EventBus } from '../../events/event-bus.ts';
@@ -109,16 +117,108 @@ interface LogoutClient {
   backchannelLogout(sub: string, sid: string | undefined): Promise<void>;
 }
 
+/** One logout token to deliver: to which client of which tenant, for which user and session. */
+export interface LogoutDelivery {
+  tenantId: string;
+  slug: string;
+  clientId: string;
+  sub: string;
+  sid: string | undefined;
+  /** The Gatekeeper session that ended (null at RP-initiated logout). */
+  gkSessionId: string | null;
+}
+
+export interface LogoutDeliveries {
+  /** The first attempt (audited; a failure schedules the retries); whether the receiver took it. */
+  deliver(provider: Provider, d: LogoutDelivery): Promise<boolean>;
+  /** Retries a delivery whose attempt number `failed` has failed elsewhere (the library's own). */
+  retry(d: LogoutDelivery, failed: number): void;
+  /** Retries waiting for their time. */
+  pending(): number;
+  stop(): void;
+}
+
+const MAX_RETRY_DELAY_MS = 3_600_000;
+
+export function createLogoutDeliveries(deps: {
+  bus: EventBus;
+  /** The tenant's provider when a retry is due (the pool may have rebuilt it meanwhile). */
+  providerOf(tenantId: string, slug: string): Promise<Provider>;
+  /** Attempts in all, the first included. */
+  attempts(): number;
+  retryBaseMs(): number;
+  onError(err: unknown): void;
+}): LogoutDeliveries {
+  const timers = new Set<NodeJS.Timeout>();
+
+  function schedule(d: LogoutDelivery, failed: number): number | null {
+    if (failed >= deps.attempts()) return null;
+    const delay = Math.min(deps.retryBaseMs() * 2 ** (failed - 1), MAX_RETRY_DELAY_MS);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      attempt(null, d, failed + 1).catch(deps.onError);
+    }, delay);
+    timer.unref();
+    timers.add(timer);
+    return delay;
+  }
+
+  async function attempt(provider: Provider | null, d: LogoutDelivery, n: number): Promise<boolean> {
+    let error: string | null = null;
+    let retriable = true;
+    try {
+      const p = provider ?? (await deps.providerOf(d.tenantId, d.slug));
+      const client = (await p.Client.find(d.clientId).catch(() => undefined)) as LogoutClient | undefined;
+      if (!client?.backchannelLogoutUri) {
+        error = 'the client no longer has a back-channel logout URI';
+        retriable = false;
+      } else await client.backchannelLogout(d.sub, d.sid);
+    } catch (err) {
+      error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+    }
+    const retryInMs = error !== null && retriable ? schedule(d, n) : null;
+    deps.bus.emit({
+      type: 'oidc.backchannel_logout',
+      tenant: d.slug,
+      actor: 'system',
+      target: `user:${d.sub}`,
+      result: error === null ? 'success' : 'failure',
+      requestId: null,
+      data: {
+        clientId: d.clientId,
+        ...(d.gkSessionId ? { session: d.gkSessionId } : {}),
+        attempt: n,
+        ...(error === null ? {} : { error }),
+        ...(retryInMs === null ? {} : { retryInMs }),
+      },
+    });
+    return error === null;
+  }
+
+  return {
+    deliver: (provider, d) => attempt(provider, d, 1),
+    retry(d, failed) {
+      schedule(d, failed);
+    },
+    pending: () => timers.size,
+    stop() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}
+
 /**
  * Notifies the relying parties of provider sessions (of one tenant) whose Gatekeeper session ended,
- * destroys those provider sessions and drops their links; returns how many logout tokens were taken.
+ * destroys those provider sessions and drops their links; returns how many logout tokens were taken
+ * at the first attempt (failures are retried by `deliveries`).
  */
 export async function logoutEndedSessions(deps: {
   provider: Provider;
   links: SessionLinks;
   ended: readonly EndedLink[];
   slug: string;
-  bus: EventBus;
+  deliveries: LogoutDeliveries;
 }): Promise<number> {
   const { provider, links } = deps;
   let sent = 0;
@@ -130,20 +230,15 @@ export async function logoutEndedSessions(deps: {
           | LogoutClient
           | undefined;
         if (!client?.backchannelLogoutUri) continue;
-        const result = await client.backchannelLogout(session.accountId, authorization.sid).then(
-          () => null,
-          (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300),
-        );
-        if (result === null) sent++;
-        deps.bus.emit({
-          type: 'oidc.backchannel_logout',
-          tenant: deps.slug,
-          actor: 'system',
-          target: `user:${session.accountId}`,
-          result: result === null ? 'success' : 'failure',
-          requestId: null,
-          data: { clientId, session: link.gkSessionId, ...(result === null ? {} : { error: result }) },
+        const delivered = await deps.deliveries.deliver(provider, {
+          tenantId: link.tenantId,
+          slug: deps.slug,
+          clientId,
+          sub: session.accountId,
+          sid: authorization.sid,
+          gkSessionId: link.gkSessionId,
         });
+        if (delivered) sent++;
       }
       await session.destroy();
     }

@@ -29,6 +29,8 @@ export function attachProviderEvents(
     onServerError(err: unknown): void;
     /** A client obtained a token (dynamic clients record their last use). */
     onClientUsed?(clientId: string): void;
+    /** The library's back-channel logout delivery (at RP-initiated logout) failed. */
+    onBackchannelError?(clientId: string, sub: string, sid: string | undefined): void;
     /** RP-initiated logout succeeded in this browser (its cookie header). */
     onLogout(cookieHeader: string | undefined, requestId: string | null): void;
   },
@@ -179,6 +181,7 @@ export function attachProviderEvents(
         requestId: requestId(ctx as KoaContextWithOIDC | undefined),
         data: {
           clientId: (client as { clientId?: string } | undefined)?.clientId ?? null,
+          attempt: 1,
           ...(ok ? {} : { error: String((err as Error | undefined)?.message ?? err).slice(0, 300) }),
         },
       });
@@ -188,5 +191,13 @@ export function attachProviderEvents(
     backchannel(true),
   );
   (provider.on as (e: string, h: (...a: unknown[]) => void) => void)('backchannel.error', backchannel(false));
+  (provider.on as (e: string, h: (...a: unknown[]) => void) => void)(
+    'backchannel.error',
+    (_ctx, _err, client, accountId, sid) => {
+      const clientId = (client as { clientId?: string } | undefined)?.clientId;
+      if (typeof clientId === 'string' && typeof accountId === 'string')
+        deps.onBackchannelError?.(clientId, accountId, typeof sid === 'string' ? sid : undefined);
+    },
+  );
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.onServerError(err));
 }

@@ -6,7 +6,9 @@
  * admin API, and a session ended behind the server's back (the CLI: the periodic reconciliation)
  * each deliver one logout token to that RP only. Every logout token verifies with jose against the
  * tenant JWKS (`typ: logout+jwt`, the back-channel event, the ID token's `sid`, no nonce), and the
- * delivery is audited.
+ * delivery is audited. A receiver that fails the first attempt gets the token again after the retry
+ * delay (each attempt audited with its number); one that keeps failing is tried a bounded number of
+ * times and then given up; the library's own delivery at RP-initiated logout is retried the same way.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +37,10 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
   const events: { type: string; result: string; data?: Record<string, unknown> }[] = [];
   let withLogout: oauth.Configuration;
   let withoutLogout: oauth.Configuration;
+  let flaky: oauth.Configuration;
+  let down: oauth.Configuration;
+  let flakyRp: oauth.Configuration;
+  let lastIdToken = '';
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -43,8 +49,12 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
         body += c;
       });
       req.on('end', () => {
-        received.push({ path: req.url ?? '', token: new URLSearchParams(body).get('logout_token') ?? '' });
-        res.writeHead(200, { 'cache-control': 'no-store' }).end();
+        const path = req.url ?? '';
+        received.push({ path, token: new URLSearchParams(body).get('logout_token') ?? '' });
+        const hits = received.filter((r) => r.path === path).length;
+        // /flaky… fails its first delivery, /down every one
+        const fail = path.startsWith('/down/') || (path.startsWith('/flaky') && hits === 1);
+        res.writeHead(fail ? 503 : 200, { 'cache-control': 'no-store' }).end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -53,7 +63,12 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     t = await createAdminTestApp({
-      env: { GATEKEEPER_PUBLIC_URL: base, GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true' },
+      env: {
+        GATEKEEPER_PUBLIC_URL: base,
+        GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true',
+        GATEKEEPER_OIDC_BACKCHANNEL_LOGOUT_ATTEMPTS: '3',
+        GATEKEEPER_OIDC_BACKCHANNEL_LOGOUT_RETRY_BASE_MS: '150',
+      },
     });
     await t.app.listen({ host: '127.0.0.1', port });
     ({ tenantId, userId } = await seedUser(t.services, 'shop', 'bob', { email: 'bob@example.com' }));
@@ -82,6 +97,9 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     withoutLogout = await client('chat');
     // a client with a logout URI that never signs anyone in: it must hear nothing
     await client('unused', `${receiverUrl}/unused/backchannel`);
+    flaky = await client('flaky', `${receiverUrl}/flaky/backchannel`);
+    down = await client('down', `${receiverUrl}/down/backchannel`);
+    flakyRp = await client('flaky-rp', `${receiverUrl}/flaky-rp/backchannel`);
   });
   afterAll(async () => {
     await t?.close();
@@ -103,6 +121,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
       password: PASSWORD,
     });
     const tokens = await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    lastIdToken = tokens.id_token!;
     return tokens.claims()!;
   }
 
@@ -214,5 +233,90 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     expect(received.slice(before)).toHaveLength(1);
     await verifyLogoutToken(received[before]!.token, idToken);
     expect(await t.services.oidc.logoutEnded(null, null)).toBe(0);
+  });
+
+  const deliveriesTo = (path: string) => received.filter((r) => r.path === path);
+  const audits = (clientId: string) =>
+    events.filter((e) => e.type === 'oidc.backchannel_logout' && e.data?.clientId === clientId);
+
+  it('retries a delivery the receiver failed: the second attempt delivers, each attempt audited', async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, flaky);
+    const clientId = flaky.clientMetadata().client_id;
+    const [session] = await gkSessions();
+    const r = await t.call('DELETE', `/api/v1/tenants/shop/sessions/${session!.id}`);
+    expect(r.statusCode).toBe(204);
+    expect(
+      await within(5000, async () => deliveriesTo('/flaky/backchannel').length >= 2),
+    ).toBeGreaterThanOrEqual(0);
+    const [first, second] = deliveriesTo('/flaky/backchannel');
+    // a freshly signed token each attempt, both valid
+    expect(second!.token).not.toBe(first!.token);
+    const { payload } = await jwtVerify(second!.token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
+      issuer,
+      audience: clientId,
+      typ: 'logout+jwt',
+    });
+    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    expect(await within(2000, async () => audits(clientId).length >= 2)).toBeGreaterThanOrEqual(0);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([
+      ['failure', 1],
+      ['success', 2],
+    ]);
+    expect(audits(clientId)[0]!.data).toMatchObject({ retryInMs: 150 });
+    expect(String(audits(clientId)[0]!.data?.error)).toMatch(/503|status/i);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // and nothing more
+    expect(deliveriesTo('/flaky/backchannel')).toHaveLength(2);
+  });
+
+  it('gives up after the configured attempts, with backoff, when the receiver keeps failing', async () => {
+    const agent = createHttpAgent(base);
+    await signIn(agent, down);
+    const clientId = down.clientMetadata().client_id;
+    const [session] = await gkSessions();
+    const started = Date.now();
+    await t.services.accounts.sessions.revoke(tenantId, session!.id, SYSTEM);
+    expect(await within(5000, async () => audits(clientId).length >= 3)).toBeGreaterThanOrEqual(0);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(150 + 300 - 50); // 150 ms, then 300 ms
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(deliveriesTo('/down/backchannel')).toHaveLength(3);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt, e.data?.retryInMs])).toEqual([
+      ['failure', 1, 150],
+      ['failure', 2, 300],
+      ['failure', 3, undefined],
+    ]);
+  });
+
+  it("retries the library's own delivery at RP-initiated logout (/session/end) when the receiver failed it", async () => {
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, flakyRp);
+    const clientId = flakyRp.clientMetadata().client_id;
+    expect(deliveriesTo('/flaky-rp/backchannel')).toHaveLength(0);
+    const logout = oauth.buildEndSessionUrl(flakyRp, { id_token_hint: lastIdToken });
+    const page = await (await agent.request(logout.href)).text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    expect(action && xsrf).toBeTruthy();
+    const confirmed = await agent.request(action!.replace(/&amp;/g, '&'), {
+      form: { xsrf: xsrf!, logout: 'yes' },
+    });
+    expect(confirmed.status).toBeLessThan(400);
+    expect(
+      await within(5000, async () => deliveriesTo('/flaky-rp/backchannel').length >= 2),
+    ).toBeGreaterThanOrEqual(0);
+    const { payload } = await jwtVerify(
+      deliveriesTo('/flaky-rp/backchannel')[1]!.token,
+      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
+      { issuer, audience: clientId, typ: 'logout+jwt' },
+    );
+    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    expect(await within(2000, async () => audits(clientId).length >= 2)).toBeGreaterThanOrEqual(0);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([
+      ['failure', 1],
+      ['success', 2],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(deliveriesTo('/flaky-rp/backchannel')).toHaveLength(2);
   });
 });

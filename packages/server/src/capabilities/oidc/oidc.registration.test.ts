@@ -4,7 +4,9 @@
  * initial access token (none or a wrong one is the library's invalid_token / invalid_request); a
  * redirect URI outside the tenant's patterns is invalid_redirect_uri; a secret-holding client is
  * refused; a registered client completes authorization code + PKCE through the hosted sign-in and
- * its ID token verifies with jose; the registration is audited; unused registered clients are swept.
+ * its ID token verifies with jose; the registration is audited; unused registered clients are swept;
+ * initial access tokens are listed and revoked through the admin API, and a revoked one is the
+ * library's invalid_token at /reg.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'openid-client';
@@ -211,5 +213,57 @@ describe('dynamic client registration (RFC 7591)', () => {
     expect(swept).toBeGreaterThanOrEqual(2);
     expect(await t.services.clients.byClientId(tenantId, String(body.client_id))).toBeNull();
     expect(events.some((e) => e.type === 'oidc.registered_client_expired')).toBe(true);
+  });
+
+  it('lists initial access tokens and revokes one: /reg then answers invalid_token (admin API)', async () => {
+    const minted = await t.call('POST', '/api/v1/tenants/agents/client-registration/tokens', {
+      body: { ttlSeconds: 3600 },
+    });
+    expect(minted.statusCode).toBe(201);
+    const { id, token } = minted.json() as { id: string; token: string };
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const kept = (
+      await t.call('POST', '/api/v1/tenants/agents/client-registration/tokens', { body: {} })
+    ).json().token as string;
+    const listed = await t.call('GET', '/api/v1/tenants/agents/client-registration/tokens');
+    expect(listed.statusCode).toBe(200);
+    const items = listed.json().items as { id: string; issuedAt: string; expiresAt: string }[];
+    const mine = items.find((i) => i.id === id);
+    expect(mine).toBeDefined();
+    expect(Date.parse(mine!.expiresAt) - Date.parse(mine!.issuedAt)).toBeGreaterThan(3590_000);
+    expect(JSON.stringify(listed.json())).not.toContain(token);
+
+    // usable before (more than once), refused after
+    expect((await register({ ...agentMetadata, client_name: 'first' }, token)).status).toBe(201);
+    expect((await register({ ...agentMetadata, client_name: 'second' }, token)).status).toBe(201);
+    const before = events.length;
+    const revoked = await t.call('DELETE', `/api/v1/tenants/agents/client-registration/tokens/${id}`);
+    expect(revoked.statusCode).toBe(204);
+    const refused = await register({ ...agentMetadata, client_name: 'third' }, token);
+    expect(refused.status).toBe(401);
+    expect((await json(refused)).error).toBe('invalid_token');
+    expect(refused.headers.get('www-authenticate')).toContain('invalid_token');
+    const audit = events.slice(before).find((e) => e.type === 'oidc.registration_token_revoked');
+    expect(audit?.data).toMatchObject({ tokenId: id });
+    // the other token still works; the revoked one is gone from the list and cannot be revoked twice
+    expect((await register({ ...agentMetadata, client_name: 'fourth' }, kept)).status).toBe(201);
+    const after = (await t.call('GET', '/api/v1/tenants/agents/client-registration/tokens')).json().items as {
+      id: string;
+    }[];
+    expect(after.map((i) => i.id)).not.toContain(id);
+    const again = await t.call('DELETE', `/api/v1/tenants/agents/client-registration/tokens/${id}`);
+    expect(again.statusCode).toBe(404);
+    expect(again.json().code ?? again.json().error).toBe('not_found');
+    const garbage = await t.call('DELETE', '/api/v1/tenants/agents/client-registration/tokens/not-an-id');
+    expect(garbage.statusCode).toBe(404);
+  });
+
+  it("a tenant cannot list or revoke another tenant's initial access tokens", async () => {
+    const { tenantId: otherId } = await seedUser(t.services, 'others', 'bob');
+    const { id, token } = await t.services.oidc.registration.issueToken(tenantId, 'agents', {}, SYSTEM);
+    expect((await t.services.oidc.registration.listTokens(otherId)).map((i) => i.id)).not.toContain(id);
+    const cross = await t.call('DELETE', `/api/v1/tenants/others/client-registration/tokens/${id}`);
+    expect(cross.statusCode).toBe(404);
+    expect((await register({ ...agentMetadata, client_name: 'still fine' }, token)).status).toBe(201);
   });
 });

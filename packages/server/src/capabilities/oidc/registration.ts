@@ -7,7 +7,10 @@
  * the clients capability, marked `dynamic`.
  *
  * Initial access tokens are the library's `InitialAccessToken` model: stored through the adapter,
- * keyed by the SHA-256 digest of the token (never the token), usable until they expire.
+ * keyed by the SHA-256 digest of the token (never the token), usable until they expire or are
+ * revoked. That digest is the token's id for listing and revoking (it names the row, and cannot be
+ * turned back into the token); revoking deletes the row, so the library's next lookup at `/reg`
+ * finds nothing and answers `invalid_token`, on every instance at once.
  *
  * Redirect URI patterns: `scheme://host[:port|:*][/path[*]]` — `*` as the port is any port (RFC 8252
  * §7.3 loopback redirects), no path is any path, a path ending in `*` is a prefix, else the path is
@@ -23,6 +26,7 @@ import type { OidcRegistrationPoliciesTable } from '../../storage/tables.ts';
 import { toIso } from '../../storage/time.ts';
 import { checkScopes } from '../clients/rules.ts';
 import type { ClientsService } from '../clients/service.ts';
+import { payloadDigest } from './adapter.ts';
 
 export interface RegistrationPolicy {
   enabled: boolean;
@@ -32,6 +36,14 @@ export interface RegistrationPolicy {
   unusedClientDays: number;
   updatedAt: string | null;
   version: number;
+}
+
+/** An outstanding initial access token (never its value). */
+export interface RegistrationTokenView {
+  /** The SHA-256 digest of the token (base64url). */
+  id: string;
+  issuedAt: string | null;
+  expiresAt: string | null;
 }
 
 export type RegistrationPolicyInput = Partial<
@@ -52,6 +64,8 @@ export const DEFAULT_REGISTRATION_POLICY: RegistrationPolicy = {
 const MAX_PATTERNS = 32;
 const SYSTEM: ActionContext = { actor: 'system', requestId: null };
 const MAX_TOKEN_TTL = 365 * 86_400;
+const TOKEN_MODEL = 'InitialAccessToken';
+const TOKEN_ID = /^[A-Za-z0-9_-]{43}$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const PATTERN = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\*|\d{1,5}))?(\/[^\s?#*]*\*?)?$/;
 
@@ -109,7 +123,11 @@ export interface RegistrationService {
     slug: string,
     input: { ttlSeconds?: number },
     ctx: ActionContext,
-  ): Promise<{ token: string; expiresAt: string; registrationEndpoint: string }>;
+  ): Promise<{ id: string; token: string; expiresAt: string; registrationEndpoint: string }>;
+  /** The tenant's unexpired initial access tokens, newest first. */
+  listTokens(tenantId: string): Promise<RegistrationTokenView[]>;
+  /** Revokes one (not_found when it is unknown, expired or revoked already). */
+  revokeToken(tenantId: string, id: string, ctx: ActionContext): Promise<void>;
   /** Deletes the dynamically registered clients left unused past their tenant's limit; how many. */
   sweep(now: number): Promise<number>;
   start(): void;
@@ -221,11 +239,49 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
       if (!Number.isSafeInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL)
         throw new AppError('validation_failed', { detail: 'ttl: 60 seconds to 365 days' });
       const token = await deps.saveInitialAccessToken(slug, ttl);
+      const id = payloadDigest(token);
       const expiresAt = toIso(Date.now() + ttl * 1000);
       await deps.emit(tenantId, 'oidc.registration_token_issued', `tenant:${tenantId}`, ctx, {
+        tokenId: id,
         expiresAt,
       });
-      return { token, expiresAt, registrationEndpoint: `${deps.issuerOf(slug)}/reg` };
+      return { id, token, expiresAt, registrationEndpoint: `${deps.issuerOf(slug)}/reg` };
+    },
+
+    async listTokens(tenantId) {
+      const rows = await db
+        .selectFrom('oidc_payloads')
+        .select(['id_digest', 'payload', 'expires_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('model', '=', TOKEN_MODEL)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', Date.now())]))
+        .execute();
+      return rows
+        .map((r) => {
+          const { iat } = JSON.parse(r.payload) as { iat?: number };
+          return {
+            id: r.id_digest,
+            issuedAt: typeof iat === 'number' ? toIso(iat * 1000) : null,
+            expiresAt: r.expires_at === null ? null : toIso(r.expires_at),
+          };
+        })
+        .sort((a, b) => (b.issuedAt ?? '').localeCompare(a.issuedAt ?? ''));
+    },
+
+    async revokeToken(tenantId, id, ctx) {
+      if (!TOKEN_ID.test(id)) throw new AppError('not_found', { detail: 'no such initial access token' });
+      const r = await db
+        .deleteFrom('oidc_payloads')
+        .where('tenant_id', '=', tenantId)
+        .where('model', '=', TOKEN_MODEL)
+        .where('id_digest', '=', id)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', Date.now())]))
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) !== 1)
+        throw new AppError('not_found', { detail: 'no such initial access token' });
+      await deps.emit(tenantId, 'oidc.registration_token_revoked', `tenant:${tenantId}`, ctx, {
+        tokenId: id,
+      });
     },
 
     async sweep(now) {

@@ -2,7 +2,8 @@
  * The oidc admin API under `/tenants/{tenant}` (behind the admin guard): signing keys
  * (`/signing-keys`, `POST /signing-keys/rotate`), resource servers (`/resource-servers`) and trust
  * links (`/trust-links`), dynamic client registration (`/client-registration`: the policy;
- * `POST /client-registration/tokens`: an initial access token). Abilities `oidc:read` / `oidc:write`.
+ * `POST|GET /client-registration/tokens`: initial access tokens, minted and listed;
+ * `DELETE /client-registration/tokens/{id}`: one revoked). Abilities `oidc:read` / `oidc:write`.
  */
 import type { FastifyInstance } from 'fastify';
 import { actionContextOf as ctxOf, tenantOf } from '../../http/admin-guard.ts';
@@ -17,6 +18,8 @@ import {
   type RegistrationPolicyInput,
   RegistrationPolicySchema,
   RegistrationTokenBody,
+  RegistrationTokenInfoSchema,
+  RegistrationTokenParams,
   RegistrationTokenSchema,
   ResourceParams,
   ResourceServerSchema,
@@ -241,6 +244,41 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: OidcServi
         ctxOf(request),
       );
       return reply.code(201).header('cache-control', 'no-store').send(issued);
+    },
+  );
+
+  app.get(
+    '/client-registration/tokens',
+    {
+      config: READ,
+      schema: {
+        tags: tags('client registration'),
+        summary: "The tenant's unexpired initial access tokens (ids and expiry, never the tokens)",
+        params: TenantParams,
+        response: { 200: ItemsOf(RegistrationTokenInfoSchema) },
+      },
+    },
+    async (request) => ({ items: await deps.oidc.registration.listTokens(tenantOf(request).id) }),
+  );
+
+  app.delete(
+    '/client-registration/tokens/:id',
+    {
+      config: WRITE,
+      schema: {
+        tags: tags('client registration'),
+        summary: 'Revoke an initial access token: /reg refuses it (invalid_token) from then on',
+        params: RegistrationTokenParams,
+        response: { 204: { type: 'null' } },
+      },
+    },
+    async (request, reply) => {
+      await deps.oidc.registration.revokeToken(
+        tenantOf(request).id,
+        (request.params as { id: string }).id,
+        ctxOf(request),
+      );
+      return reply.code(204).send();
     },
   );
 }

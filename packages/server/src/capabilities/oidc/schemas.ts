@@ -110,6 +110,7 @@ export const RegistrationTokenBody = Obj({
 
 export const RegistrationTokenSchema = Type.Object(
   {
+    id: Type.String({ description: "The token's id (its SHA-256 digest): list and revoke it by this" }),
     token: Type.String({
       description: 'The initial access token (Authorization: Bearer at /reg), shown once',
     }),
@@ -118,3 +119,14 @@ export const RegistrationTokenSchema = Type.Object(
   },
   { $id: 'RegistrationToken' },
 );
+
+export const RegistrationTokenInfoSchema = Type.Object(
+  {
+    id: Type.String({ description: 'The SHA-256 digest of the token (base64url)' }),
+    issuedAt: Type.Union([Time, Type.Null()]),
+    expiresAt: Type.Union([Time, Type.Null()]),
+  },
+  { $id: 'RegistrationTokenInfo' },
+);
+
+export const RegistrationTokenParams = tenantParams({ id: Str({ max: 64 }) });

@@ -15,7 +15,12 @@ import type { ClientsService } from '../clients/service.ts';
 import type { CredentialsService } from '../credentials/service.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { AccountLookup } from './account.ts';
-import { attachSessionLinking, createSessionLinks, logoutEndedSessions } from './backchannel.ts';
+import {
+  attachSessionLinking,
+  createLogoutDeliveries,
+  createSessionLinks,
+  logoutEndedSessions,
+} from './backchannel.ts';
 import { type ClaimMapping, installClaimMapping } from './claims.ts';
 import { clientMetadataOf } from './client-metadata.ts';
 import { createEnrollmentService, type EnrollmentService } from './enrollment.ts';
@@ -42,6 +47,17 @@ export interface OidcService {
   issuerOf(slug: string): string;
   /** The Provider of a tenant (built on first use); null for an unknown tenant. */
   providerFor(slug: string): Promise<{ provider: Provider; tenantId: string; status: string } | null>;
+  /**
+   * A client known only by its Client ID Metadata Document: its https client_id, resolved by the
+   * tenant's provider (the document fetched through the outbound fetch and accepted, cached as its
+   * Cache-Control says); null when the provider does not accept it. Callers ask only for a client_id
+   * with no client record (a disabled record is never looked past).
+   */
+  metadataDocumentClient(
+    tenantId: string,
+    slug: string,
+    clientId: string,
+  ): Promise<{ clientId: string; name: string } | null>;
   /**
    * Back-channel logout for the provider sessions whose Gatekeeper session ended (of one user, a
    * tenant, or everywhere); returns how many logout tokens were delivered. Runs on its own after
@@ -125,6 +141,14 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const emit = createTenantEventEmitter(bus, slugOf);
   const payloads = createPayloadStore(database);
   const sessionLinks = createSessionLinks(database);
+  // back-channel logout deliveries and their retries (in-process timers; backchannel.ts)
+  const logoutDeliveries = createLogoutDeliveries({
+    bus,
+    providerOf: async (tenantId, slug) => (await pool.get(tenantId, slug)).provider,
+    attempts: () => settings.get('oidcBackchannelLogoutAttempts'),
+    retryBaseMs: () => settings.get('oidcBackchannelLogoutRetryBaseMs'),
+    onError: (err) => logger.warn({ err }, 'retrying a back-channel logout failed'),
+  });
   const jwtRevocations = createJwtRevocations({ payloads, changes, cacheMetrics });
 
   const resources = createResourcesService({
@@ -259,6 +283,9 @@ export function createOidcService(deps: OidcDeps): OidcService {
           .touch(tenantId, clientId)
           .catch((err) => logger.warn({ err, tenant: slug }, 'recording a client use failed')),
       onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
+      // the library's own delivery at RP-initiated logout failed: retried here like ours
+      onBackchannelError: (clientId, sub, sid) =>
+        logoutDeliveries.retry({ tenantId, slug, clientId, sub, sid, gkSessionId: null }, 1),
       onLogout: (cookieHeader, requestId) =>
         deps
           .signOut(tenantId, cookieHeader, requestId)
@@ -323,7 +350,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
           links: sessionLinks,
           ended: ended.filter((l) => l.tenantId === id),
           slug,
-          bus,
+          deliveries: logoutDeliveries,
         });
       }
       return sent;
@@ -346,6 +373,15 @@ export function createOidcService(deps: OidcDeps): OidcService {
     payloads,
     issuerOf,
     logoutEnded,
+    async metadataDocumentClient(tenantId, slug, clientId) {
+      if (!clientId.startsWith('https://')) return null;
+      const { provider } = await pool.get(tenantId, slug);
+      const client = (await provider.Client.find(clientId).catch(() => undefined)) as
+        | { clientIdMetadataDocument?: boolean; clientName?: unknown }
+        | undefined;
+      if (client?.clientIdMetadataDocument !== true) return null;
+      return { clientId, name: typeof client.clientName === 'string' ? client.clientName : clientId };
+    },
     async providerFor(slug) {
       const tenant = await tenantOf(slug);
       if (!tenant) return null;
@@ -408,6 +444,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       unsubscribe?.();
       clearInterval(sweeper);
       clearInterval(rotator);
+      logoutDeliveries.stop();
       keys.stop();
       registration.stop();
       jwtRevocations.stop();

@@ -1,6 +1,6 @@
 /**
- * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke|enroll-token|registration-token|
- * registration-policy`: a tenant's OAuth/OIDC
+ * `gatekeeper clients create|list|show|update|delete|secret add|secret revoke|enroll-token|registration-token
+ * [--list|--revoke ID]|registration-policy`: a tenant's OAuth/OIDC
  * and service clients through the same clients service the admin API uses (the same validation, the
  * same audit events). A client is named by its id, its client_id or its name. `--json` prints what
  * scripts need (`clients create --json` gives `{"client_id", "client_secret", …}`; the secret is shown
@@ -214,25 +214,49 @@ export function registerClients(program: Command): void {
   clients
     .command('registration-token')
     .description(
-      'an initial access token for dynamic client registration (POST <issuer>/reg, RFC 7591); shown once',
+      'an initial access token for dynamic client registration (POST <issuer>/reg, RFC 7591); shown once. --list and --revoke manage the outstanding ones',
     )
     .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--ttl <duration>', 'how long the token stays valid: 30m, 1h, 7d (default: 1d)')
-    .option('--json', 'print JSON: {"token", "expiresAt", "registrationEndpoint"}')
-    .action(async (opts: { tenant: string; ttl?: string; json?: boolean }, cmd: Command) => {
-      const ttlSeconds = duration(opts.ttl ?? '1d', '--ttl');
-      await withClients(cmd, opts.tenant, async (s, tenantId) => {
-        const issued = await s.oidc.registration.issueToken(tenantId, opts.tenant, { ttlSeconds }, ctx);
-        if (opts.json) return out(JSON.stringify(issued, null, 2));
-        out(`initial access token: ${issued.token}   (until ${issued.expiresAt}; shown once)`);
-        out(`register: POST ${issued.registrationEndpoint} with Authorization: Bearer <token>`);
-        const policy = await s.oidc.registration.policy(tenantId);
-        if (!policy.enabled)
+    .option('--list', "list the tenant's unexpired tokens (ids and expiry; never the tokens)")
+    .option('--revoke <id>', 'revoke the token with this id: /reg refuses it from then on')
+    .option('--json', 'print JSON: {"id", "token", "expiresAt", "registrationEndpoint"} (--list: an array)')
+    .action(
+      async (
+        opts: { tenant: string; ttl?: string; list?: boolean; revoke?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        if ([opts.list, opts.revoke !== undefined, opts.ttl !== undefined].filter(Boolean).length > 1)
+          throw new AppError('validation_failed', { detail: 'use one of --ttl, --list, --revoke' });
+        const ttlSeconds = duration(opts.ttl ?? '1d', '--ttl');
+        await withClients(cmd, opts.tenant, async (s, tenantId) => {
+          if (opts.revoke !== undefined) {
+            await s.oidc.registration.revokeToken(tenantId, opts.revoke, ctx);
+            return out(`revoked initial access token ${opts.revoke}`);
+          }
+          if (opts.list) {
+            const tokens = await s.oidc.registration.listTokens(tenantId);
+            if (opts.json) return out(JSON.stringify(tokens, null, 2));
+            if (tokens.length === 0) return out('no initial access tokens');
+            for (const t of tokens)
+              out(`${t.id}  issued ${t.issuedAt ?? '-'}  expires ${t.expiresAt ?? '-'}`);
+            return;
+          }
+          const issued = await s.oidc.registration.issueToken(tenantId, opts.tenant, { ttlSeconds }, ctx);
+          if (opts.json) return out(JSON.stringify(issued, null, 2));
+          out(`initial access token: ${issued.token}   (until ${issued.expiresAt}; shown once)`);
           out(
-            `note: registration is off for ${opts.tenant} (gatekeeper clients registration-policy --enable)`,
+            `id: ${issued.id}   (revoke: gatekeeper clients registration-token --tenant ${opts.tenant} --revoke <id>)`,
           );
-      });
-    });
+          out(`register: POST ${issued.registrationEndpoint} with Authorization: Bearer <token>`);
+          const policy = await s.oidc.registration.policy(tenantId);
+          if (!policy.enabled)
+            out(
+              `note: registration is off for ${opts.tenant} (gatekeeper clients registration-policy --enable)`,
+            );
+        });
+      },
+    );
 
   clients
     .command('registration-policy')

@@ -96,7 +96,7 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
     ).toBe(2);
   });
 
-  it('sets the registration policy and mints an initial access token (clients registration-policy|-token)', () => {
+  it('sets the registration policy, mints, lists and revokes an initial access token (clients registration-policy|-token)', () => {
     const policy = JSON.parse(
       ok([
         'clients',
@@ -134,6 +134,21 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
         .code,
     ).toBe(2);
     expect(run(['clients', 'registration-token', '--tenant', 'acme', '--ttl', 'forever']).code).toBe(2);
+    // listed by id (never the token), revoked by id, then gone; revoking it again exits 2
+    expect(issued.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const listed = ok(['clients', 'registration-token', '--tenant', 'acme', '--list']);
+    expect(listed).toContain(issued.id);
+    expect(listed).not.toContain(issued.token);
+    expect(ok(['clients', 'registration-token', '--tenant', 'acme', '--revoke', issued.id])).toContain(
+      `revoked initial access token ${issued.id}`,
+    );
+    expect(JSON.parse(ok(['clients', 'registration-token', '--tenant', 'acme', '--list', '--json']))).toEqual(
+      [],
+    );
+    expect(run(['clients', 'registration-token', '--tenant', 'acme', '--revoke', issued.id]).code).toBe(2);
+    expect(
+      run(['clients', 'registration-token', '--tenant', 'acme', '--list', '--revoke', issued.id]).code,
+    ).toBe(2);
   });
 
   it('sets a claim mapping and a back-channel logout URI on a client (clients create)', () => {

@@ -6,12 +6,16 @@
  * Then what a token cannot say about itself, from cached state: a service token (or a delegated one)
  * needs its client's trust link to the audience, made before the token was issued — deleting the link
  * ends its tokens; a token revoked at the revocation endpoint (its `jti`) is refused; its client must
- * be active; a user's token needs the user active. Scopes come from
+ * be active — or, for a user's token of a client with no record whose client_id is an https URL, be a
+ * Client ID Metadata Document client the tenant's provider accepts (the document fetched, cached as
+ * it says; its id is then its client_id); a user's token needs the user active. Scopes come from
  * `scope` (`X-Scopes`).
  */
 import { errors, jwtVerify } from 'jose';
+import type { TenantRef } from '../../../access/principal.ts';
 import { type DenyReason, deny } from '../reasons.ts';
 import { bearerOf, looksLikeJwt, type ModeCheck } from './mode.ts';
+import type { StepDeps } from './step.ts';
 
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -81,6 +85,16 @@ function refusalOf(err: unknown): { reason: DenyReason; detail: string } {
   return { reason: 'invalid_token', detail: `refused (${code})` };
 }
 
+/** A Client ID Metadata Document client as the caller's client: its id is its client_id (the URL). */
+async function metadataDocumentClient(
+  deps: StepDeps,
+  tenant: TenantRef,
+  clientId: string,
+): Promise<{ id: string; clientId: string; name: string; status: 'active' } | null> {
+  const found = await deps.metadataDocumentClient(tenant, clientId);
+  return found ? { id: found.clientId, clientId: found.clientId, name: found.name, status: 'active' } : null;
+}
+
 export const jwtMode: ModeCheck = {
   mode: 'jwt',
   presented(ctx) {
@@ -114,9 +128,16 @@ export const jwtMode: ModeCheck = {
       return deny('invalid_token', 'client_id and sub must be strings');
     if (typeof claims.jti === 'string' && (await deps.jwtRevoked(tenant.id, claims.jti)))
       return deny('credential_revoked', `access token ${claims.jti} was revoked`);
-    const client = await deps.clientByClientId(tenant.id, claims.client_id);
-    if (client?.status !== 'active') return deny('client_disabled', "the token's client is not active");
     const serviceToken = claims.sub === claims.client_id;
+    const record = await deps.clientByClientId(tenant.id, claims.client_id);
+    // a user's token of a client known only by its metadata document (no record): valid while the
+    // tenant's provider accepts the document; a service or delegated token always needs a record
+    const client =
+      record ??
+      (!serviceToken && claims.act === undefined && claims.client_id.startsWith('https://')
+        ? await metadataDocumentClient(deps, tenant, claims.client_id)
+        : null);
+    if (client?.status !== 'active') return deny('client_disabled', "the token's client is not active");
     if (serviceToken || claims.act !== undefined) {
       const link = (await deps.resourcePolicy(tenant.id)).links.get(`${client.id} ${audience}`);
       // `iat` is in whole seconds: a link made within the second the token was issued covers it

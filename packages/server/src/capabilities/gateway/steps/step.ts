@@ -32,6 +32,14 @@ export interface StepDeps {
   tokenKeys(tenant: TenantRef): Promise<TokenKeys>;
   /** `jwt`: whether the token (its `jti`) was revoked at the revocation endpoint (cached, invalidated). */
   jwtRevoked(tenantId: string, jti: string): Promise<boolean>;
+  /**
+   * `jwt`: a client_id with no client record that is a Client ID Metadata Document client the
+   * tenant's provider accepts (its document fetched and valid; cached as the document says), or null.
+   */
+  metadataDocumentClient(
+    tenant: TenantRef,
+    clientId: string,
+  ): Promise<{ clientId: string; name: string } | null>;
   /** `jwt`: the tenant's resource servers and trust links (cached). */
   resourcePolicy(tenantId: string): Promise<ResourcePolicy>;
   /** Where a browser without a session signs in (absolute), returning to `returnTo`. */
