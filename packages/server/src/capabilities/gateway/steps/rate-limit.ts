@@ -8,7 +8,7 @@
 import type { RateLimiter } from '../../../state/state.ts';
 import type { AuthzContext } from '../decision.ts';
 import type { Limit } from '../policy/compile.ts';
-import { deny } from '../reasons.ts';
+import { type Deny, deny } from '../reasons.ts';
 import type { AuthzStep, StepDeps } from './step.ts';
 
 const limiters = new WeakMap<object, Map<string, RateLimiter>>();
@@ -45,41 +45,53 @@ function callerKey(ctx: AuthzContext): string {
 
 export const rateLimit: AuthzStep = {
   name: 'rateLimit',
-  async run(ctx, deps) {
-    const limits = [...ctx.match!.route.limits, ...ctx.policy!.tenantLimits].filter((l) => applies(l, ctx));
+  run(ctx, deps) {
+    const { limits: routeLimits } = ctx.match!.route;
+    const { tenantLimits } = ctx.policy!;
+    if (routeLimits.length === 0 && tenantLimits.length === 0) return undefined; // no promise, no arrays
+    const limits = [...routeLimits, ...tenantLimits].filter((l) => applies(l, ctx));
     if (limits.length === 0) return undefined;
-    if (ctx.explain) {
-      if (ctx.trace) ctx.note(`${limits.length} limit(s) apply (explain spends no points)`);
-      return undefined;
-    }
-    const key = `${ctx.tenant!.id}:${callerKey(ctx)}`;
-    const spends: Promise<{
-      points: number;
-      windowSeconds: number;
-      r: Awaited<ReturnType<RateLimiter['consume']>>;
-    }>[] = [];
-    for (const l of limits) {
-      for (const shape of [l.quota, l.burst]) {
-        if (!shape) continue;
-        const limiter = limiterFor(deps, shape.points, shape.windowSeconds);
-        spends.push(limiter.consume(`${l.id}:${key}`).then((r) => ({ ...shape, r })));
-      }
-    }
-    const results = await Promise.all(spends);
-    const tightest = results.reduce((a, b) => (b.r.remaining < a.r.remaining ? b : a));
-    ctx.rateLimit = {
-      limit: tightest.points,
-      remaining: Math.max(0, tightest.r.remaining),
-      resetSeconds: Math.ceil(tightest.r.resetMs / 1000),
-      policy: results.map((x) => `${x.points};w=${x.windowSeconds}`).join(', '),
-    };
-    const refused = results.filter((x) => !x.r.allowed);
-    if (refused.length > 0) {
-      const wait = Math.max(...refused.map((x) => x.r.retryAfterMs));
-      ctx.rateLimit.resetSeconds = Math.ceil(wait / 1000);
-      return deny('rate_limited', `${refused[0]!.points} per ${refused[0]!.windowSeconds} s used up`);
-    }
-    if (ctx.trace) ctx.note(`within limits (${ctx.rateLimit.remaining} of ${ctx.rateLimit.limit} left)`);
-    return undefined;
+    return spendLimits(ctx, deps, limits);
   },
 };
+
+/** Spends a point of each applying limit's quota and burst; the tightest one names the headers. */
+async function spendLimits(
+  ctx: AuthzContext,
+  deps: StepDeps,
+  limits: readonly Limit[],
+): Promise<Deny | undefined> {
+  if (ctx.explain) {
+    if (ctx.trace) ctx.note(`${limits.length} limit(s) apply (explain spends no points)`);
+    return undefined;
+  }
+  const key = `${ctx.tenant!.id}:${callerKey(ctx)}`;
+  const spends: Promise<{
+    points: number;
+    windowSeconds: number;
+    r: Awaited<ReturnType<RateLimiter['consume']>>;
+  }>[] = [];
+  for (const l of limits) {
+    for (const shape of [l.quota, l.burst]) {
+      if (!shape) continue;
+      const limiter = limiterFor(deps, shape.points, shape.windowSeconds);
+      spends.push(limiter.consume(`${l.id}:${key}`).then((r) => ({ ...shape, r })));
+    }
+  }
+  const results = await Promise.all(spends);
+  const tightest = results.reduce((a, b) => (b.r.remaining < a.r.remaining ? b : a));
+  ctx.rateLimit = {
+    limit: tightest.points,
+    remaining: Math.max(0, tightest.r.remaining),
+    resetSeconds: Math.ceil(tightest.r.resetMs / 1000),
+    policy: results.map((x) => `${x.points};w=${x.windowSeconds}`).join(', '),
+  };
+  const refused = results.filter((x) => !x.r.allowed);
+  if (refused.length > 0) {
+    const wait = Math.max(...refused.map((x) => x.r.retryAfterMs));
+    ctx.rateLimit.resetSeconds = Math.ceil(wait / 1000);
+    return deny('rate_limited', `${refused[0]!.points} per ${refused[0]!.windowSeconds} s used up`);
+  }
+  if (ctx.trace) ctx.note(`within limits (${ctx.rateLimit.remaining} of ${ctx.rateLimit.limit} left)`);
+  return undefined;
+}
