@@ -19,11 +19,10 @@
  * Lookups of one id under several models in the same tick share one query: introspection and
  * revocation look a presented token up as AccessToken, ClientCredentials and RefreshToken at once.
  */
-import { createHash } from 'node:crypto';
 import { errors } from 'oidc-provider';
 import type { Keyring } from '../../crypto/fernet.ts';
 import { currentUnit } from '../../storage/unit-of-work.ts';
-import type { PayloadStore } from './payload-store.ts';
+import { type PayloadStore, payloadDigest } from './payload-store.ts';
 
 /** What oidc-provider hands an adapter and expects back. */
 export type AdapterPayload = Record<string, unknown> & {
@@ -47,7 +46,6 @@ export interface OidcAdapter {
 const SEALED_MODELS = new Set(['Session', 'DeviceCode']);
 
 /** The key of an id's row in oidc_payloads (and the public handle of an initial access token). */
-export const payloadDigest = (value: string) => createHash('sha256').update(value).digest('base64url');
 const digest = payloadDigest;
 
 export interface AdapterDeps {

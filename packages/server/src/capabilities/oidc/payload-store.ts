@@ -7,11 +7,18 @@
  * The hot queries (find, findMany, upsert, consume) are compiled by Kysely once per shape and then
  * executed with new parameters: building and compiling a query cost more than SQLite's answer to it.
  */
+import { createHash } from 'node:crypto';
 import type { Compilable, CompiledQuery } from 'kysely';
 import type { Database } from '../../storage/database.ts';
 import type { OidcPayloadsTable } from '../../storage/tables.ts';
 
 export type PayloadRow = OidcPayloadsTable;
+
+/**
+ * The key a secret-bearing model is stored under (its id digested: a database read gives no usable
+ * token). Here, not in adapter.ts, so what needs it (registration.ts) loads no protocol engine.
+ */
+export const payloadDigest = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 export interface PayloadStore {
   upsert(row: PayloadRow): Promise<void>;

@@ -26,7 +26,7 @@ import type { OidcRegistrationPoliciesTable } from '../../storage/tables.ts';
 import { toIso } from '../../storage/time.ts';
 import { checkScopes } from '../clients/rules.ts';
 import type { ClientsService } from '../clients/service.ts';
-import { payloadDigest } from './adapter.ts';
+import { payloadDigest } from './payload-store.ts';
 
 export interface RegistrationPolicy {
   enabled: boolean;
