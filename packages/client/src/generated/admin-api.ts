@@ -879,7 +879,7 @@ export interface paths {
           'if-match'?: string;
         };
       };
-      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, metricsAccess, apiDocsAccess, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds */
+      /** @description Runtime settings: logLevel, importBodyLimitBytes, argon2MemoryKib, argon2Iterations, argon2Parallelism, auditRetentionDays, metricsAccess, apiDocsAccess, adminDenialAuditWindowSeconds, usernameConfusablesRefused, gatewayTrustedForwarders, gatewayClockSkewSeconds, gatewayAuditAllowEvery, gatewayIdentityHeaders, smtpUrl, mailFrom, mailMaxAttempts, mailRetryBaseMs, magicLinkTtlSeconds, passwordResetTtlSeconds, oidcSigningAlgorithm, oidcKeyRotationDays, oidcKeyPublishLeadSeconds, oidcAccessTokenTtlSeconds, oidcIdTokenTtlSeconds, oidcRefreshTokenTtlSeconds, oidcRefreshReuseGraceSeconds, oidcBackchannelLogoutAttempts, oidcBackchannelLogoutRetryBaseMs */
       requestBody: {
         content: {
           'application/json': {
@@ -910,6 +910,8 @@ export interface paths {
             oidcIdTokenTtlSeconds?: string | number | boolean;
             oidcRefreshTokenTtlSeconds?: string | number | boolean;
             oidcRefreshReuseGraceSeconds?: string | number | boolean;
+            oidcBackchannelLogoutAttempts?: string | number | boolean;
+            oidcBackchannelLogoutRetryBaseMs?: string | number | boolean;
           };
         };
       };
