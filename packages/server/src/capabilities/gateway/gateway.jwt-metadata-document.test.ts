@@ -6,14 +6,9 @@
  * the URL as X-Client-ID. A URL that serves no document, a document naming another client_id, and a
  * service token (sub = client_id) of a metadata document client are `client_disabled`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MetadataDocumentServer, serveMetadataDocuments } from '../../../test/metadata-documents.ts';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
 import { seedUser } from '../accounts/test-support.ts';
 import { type ServiceSetup, setUpService } from '../oidc/test-support.ts';
@@ -22,74 +17,30 @@ import { askNginx, ctx } from './test-support.ts';
 describe('/authz jwt: Client ID Metadata Document clients', () => {
   let t: TestRuntime;
   let s: ServiceSetup;
-  let docs: Server;
+  let docs: MetadataDocumentServer | undefined;
   let docsBase: string;
   let userId: string;
-  const fetched: string[] = [];
+  let fetched: string[] = [];
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gk-authz-cimd-'));
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const documents = new Map<string, (self: string) => unknown>([
-      [
-        '/agent.json',
-        (self) => ({
-          client_id: self,
-          client_name: 'Metadata agent',
-          redirect_uris: ['http://127.0.0.1:4567/cb'],
-          token_endpoint_auth_method: 'none',
-        }),
-      ],
-      [
-        '/mismatch.json',
-        () => ({
-          client_id: `${docsBase}/agent.json`,
-          redirect_uris: ['http://127.0.0.1:4567/cb'],
-          token_endpoint_auth_method: 'none',
-        }),
-      ],
-    ]);
-    docs = createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      fetched.push(path);
-      const doc = documents.get(path);
-      if (!doc) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
-      res.end(JSON.stringify(doc(`${docsBase}${path}`)));
+    docs = await serveMetadataDocuments({
+      '/agent.json': (self) => ({
+        client_id: self,
+        client_name: 'Metadata agent',
+        redirect_uris: ['http://127.0.0.1:4567/cb'],
+        token_endpoint_auth_method: 'none',
+      }),
+      '/mismatch.json': (_self, server) => ({
+        client_id: `${server}/agent.json`,
+        redirect_uris: ['http://127.0.0.1:4567/cb'],
+        token_endpoint_auth_method: 'none',
+      }),
     });
-    await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
-    docsBase = `https://127.0.0.1:${(docs.address() as AddressInfo).port}`;
+    ({ base: docsBase, fetched } = docs);
 
     t = await createTestRuntime({
       env: {
-        GATEKEEPER_OIDC_OUTBOUND_CA_FILE: certFile,
+        GATEKEEPER_OIDC_OUTBOUND_CA_FILE: docs.certFile,
         GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true',
       },
     });
@@ -108,7 +59,7 @@ describe('/authz jwt: Client ID Metadata Document clients', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise((resolve) => docs?.close(resolve));
+    await docs?.close();
   });
 
   /** An access token as the tenant issues it (its current key, `at+jwt`), for the route's audience. */

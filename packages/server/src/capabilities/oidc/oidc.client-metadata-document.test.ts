@@ -9,15 +9,10 @@
  * non-https client_id are refused with the library's errors. Without the private-address setting,
  * the outbound fetch refuses loopback (SSRF protection).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MetadataDocumentServer, serveMetadataDocuments } from '../../../test/metadata-documents.ts';
 import { createTestRuntime, type TestRuntime } from '../../../test/runtime.ts';
 import { freePort } from '../../../test/serve-process.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
@@ -28,92 +23,42 @@ const REDIRECT = 'http://127.0.0.1:4567/cb';
 
 describe('client ID metadata documents', () => {
   let t: TestRuntime;
-  let docs: Server;
+  let docs: MetadataDocumentServer | undefined;
   let docsBase: string;
   let base: string;
   let issuer: string;
   let userId: string;
   let certFile: string;
-  const fetched: string[] = [];
+  let fetched: string[] = [];
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gk-cimd-'));
-    certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const documents = new Map<string, (self: string) => unknown>([
-      [
-        '/agent.json',
-        (self) => ({
-          client_id: self,
-          client_name: 'Metadata agent',
-          redirect_uris: [REDIRECT],
-          token_endpoint_auth_method: 'none',
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-        }),
-      ],
-      [
-        '/mismatch.json',
-        () => ({
-          client_id: `${docsBase}/agent.json`,
-          redirect_uris: [REDIRECT],
-          token_endpoint_auth_method: 'none',
-        }),
-      ],
-      [
-        '/oversize.json',
-        (self) => ({
-          client_id: self,
-          redirect_uris: [REDIRECT],
-          token_endpoint_auth_method: 'none',
-          client_name: 'x'.repeat(6 * 1024),
-        }),
-      ],
-      [
-        '/secret.json',
-        (self) => ({
-          client_id: self,
-          redirect_uris: [REDIRECT],
-          token_endpoint_auth_method: 'client_secret_basic',
-        }),
-      ],
-    ]);
-    docs = createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      fetched.push(path);
-      const doc = documents.get(path);
-      if (!doc) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
-      res.end(JSON.stringify(doc(`${docsBase}${path}`)));
+    docs = await serveMetadataDocuments({
+      '/agent.json': (self) => ({
+        client_id: self,
+        client_name: 'Metadata agent',
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      }),
+      '/mismatch.json': (_self, server) => ({
+        client_id: `${server}/agent.json`,
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+      }),
+      '/oversize.json': (self) => ({
+        client_id: self,
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+        client_name: 'x'.repeat(6 * 1024),
+      }),
+      '/secret.json': (self) => ({
+        client_id: self,
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
     });
-    await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
-    docsBase = `https://127.0.0.1:${(docs.address() as AddressInfo).port}`;
+    ({ base: docsBase, fetched, certFile } = docs);
 
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -130,7 +75,7 @@ describe('client ID metadata documents', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise((resolve) => docs?.close(resolve));
+    await docs?.close();
   });
 
   /** The authorization endpoint's answer for a client_id (the library's error page on a bad client). */
