@@ -6,13 +6,12 @@
  * within a second. The uploaded logo wins over `branding.logoUrl`; removing it brings the URL back.
  */
 import { createHash } from 'node:crypto';
-import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
 import { createInvalidatedCache } from '../../cache/invalidated-cache.ts';
-import type { ActionContext, EventBus } from '../../events/event-bus.ts';
-import type { Database } from '../../storage/database.ts';
+import type { ActionContext } from '../../events/event-bus.ts';
 import { toIso } from '../../storage/time.ts';
 import { checkLogo, type LogoType } from './logo-image.ts';
-import type { AccountsStore, LogoMeta } from './store.ts';
+import type { TenantServiceDeps } from './settings.ts';
+import type { LogoMeta } from './store.ts';
 
 export interface LogoInfo {
   contentType: LogoType;
@@ -59,15 +58,7 @@ function toInfo(row: LogoMeta): LogoInfo {
   };
 }
 
-export function createLogosService(deps: {
-  store: AccountsStore;
-  database: Database;
-  bus: EventBus;
-  changes: ChangeFeed;
-  cacheMetrics?: CacheMetrics;
-  slugOf(id: string): Promise<string>;
-  now?: () => number;
-}): LogosService {
+export function createLogosService(deps: TenantServiceDeps): LogosService {
   const { store, database } = deps;
   const now = deps.now ?? Date.now;
   const cache = createInvalidatedCache<LogoInfo | null>({

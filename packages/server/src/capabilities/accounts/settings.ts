@@ -63,7 +63,8 @@ function merge(base: SignInSettings, patch: SignInSettingsPatchInput): SignInSet
   };
 }
 
-export function createSignInSettings(deps: {
+/** What the accounts capability's per-tenant services (settings, logos) are built from. */
+export interface TenantServiceDeps {
   store: AccountsStore;
   database: Database;
   bus: EventBus;
@@ -71,7 +72,9 @@ export function createSignInSettings(deps: {
   cacheMetrics?: CacheMetrics;
   slugOf(id: string): Promise<string>;
   now?: () => number;
-}): SignInSettingsService {
+}
+
+export function createSignInSettings(deps: TenantServiceDeps): SignInSettingsService {
   const { store, database } = deps;
   const now = deps.now ?? Date.now;
   const load = async (tenantId: string): Promise<VersionedSettings> => {
