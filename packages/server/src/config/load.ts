@@ -48,7 +48,7 @@ const checkers = new Map<ConfigKey, ValidateFunction>();
 function checkerOf(key: ConfigKey): ValidateFunction {
   let check = checkers.get(key);
   if (!check) {
-    settingsAjv ??= new Ajv({ strict: false, validateFormats: false });
+    settingsAjv ??= new Ajv({ strict: false, validateFormats: false, validateSchema: false });
     check = settingsAjv.compile(settingSchemas[key]);
     checkers.set(key, check);
   }
