@@ -85,17 +85,48 @@ for (const dialect of ['sqlite', 'postgres'] as const)
       expect((await signIn('gus', 'temporary from the desk 4')).location).toBe('/t/hist/change-password');
     });
 
+    it("applies the tenant's policy to passwords an administrator sets, writing nothing when refused", async () => {
+      await t.call('PATCH', '/api/v1/tenants/hist/sign-in-settings', {
+        body: { password: { minLength: 16, requireDigit: true } },
+      });
+      try {
+        const short = await setPassword(userId, 'short but ok 123');
+        expect(short.statusCode, short.body).toBe(204);
+        const tooShort = await setPassword(userId, 'only fifteen 12');
+        expect(tooShort.statusCode).toBe(400);
+        expect(tooShort.json()).toMatchObject({ code: 'password_rejected' });
+        expect(tooShort.json().detail).toMatch(/16/);
+        expect((await setPassword(userId, 'no digits in this one at all')).json().detail).toMatch(/digit/);
+        expect((await setPassword(userId, 'gus likes long passwords 42')).json().detail).toMatch(/username/);
+        expect((await setPassword(userId, 'passwordpassword1')).json().code).toBe('password_rejected');
+        // a new user's first password too, checked against the names it is created with
+        const named = await t.call('POST', '/api/v1/tenants/hist/users', {
+          body: { username: 'ivy', email: 'ivy.smith@example.com', password: 'ivy keeps a long secret 2024' },
+        });
+        expect(named.statusCode).toBe(400);
+        expect(named.json()).toMatchObject({ code: 'password_rejected' });
+        expect((await t.call('GET', '/api/v1/tenants/hist/users?q=ivy')).json().items).toEqual([]);
+        // the refusals changed nothing: the last accepted password still signs in (into the change
+        // the administrator required above)
+        expect((await signIn('gus', 'short but ok 123')).location).toBe('/t/hist/change-password');
+      } finally {
+        await t.call('PATCH', '/api/v1/tenants/hist/sign-in-settings', {
+          body: { password: { minLength: 12, requireDigit: false } },
+        });
+      }
+    });
+
     it('records the first password of a new user the same way', async () => {
       const created = await t.call('POST', '/api/v1/tenants/hist/users', {
-        body: { username: 'hal', password: 'initial password of hal' },
+        body: { username: 'hal', password: 'initial secret from the desk' },
       });
       expect(created.statusCode, created.body).toBe(201);
       const id = created.json().id as string;
       expect((await stateOf(id)).passwordChangedAt).not.toBeNull();
-      const again = await setPassword(id, 'initial password of hal');
+      const again = await setPassword(id, 'initial secret from the desk');
       expect(again.statusCode).toBe(400);
       await age(id, 31);
-      expect((await signIn('hal', 'initial password of hal')).location).toBe('/t/hist/change-password');
+      expect((await signIn('hal', 'initial secret from the desk')).location).toBe('/t/hist/change-password');
       // a user without a password starts no clock
       const bare = await t.call('POST', '/api/v1/tenants/hist/users', { body: { username: 'ida' } });
       expect((await stateOf(bare.json().id)).passwordChangedAt).toBeNull();

@@ -3,8 +3,9 @@
  * history (the current password and the last N are refused), then one unit of work that stores the
  * new Argon2id hash, records it in the history, clears a forced change and emits `password.changed`.
  * A refused change leaves the password and the history as they were. Every other password set (admin
- * API, CLI, setup, a new user's first one) passes `rules` through the users service: no re-use of the
- * current one or the history, recorded in the history, the expiry clock started. An admin can
+ * API, CLI, setup, a new user's first one) passes `rules` through the users service: the same tenant
+ * policy, no re-use of the current one or the history, recorded in the history, the expiry clock
+ * started. An admin can
  * require a change at the next sign-in; an expiry (off by default) does the same after N days.
  */
 import './errors.ts';
@@ -42,7 +43,7 @@ export interface PasswordsService {
   changeRequired(tenantId: string, userId: string): Promise<'forced' | 'expired' | null>;
   /**
    * What every other password set (admin API, CLI, setup, a new user's first password) must pass:
-   * not the current password nor one of the last `historyCount`; recorded in the history and
+   * the tenant policy, and not the current password nor one of the last `historyCount`; recorded in the history and
    * starting the expiry clock (a forced change stays as the administrator left it).
    */
   rules: PasswordRules;
@@ -89,9 +90,11 @@ export function createPasswordsService(deps: {
   }
 
   const rules: PasswordRules = {
-    async check(tenantId, userId, password) {
-      await checkReuse(tenantId, userId, password, (await settings.get(tenantId)).password.historyCount);
+    async policy(tenantId, password, names) {
+      const problem = passwordPolicyProblem(password, (await settings.get(tenantId)).password, names);
+      if (problem) refuse(problem.problem, problem.arg);
     },
+    check,
     async inUnit(tenantId, userId, hash) {
       const at = now();
       await store.addPasswordHistory(

@@ -43,7 +43,9 @@ let patchChecker: ValidateFunction | undefined;
 
 /** Throws `validation_failed` unless `value` is a settings patch (the CLI's input; the API's is checked by its schema). */
 export function checkSettingsPatch(value: unknown): SignInSettingsPatchInput {
-  patchChecker ??= new Ajv({ strict: false, validateFormats: false, validateSchema: false }).compile(SignInSettingsPatch);
+  patchChecker ??= new Ajv({ strict: false, validateFormats: false, validateSchema: false }).compile(
+    SignInSettingsPatch,
+  );
   if (patchChecker(value)) return value as SignInSettingsPatchInput;
   const first = patchChecker.errors?.[0];
   const where = first?.instancePath ? `${first.instancePath.slice(1).replaceAll('/', '.')}: ` : '';

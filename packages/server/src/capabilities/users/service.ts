@@ -109,6 +109,9 @@ export interface UsersService extends LinksService, BatchCreate {
 }
 
 export interface PasswordRules {
+  /** The tenant's password policy for a password of the user with these names (before any write). */
+  policy(tenantId: string, password: string, names: readonly (string | null | undefined)[]): Promise<void>;
+  /** The policy for an existing user, then no re-use of the current password or the history. */
   check(tenantId: string, userId: string, password: string): Promise<void>;
   inUnit(tenantId: string, userId: string, hash: string): Promise<void>;
 }
@@ -252,7 +255,11 @@ export function createUsersService(deps: UsersDeps): UsersService {
     ...links,
 
     async create(tenantId, input, ctx) {
-      const hash = input.password === undefined ? null : await passwords.hash(checkPassword(input.password));
+      if (input.password !== undefined) {
+        checkPassword(input.password);
+        await rules?.policy(tenantId, input.password, [input.username, input.email, input.name]);
+      }
+      const hash = input.password === undefined ? null : await passwords.hash(input.password);
       const row = newUserRow(tenantId, input, hash, now());
       await database.write(async () => {
         await refuseLookAlike(tenantId, row, null);
