@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = new URL('../../../bin/gatekeeper.js', import.meta.url).pathname;
 const src = (path: string) => JSON.stringify(new URL(`../../${path}`, import.meta.url).href);
-const PASSWORD = 'alice password 1';
+const PASSWORD = 'violet kettle drum 19';
 const BIG_ROWS = 20_000;
 
 interface UserJson {
