@@ -233,4 +233,4 @@ export function table(baseline: LoadResult, results: readonly (LoadResult & Part
 }
 
 /** The password of the sign-in benchmark's user (bench/sign-in.ts and its server). */
-export const BENCH_PASSWORD = 'benchmark password of decent length';
+export const BENCH_PASSWORD = 'measured passphrase of decent length';

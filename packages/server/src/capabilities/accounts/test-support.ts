@@ -46,10 +46,14 @@ export function createTestBrowser(app: App, options: { userAgent?: string; ip?: 
   const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const absorb = (headers: Record<string, unknown>) => {
     const set = headers['set-cookie'];
+    const named = new Set<string>();
     for (const line of set === undefined ? [] : Array.isArray(set) ? set : [set]) {
       const [pair = '', ...attrs] = String(line).split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
+      // every test checks this: one response never sets one cookie twice
+      if (named.has(name)) throw new Error(`the response sets cookie ${name} twice: ${String(set)}`);
+      named.add(name);
       const value = pair.slice(eq + 1).trim();
       if (attrs.some((a) => a.trim().toLowerCase() === 'max-age=0') || value === '') cookies.delete(name);
       else cookies.set(name, value);

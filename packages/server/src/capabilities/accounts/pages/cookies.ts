@@ -18,12 +18,19 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   return parts.join('; ');
 }
 
-/** Appends a Set-Cookie header (several may be set on one reply). */
+/**
+ * Adds a Set-Cookie header (several may be set on one reply); one set earlier on this reply under the
+ * same name is replaced, so a reply never carries two values for one cookie. (Fastify's
+ * `reply.header('set-cookie', …)` appends to what is there, hence the remove and set.)
+ */
 export function setCookie(reply: FastifyReply, name: string, value: string, options: CookieOptions): void {
   const existing = reply.getHeader('set-cookie');
-  const list =
-    existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('set-cookie', [...list, serializeCookie(name, value, options)]);
+  const prefix = `${name}=`;
+  const kept = (existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])
+    .map(String)
+    .filter((c) => !c.startsWith(prefix));
+  reply.removeHeader('set-cookie');
+  reply.header('set-cookie', [...kept, serializeCookie(name, value, options)]);
 }
 
 export function clearCookie(reply: FastifyReply, name: string, secure: boolean): void {
