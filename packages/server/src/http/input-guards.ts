@@ -98,6 +98,36 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
   sendProblem(reply, request, problem);
 }
 
+/**
+ * Whether values validated (and coerced) by this JSON schema can be numbers: a `number` or `integer`
+ * anywhere in it, or a part that says nothing of its type. An absent schema holds nothing; a
+ * schema of strings only (a slug, an id) needs no finite-number check.
+ */
+export function mayHoldNumber(schema: unknown, depth = 0): boolean {
+  if (schema === undefined) return false;
+  if (typeof schema !== 'object' || schema === null || depth > 32) return true;
+  const s = schema as Record<string, unknown>;
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = s[key];
+    if (Array.isArray(list) && list.some((part) => mayHoldNumber(part, depth + 1))) return true;
+  }
+  const type = s.type;
+  if (type === undefined) return !(s.anyOf || s.oneOf || s.allOf || 'const' in s || s.enum);
+  const types = Array.isArray(type) ? type : [type];
+  if (types.some((t) => t === 'number' || t === 'integer')) return true;
+  if (types.includes('object')) {
+    const props = (s.properties ?? {}) as Record<string, unknown>;
+    if (Object.values(props).some((p) => mayHoldNumber(p, depth + 1))) return true;
+    const extra = s.additionalProperties;
+    if (extra !== undefined && extra !== false && mayHoldNumber(extra === true ? {} : extra, depth + 1))
+      return true;
+    const patterns = (s.patternProperties ?? {}) as Record<string, unknown>;
+    if (Object.values(patterns).some((p) => mayHoldNumber(p, depth + 1))) return true;
+  }
+  if (types.includes('array') && s.items !== undefined && mayHoldNumber(s.items, depth + 1)) return true;
+  return false;
+}
+
 /** Whether a route can receive a body (so its body must be checked). */
 function takesBody(method: string | string[]): boolean {
   return (Array.isArray(method) ? method : [method]).some((m) => m !== 'GET' && m !== 'HEAD');
@@ -155,7 +185,7 @@ export function registerRouteGuards(app: FastifyInstance): void {
     const schema = route.schema as Record<string, unknown> | undefined;
     const body = takesBody(route.method);
     if (body) route.preValidation = append(route.preValidation, storableBody);
-    if (body || schema?.params || schema?.querystring)
+    if (body || mayHoldNumber(schema?.params) || mayHoldNumber(schema?.querystring))
       route.preHandler = append(route.preHandler, finiteNumbers);
   });
 }

@@ -34,7 +34,8 @@ export function createSignInCompleter(deps: {
   pending: PendingSignIns;
   alerts: SignInAlerts;
   now?: () => number;
-  onSignedIn(input: CompleteSignInInput): Promise<void>;
+  /** Records the sign-in on the user (`last_sign_in_at`), inside the session's unit of work. */
+  recordSignIn(input: CompleteSignInInput): Promise<void>;
 }): SignInCompleter {
   return async (input) => {
     const reason = input.passwordJustChanged
@@ -63,10 +64,13 @@ export function createSignInCompleter(deps: {
         userAgent: input.userAgent,
       },
       { actor: `user:${input.userId}`, requestId: input.requestId },
-      // a new browser: the alert is queued in the session's unit of work (commits with it)
-      (others) => deps.alerts.check(facts, others),
+      // in the session's unit of work (all commit together, nothing runs after the commit): a new
+      // browser's alert is queued (it reads the previous sign-in time first), then this sign-in's time
+      async (others) => {
+        await deps.alerts.check(facts, others);
+        await deps.recordSignIn(input);
+      },
     );
-    await deps.onSignedIn(input);
     const device = deps.alerts.marks.mint(input.tenant.id, input.userId, input.device, at);
     return { kind: 'session', session, secret, location: input.returnTo, device };
   };

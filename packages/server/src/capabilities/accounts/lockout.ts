@@ -15,6 +15,11 @@ import type { AccountsStore } from './store.ts';
 export interface LockoutService {
   /** Milliseconds the account (or unknown login) stays locked, 0 when not locked. */
   lockedFor(tenantId: string, subject: LockSubject): Promise<number>;
+  /**
+   * `lockedFor` plus whether a known account has nothing to clear (no failures, no lock recorded):
+   * the sign-in skips `succeed` then — one read instead of a read and a write per sign-in.
+   */
+  assess(tenantId: string, subject: LockSubject): Promise<{ lockedMs: number; clean: boolean }>;
   /** Counts a failure; returns the lock duration in ms when this failure locked the account, else 0. */
   fail(tenantId: string, subject: LockSubject, ctx: ActionContext & { tenantSlug: string }): Promise<number>;
   succeed(tenantId: string, userId: string): Promise<void>;
@@ -50,17 +55,21 @@ export function createLockout(deps: {
     });
   }
 
+  async function assess(tenantId: string, subject: LockSubject) {
+    const at = now();
+    if ('userId' in subject) {
+      const row = await store.accountState(tenantId, subject.userId);
+      const until = row?.locked_until == null ? 0 : Number(row.locked_until);
+      const clean = !row || ((row.failed_count ?? 0) === 0 && row.locked_until == null);
+      return { lockedMs: until > at ? until - at : 0, clean };
+    }
+    const until = Number((await state.get(`${unknownKey(tenantId, subject.login)}:lock`)) ?? 0);
+    return { lockedMs: until > at ? until - at : 0, clean: false };
+  }
+
   return {
-    async lockedFor(tenantId, subject) {
-      const at = now();
-      if ('userId' in subject) {
-        const row = await store.accountState(tenantId, subject.userId);
-        const until = row?.locked_until == null ? 0 : Number(row.locked_until);
-        return until > at ? until - at : 0;
-      }
-      const until = Number((await state.get(`${unknownKey(tenantId, subject.login)}:lock`)) ?? 0);
-      return until > at ? until - at : 0;
-    },
+    assess,
+    lockedFor: async (tenantId, subject) => (await assess(tenantId, subject)).lockedMs,
 
     async fail(tenantId, subject, ctx) {
       const { maxFailures, durationSeconds } = (await settings.get(tenantId)).lockout;

@@ -178,11 +178,7 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     pending,
     alerts,
     ...(deps.now ? { now: deps.now } : {}),
-    async onSignedIn(input: CompleteSignInInput) {
-      await users
-        .recordSignIn(input.tenant.id, input.userId)
-        .catch((err: unknown) => deps.onError(err, 'recording a sign-in'));
-    },
+    recordSignIn: (input: CompleteSignInInput) => users.recordSignIn(input.tenant.id, input.userId),
   });
   const pipeline = createPasswordSignIn({
     settings,

@@ -16,11 +16,11 @@ function subjectOf(attempt: SignInAttempt) {
 export function checkLockout(lockout: LockoutService): SignInStep {
   return async (attempt) => {
     const subject = subjectOf(attempt);
-    const locked = await lockout.lockedFor(attempt.tenant.id, subject);
+    const { lockedMs: locked, clean } = await lockout.assess(attempt.tenant.id, subject);
     if (locked > 0)
       return { kind: 'refused', reason: 'locked', message: messages.lockedOut(minutes(locked)), status: 423 };
     if (attempt.passwordOk && attempt.user) {
-      await lockout.succeed(attempt.tenant.id, attempt.user.id);
+      if (!clean) await lockout.succeed(attempt.tenant.id, attempt.user.id);
       return undefined;
     }
     const ctx = { actor: `ip:${attempt.ip}`, requestId: attempt.requestId, tenantSlug: attempt.tenant.slug };
