@@ -312,15 +312,15 @@ export function createMfaService(deps: MfaDeps): MfaService {
     },
 
     async signInStep(tenantId, userId, now = Date.now()) {
-      const [totp, codes, passkeys] = await Promise.all([
-        store.totp(tenantId, userId),
-        store.countBackupCodes(tenantId, userId),
-        deps.passkeys.count(tenantId, userId),
-      ]);
-      const hasTotp = totp?.confirmed_at != null;
-      if (hasTotp || passkeys > 0)
-        return { kind: 'verify', totp: hasTotp, backupCodes: codes > 0, passkeys: passkeys > 0 };
-      const req = await requirement(tenantId, userId);
+      const facts = await store.signInFacts(tenantId, userId);
+      if (facts.totpConfirmed || facts.passkeys > 0)
+        return {
+          kind: 'verify',
+          totp: facts.totpConfirmed,
+          backupCodes: facts.backupCodes > 0,
+          passkeys: facts.passkeys > 0,
+        };
+      const req = facts.anyRequirement ? await requirement(tenantId, userId) : null;
       if (!req) return { kind: 'none' };
       const started = await deps.database.write(() => store.graceStart(tenantId, userId, now));
       const ends = started + req.graceDays * DAY_MS;

@@ -8,8 +8,19 @@ import type { MfaRequirementsTable, MfaTotpTable } from '../../storage/tables.ts
 
 export type RequirementSubject = { type: 'tenant' } | { type: 'group' | 'user'; id: string };
 
+/** What a sign-in needs to know of a user's second factors, read in one statement. */
+export interface MfaSignInFacts {
+  totpConfirmed: boolean;
+  backupCodes: number;
+  passkeys: number;
+  /** Whether the tenant requires MFA of anyone (the requirements are read only then). */
+  anyRequirement: boolean;
+}
+
 export interface MfaStore {
   totp(tenantId: string, userId: string): Promise<MfaTotpTable | undefined>;
+  /** One statement per sign-in instead of four (TOTP, backup codes, passkeys, requirements). */
+  signInFacts(tenantId: string, userId: string): Promise<MfaSignInFacts>;
   /** Stores a new, unconfirmed enrolment, replacing an unconfirmed one; false when a confirmed one exists. */
   putPendingTotp(tenantId: string, userId: string, secret: string, now: number): Promise<boolean>;
   /** Confirms the pending enrolment at `step`; false when there was none (or it was confirmed meanwhile). */
@@ -42,6 +53,42 @@ const subjectId = (s: RequirementSubject) => (s.type === 'tenant' ? '' : s.id);
 export function createMfaStore(database: Database): MfaStore {
   const { db } = database;
   return {
+    async signInFacts(tenantId, userId) {
+      const r = await db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('mfa_totp')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .where('tenant_id', '=', tenantId)
+            .where('user_id', '=', userId)
+            .where('confirmed_at', 'is not', null)
+            .as('totp'),
+          eb
+            .selectFrom('mfa_backup_codes')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .where('tenant_id', '=', tenantId)
+            .where('user_id', '=', userId)
+            .as('codes'),
+          eb
+            .selectFrom('passkeys')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .where('tenant_id', '=', tenantId)
+            .where('user_id', '=', userId)
+            .as('passkeys'),
+          eb
+            .selectFrom('mfa_requirements')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .where('tenant_id', '=', tenantId)
+            .as('requirements'),
+        ])
+        .executeTakeFirstOrThrow();
+      return {
+        totpConfirmed: Number(r.totp) > 0,
+        backupCodes: Number(r.codes),
+        passkeys: Number(r.passkeys),
+        anyRequirement: Number(r.requirements) > 0,
+      };
+    },
     totp: (tenantId, userId) =>
       db
         .selectFrom('mfa_totp')
