@@ -16,7 +16,10 @@ export interface SecondInstance {
   close(): Promise<void>;
 }
 
-export async function openSecondInstance(first: TestRuntime): Promise<SecondInstance> {
+export async function openSecondInstance(
+  first: TestRuntime,
+  extraEnv: Record<string, string> = {},
+): Promise<SecondInstance> {
   const c = first.runtime.loaded.config;
   const env: Record<string, string> = {
     GATEKEEPER_DATABASE_URL: first.db.url,
@@ -25,6 +28,7 @@ export async function openSecondInstance(first: TestRuntime): Promise<SecondInst
     GATEKEEPER_ARGON2_MEMORY_KIB: '1024',
     GATEKEEPER_ARGON2_ITERATIONS: '1',
     ...(c.redisUrl ? { GATEKEEPER_REDIS_URL: c.redisUrl, GATEKEEPER_REDIS_PREFIX: c.redisPrefix } : {}),
+    ...extraEnv,
   };
   const runtime = await createRuntime(loadConfig({ env }), { logger: createLogger('silent') });
   const services = createServices(runtime);

@@ -366,7 +366,7 @@ export const ConfigSchema = Type.Object(
     }),
     oidcBackchannelLogoutAttempts: Type.Integer({
       description:
-        'Delivery attempts of one back-channel logout token (the first included) before it is given up; 1: no retry. Retries are held in the process that made the first attempt.',
+        'Delivery attempts of one back-channel logout token (the first included) before it is given up; 1: no retry. Waiting retries are stored in the database and run by any server instance.',
       default: 4,
       minimum: 1,
       maximum: 10,

@@ -261,6 +261,21 @@ export interface ClientsTable {
 }
 
 /** A provider session (uid) and the Gatekeeper session it was signed in with. */
+/** A back-channel logout waiting for its next attempt (migration 0046). */
+export interface OidcLogoutRetriesTable {
+  id: string;
+  tenant_id: string;
+  slug: string;
+  client_id: string;
+  sub: string;
+  sid: string | null;
+  gk_session_id: string | null;
+  /** Attempts that failed so far (the first included). */
+  failed: number;
+  due_at: number;
+  created_at: number;
+}
+
 export interface OidcSessionLinksTable {
   tenant_id: string;
   session_uid: string;
@@ -592,6 +607,7 @@ export interface Tables {
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_resource_servers: OidcResourceServersTable;
   oidc_registration_policies: OidcRegistrationPoliciesTable;
+  oidc_logout_retries: OidcLogoutRetriesTable;
   oidc_session_links: OidcSessionLinksTable;
   oidc_trust_links: OidcTrustLinksTable;
   mail_outbox: MailOutboxTable;

@@ -16,13 +16,17 @@
  * `oidcBackchannelLogoutAttempts` attempts in all, after `oidcBackchannelLogoutRetryBaseMs`, then
  * twice as long each time (at most an hour), each attempt with a freshly signed logout token and
  * audited with its number. The same holds for the library's own deliveries at RP-initiated logout
- * (`backchannel.error`). The retries are in-process timers, not an outbox: they are lost if the
- * process stops while one is pending. A client that meanwhile lost its logout URI (or was deleted,
- * or disabled) is not tried again.
+ * (`backchannel.error`). A waiting retry is a row (`oidc_logout_retries`, migration 0046), so it
+ * survives a restart and any server instance may run it: a worker claims a due row by moving its due
+ * time a lease ahead (guarded, so no two instances take one), tries it, then deletes the row or sets
+ * the next due time; one that dies mid-attempt leaves a row due again when the lease ends (a logout
+ * token may then arrive twice, never not at all). A client that meanwhile lost its logout URI (or
+ * was deleted, or disabled) is not tried again.
  */
 import type Provider from 'oidc-provider';
 import type { EventBus } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
+import { newId } from '../../storage/ids.ts';
 
 export interface SessionLinks {
   link(tenantId: string, sessionUid: string, gkSessionId: string, userId: string): Promise<void>;
@@ -129,18 +133,25 @@ export interface LogoutDelivery {
 }
 
 export interface LogoutDeliveries {
-  /** The first attempt (audited; a failure schedules the retries); whether the receiver took it. */
+  /** The first attempt (audited; a failure stores a retry); whether the receiver took it. */
   deliver(provider: Provider, d: LogoutDelivery): Promise<boolean>;
-  /** Retries a delivery whose attempt number `failed` has failed elsewhere (the library's own). */
-  retry(d: LogoutDelivery, failed: number): void;
-  /** Retries waiting for their time. */
-  pending(): number;
-  stop(): void;
+  /** Stores a retry of a delivery whose attempt number `failed` has failed elsewhere (the library's own). */
+  retry(d: LogoutDelivery, failed: number): Promise<void>;
+  /** Runs the retries that are due, in this process (servers: `start` does it periodically). */
+  runDue(): Promise<number>;
+  /** Retries waiting for their time (any process's). */
+  pending(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
 }
 
 const MAX_RETRY_DELAY_MS = 3_600_000;
+/** How long a claimed retry is kept from other workers while its attempt runs. */
+const CLAIM_LEASE_MS = 60_000;
+const DUE_BATCH = 20;
 
 export function createLogoutDeliveries(deps: {
+  database: Database;
   bus: EventBus;
   /** The tenant's provider when a retry is due (the pool may have rebuilt it meanwhile). */
   providerOf(tenantId: string, slug: string): Promise<Provider>;
@@ -148,22 +159,42 @@ export function createLogoutDeliveries(deps: {
   attempts(): number;
   retryBaseMs(): number;
   onError(err: unknown): void;
+  now?: () => number;
 }): LogoutDeliveries {
-  const timers = new Set<NodeJS.Timeout>();
+  const { db } = deps.database;
+  const now = deps.now ?? Date.now;
+  let poller: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
 
-  function schedule(d: LogoutDelivery, failed: number): number | null {
-    if (failed >= deps.attempts()) return null;
-    const delay = Math.min(deps.retryBaseMs() * 2 ** (failed - 1), MAX_RETRY_DELAY_MS);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      attempt(null, d, failed + 1).catch(deps.onError);
-    }, delay);
-    timer.unref();
-    timers.add(timer);
-    return delay;
+  /** The wait before attempt `failed + 1`, or null when `failed` attempts were all there are. */
+  const delayAfter = (failed: number) =>
+    failed >= deps.attempts() ? null : Math.min(deps.retryBaseMs() * 2 ** (failed - 1), MAX_RETRY_DELAY_MS);
+
+  async function store(d: LogoutDelivery, failed: number, delay: number): Promise<void> {
+    const at = now();
+    await db
+      .insertInto('oidc_logout_retries')
+      .values({
+        id: newId(at),
+        tenant_id: d.tenantId,
+        slug: d.slug,
+        client_id: d.clientId,
+        sub: d.sub,
+        sid: d.sid ?? null,
+        gk_session_id: d.gkSessionId,
+        failed,
+        due_at: at + delay,
+        created_at: at,
+      })
+      .execute();
   }
 
-  async function attempt(provider: Provider | null, d: LogoutDelivery, n: number): Promise<boolean> {
+  /** One attempt, audited with its number; the wait before the next when it failed and may be retried. */
+  async function attempt(
+    provider: Provider | null,
+    d: LogoutDelivery,
+    n: number,
+  ): Promise<{ ok: boolean; retryInMs: number | null }> {
     let error: string | null = null;
     let retriable = true;
     try {
@@ -176,7 +207,7 @@ export function createLogoutDeliveries(deps: {
     } catch (err) {
       error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
     }
-    const retryInMs = error !== null && retriable ? schedule(d, n) : null;
+    const retryInMs = error !== null && retriable ? delayAfter(n) : null;
     deps.bus.emit({
       type: 'oidc.backchannel_logout',
       tenant: d.slug,
@@ -192,18 +223,88 @@ export function createLogoutDeliveries(deps: {
         ...(retryInMs === null ? {} : { retryInMs }),
       },
     });
-    return error === null;
+    return { ok: error === null, retryInMs };
   }
 
+  async function runDue(): Promise<number> {
+    const at = now();
+    const due = await db
+      .selectFrom('oidc_logout_retries')
+      .selectAll()
+      .where('due_at', '<=', at)
+      .orderBy('due_at')
+      .limit(DUE_BATCH)
+      .execute();
+    let ran = 0;
+    for (const row of due) {
+      // claim: the due time moves a lease ahead, guarded by the value read (another worker may have it)
+      const claimed = await db
+        .updateTable('oidc_logout_retries')
+        .set({ due_at: at + CLAIM_LEASE_MS })
+        .where('id', '=', row.id)
+        .where('due_at', '=', row.due_at)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) continue;
+      ran++;
+      const d: LogoutDelivery = {
+        tenantId: row.tenant_id,
+        slug: row.slug,
+        clientId: row.client_id,
+        sub: row.sub,
+        sid: row.sid ?? undefined,
+        gkSessionId: row.gk_session_id,
+      };
+      const n = Number(row.failed) + 1;
+      const { retryInMs } = await attempt(null, d, n);
+      if (retryInMs === null) await db.deleteFrom('oidc_logout_retries').where('id', '=', row.id).execute();
+      else
+        await db
+          .updateTable('oidc_logout_retries')
+          .set({ failed: n, due_at: now() + retryInMs })
+          .where('id', '=', row.id)
+          .execute();
+    }
+    return ran;
+  }
+
+  const runOnce = () => {
+    running ??= runDue().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
   return {
-    deliver: (provider, d) => attempt(provider, d, 1),
-    retry(d, failed) {
-      schedule(d, failed);
+    async deliver(provider, d) {
+      const { ok, retryInMs } = await attempt(provider, d, 1);
+      if (retryInMs !== null) await store(d, 1, retryInMs).catch(deps.onError);
+      return ok;
     },
-    pending: () => timers.size,
-    stop() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+    async retry(d, failed) {
+      const delay = delayAfter(failed);
+      if (delay !== null) await store(d, failed, delay);
+    },
+    runDue: runOnce,
+    async pending() {
+      const r = await db
+        .selectFrom('oidc_logout_retries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    start() {
+      if (poller) return;
+      // often enough that a retry runs close to its time (a quarter of the first wait, 50 ms to 1 s)
+      const every = Math.min(1000, Math.max(50, Math.floor(deps.retryBaseMs() / 4)));
+      poller = setInterval(() => {
+        runOnce().catch(deps.onError);
+      }, every);
+      poller.unref();
+    },
+    async stop() {
+      clearInterval(poller);
+      poller = undefined;
+      await running?.catch(() => {});
     },
   };
 }

@@ -9,6 +9,7 @@
  * delivery is audited. A receiver that fails the first attempt gets the token again after the retry
  * delay (each attempt audited with its number); one that keeps failing is tried a bounded number of
  * times and then given up; the library's own delivery at RP-initiated logout is retried the same way.
+ * A waiting retry is a row: one left by an instance that stopped is run by another.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,7 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
-import { within } from '../../../test/second-instance.ts';
+import { openSecondInstance, within } from '../../../test/second-instance.ts';
 import { freePort } from '../../../test/serve-process.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
 import { authorizeOverHttp, createHttpAgent, type HttpAgent } from './test-support.ts';
@@ -40,6 +41,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
   let flaky: oauth.Configuration;
   let down: oauth.Configuration;
   let flakyRp: oauth.Configuration;
+  let flakyLater: oauth.Configuration;
   let lastIdToken = '';
 
   beforeAll(async () => {
@@ -100,6 +102,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     flaky = await client('flaky', `${receiverUrl}/flaky/backchannel`);
     down = await client('down', `${receiverUrl}/down/backchannel`);
     flakyRp = await client('flaky-rp', `${receiverUrl}/flaky-rp/backchannel`);
+    flakyLater = await client('flaky-later', `${receiverUrl}/flaky-later/backchannel`);
   });
   afterAll(async () => {
     await t?.close();
@@ -318,5 +321,53 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     ]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(deliveriesTo('/flaky-rp/backchannel')).toHaveLength(2);
+  });
+  it('a retry left waiting by an instance that stopped is run by another instance', async () => {
+    // instance B hears the revocation, fails the first delivery and stops before its retry is due
+    const b = await openSecondInstance(t, {
+      GATEKEEPER_PUBLIC_URL: base,
+      GATEKEEPER_OIDC_OUTBOUND_ALLOW_PRIVATE_ADDRESSES: 'true',
+      GATEKEEPER_OIDC_BACKCHANNEL_LOGOUT_ATTEMPTS: '3',
+      GATEKEEPER_OIDC_BACKCHANNEL_LOGOUT_RETRY_BASE_MS: '600',
+    });
+    const heardByB: typeof events = [];
+    b.runtime.bus.subscribe((e) => {
+      heardByB.push(e as never);
+    });
+    const agent = createHttpAgent(base);
+    const idToken = await signIn(agent, flakyLater);
+    const clientId = flakyLater.clientMetadata().client_id;
+    const [session] = await gkSessions();
+    let stopped: Promise<void> | undefined;
+    try {
+      await b.services.accounts.sessions.revoke(tenantId, session!.id, SYSTEM);
+      const failedAtB = () =>
+        heardByB.some((e) => e.type === 'oidc.backchannel_logout' && e.data?.clientId === clientId);
+      expect(await within(5000, async () => failedAtB())).toBeGreaterThanOrEqual(0);
+      stopped = b.close();
+      await stopped;
+    } finally {
+      await (stopped ?? b.close());
+    }
+    expect(deliveriesTo('/flaky-later/backchannel')).toHaveLength(1);
+    const waiting = await t.runtime.database.db.selectFrom('oidc_logout_retries').selectAll().execute();
+    expect(waiting.map((r) => [r.client_id, Number(r.failed)])).toEqual([[clientId, 1]]);
+    // this instance's worker takes the row when it is due: the second attempt delivers
+    expect(
+      await within(5000, async () => deliveriesTo('/flaky-later/backchannel').length >= 2),
+    ).toBeGreaterThanOrEqual(0);
+    const { payload } = await jwtVerify(
+      deliveriesTo('/flaky-later/backchannel')[1]!.token,
+      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
+      { issuer, audience: clientId, typ: 'logout+jwt' },
+    );
+    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    expect(await within(2000, async () => audits(clientId).length >= 1)).toBeGreaterThanOrEqual(0);
+    expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([['success', 2]]);
+    expect(
+      await within(2000, async () => (await t.services.oidc.pendingLogoutRetries()) === 0),
+    ).toBeGreaterThanOrEqual(0);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // and nothing more
+    expect(deliveriesTo('/flaky-later/backchannel')).toHaveLength(2);
   });
 });

@@ -64,6 +64,8 @@ export interface OidcService {
    * every `session.revoked` event and every minute.
    */
   logoutEnded(tenantId: string | null, userId: string | null): Promise<number>;
+  /** Back-channel logouts waiting for a retry (any instance's; they are rows). */
+  pendingLogoutRetries(): Promise<number>;
   /** Serves one protocol request; `path` is the part after `/t/<slug>` (with its query). */
   handle(slug: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void>;
   start(): Promise<void>;
@@ -141,8 +143,9 @@ export function createOidcService(deps: OidcDeps): OidcService {
   const emit = createTenantEventEmitter(bus, slugOf);
   const payloads = createPayloadStore(database);
   const sessionLinks = createSessionLinks(database);
-  // back-channel logout deliveries and their retries (in-process timers; backchannel.ts)
+  // back-channel logout deliveries and their retries (rows any server runs; backchannel.ts)
   const logoutDeliveries = createLogoutDeliveries({
+    database,
     bus,
     providerOf: async (tenantId, slug) => (await pool.get(tenantId, slug)).provider,
     attempts: () => settings.get('oidcBackchannelLogoutAttempts'),
@@ -285,7 +288,9 @@ export function createOidcService(deps: OidcDeps): OidcService {
       onServerError: (err) => logger.error({ err, tenant: slug }, 'oidc-provider server_error'),
       // the library's own delivery at RP-initiated logout failed: retried here like ours
       onBackchannelError: (clientId, sub, sid) =>
-        logoutDeliveries.retry({ tenantId, slug, clientId, sub, sid, gkSessionId: null }, 1),
+        logoutDeliveries
+          .retry({ tenantId, slug, clientId, sub, sid, gkSessionId: null }, 1)
+          .catch((err) => logger.warn({ err, tenant: slug }, 'storing a back-channel logout retry failed')),
       onLogout: (cookieHeader, requestId) =>
         deps
           .signOut(tenantId, cookieHeader, requestId)
@@ -373,6 +378,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
     payloads,
     issuerOf,
     logoutEnded,
+    pendingLogoutRetries: () => logoutDeliveries.pending(),
     async metadataDocumentClient(tenantId, slug, clientId) {
       if (!clientId.startsWith('https://')) return null;
       const { provider } = await pool.get(tenantId, slug);
@@ -414,6 +420,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       jwtRevocations.start();
       keys.start();
       if (runtime.role !== 'server') return;
+      logoutDeliveries.start();
       unsubscribe = bus.subscribe((event) => {
         if (event.type !== 'session.revoked' || !event.tenant) return;
         const userId = event.target?.startsWith('user:') ? event.target.slice(5) : null;
@@ -444,7 +451,7 @@ export function createOidcService(deps: OidcDeps): OidcService {
       unsubscribe?.();
       clearInterval(sweeper);
       clearInterval(rotator);
-      logoutDeliveries.stop();
+      await logoutDeliveries.stop();
       keys.stop();
       registration.stop();
       jwtRevocations.stop();

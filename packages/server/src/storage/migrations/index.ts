@@ -25,6 +25,7 @@ import { migration as m0032 } from './0032-oidc-resources-and-trust.ts';
 import { migration as m0033 } from './0033-oidc-registration-and-claims.ts';
 import { migration as m0040 } from './0040-gateway.ts';
 import { migration as m0045 } from './0045-branding-logos.ts';
+import { migration as m0046 } from './0046-oidc-logout-retries.ts';
 
 export const migrations: readonly Migration[] = [
   m0001,
@@ -49,4 +50,5 @@ export const migrations: readonly Migration[] = [
   m0033,
   m0040,
   m0045,
+  m0046,
 ];
