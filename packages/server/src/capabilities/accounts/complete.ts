@@ -5,6 +5,7 @@
  * browser is new, in its unit of work) and the browser's refreshed device mark.
  */
 import type { TenantRef } from '../../access/principal.ts';
+import type { AccountPasswordFacts } from './lockout.ts';
 import type { PasswordsService } from './passwords.ts';
 import type { PendingSignIns } from './pending.ts';
 import type { SessionsService } from './sessions.ts';
@@ -24,6 +25,8 @@ export interface CompleteSignInInput {
   device?: string | undefined;
   /** Skip the password-change check (the change was just made). */
   passwordJustChanged?: boolean;
+  /** The account's forced-change facts when the caller read them already (the password pipeline). */
+  account?: AccountPasswordFacts;
 }
 
 export type SignInCompleter = (input: CompleteSignInInput) => Promise<SignInOutcome>;
@@ -40,7 +43,7 @@ export function createSignInCompleter(deps: {
   return async (input) => {
     const reason = input.passwordJustChanged
       ? null
-      : await deps.passwords.changeRequired(input.tenant.id, input.userId);
+      : await deps.passwords.changeRequired(input.tenant.id, input.userId, input.account);
     if (reason) {
       const secret = await deps.pending.create({
         tenantId: input.tenant.id,

@@ -19,12 +19,21 @@ export interface LockoutService {
    * `lockedFor` plus whether a known account has nothing to clear (no failures, no lock recorded):
    * the sign-in skips `succeed` then — one read instead of a read and a write per sign-in.
    */
-  assess(tenantId: string, subject: LockSubject): Promise<{ lockedMs: number; clean: boolean }>;
+  assess(
+    tenantId: string,
+    subject: LockSubject,
+  ): Promise<{ lockedMs: number; clean: boolean; account: AccountPasswordFacts | null }>;
   /** Counts a failure; returns the lock duration in ms when this failure locked the account, else 0. */
   fail(tenantId: string, subject: LockSubject, ctx: ActionContext & { tenantSlug: string }): Promise<number>;
   succeed(tenantId: string, userId: string): Promise<void>;
   state(tenantId: string, userId: string): Promise<AccountStateView>;
   unlock(tenantId: string, userId: string, ctx: ActionContext & { tenantSlug: string }): Promise<void>;
+}
+
+/** What the same read tells of a known account's password (the sign-in's forced-change check). */
+export interface AccountPasswordFacts {
+  mustChangePassword: boolean;
+  passwordChangedAt: number | null;
 }
 
 /** A known account by id, or an unknown login by its folded text. */
@@ -61,10 +70,14 @@ export function createLockout(deps: {
       const row = await store.accountState(tenantId, subject.userId);
       const until = row?.locked_until == null ? 0 : Number(row.locked_until);
       const clean = !row || ((row.failed_count ?? 0) === 0 && row.locked_until == null);
-      return { lockedMs: until > at ? until - at : 0, clean };
+      const account = {
+        mustChangePassword: row?.must_change_password === 1,
+        passwordChangedAt: row?.password_changed_at == null ? null : Number(row.password_changed_at),
+      };
+      return { lockedMs: until > at ? until - at : 0, clean, account };
     }
     const until = Number((await state.get(`${unknownKey(tenantId, subject.login)}:lock`)) ?? 0);
-    return { lockedMs: until > at ? until - at : 0, clean: false };
+    return { lockedMs: until > at ? until - at : 0, clean: false, account: null };
   }
 
   return {

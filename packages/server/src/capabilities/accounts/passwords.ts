@@ -15,6 +15,7 @@ import type { ActionContext, EventBus } from '../../events/event-bus.ts';
 import type { Database } from '../../storage/database.ts';
 import { newId } from '../../storage/ids.ts';
 import type { PasswordRules, UsersService } from '../users/index.ts';
+import type { AccountPasswordFacts } from './lockout.ts';
 import { type PasswordProblem, passwordMessages } from './pages/messages.en.ts';
 import { passwordPolicyProblem } from './password-policy.ts';
 import type { SignInSettingsService } from './settings.ts';
@@ -40,7 +41,12 @@ export interface PasswordsService {
     ctx: ActionContext & { tenantSlug: string; reason: string },
   ): Promise<void>;
   /** Why the user must change the password before a session: `forced`, `expired`, or null. */
-  changeRequired(tenantId: string, userId: string): Promise<'forced' | 'expired' | null>;
+  /** Whether the password must change before a session starts; `known`: the facts read already. */
+  changeRequired(
+    tenantId: string,
+    userId: string,
+    known?: AccountPasswordFacts,
+  ): Promise<'forced' | 'expired' | null>;
   /**
    * What every other password set (admin API, CLI, setup, a new user's first password) must pass:
    * the tenant policy, and not the current password nor one of the last `historyCount`; recorded in the history and
@@ -131,12 +137,19 @@ export function createPasswordsService(deps: {
         },
       });
     },
-    async changeRequired(tenantId, userId) {
-      const row = await store.accountState(tenantId, userId);
-      if (row?.must_change_password === 1) return 'forced';
+    async changeRequired(tenantId, userId, known) {
+      let facts = known;
+      if (!facts) {
+        const row = await store.accountState(tenantId, userId);
+        facts = {
+          mustChangePassword: row?.must_change_password === 1,
+          passwordChangedAt: row?.password_changed_at == null ? null : Number(row.password_changed_at),
+        };
+      }
+      if (facts.mustChangePassword) return 'forced';
       const { expiryDays } = (await settings.get(tenantId)).password;
-      if (expiryDays > 0 && row?.password_changed_at != null) {
-        if (now() - Number(row.password_changed_at) > expiryDays * 86_400_000) return 'expired';
+      if (expiryDays > 0 && facts.passwordChangedAt !== null) {
+        if (now() - facts.passwordChangedAt > expiryDays * 86_400_000) return 'expired';
       }
       return null;
     },

@@ -16,7 +16,8 @@ function subjectOf(attempt: SignInAttempt) {
 export function checkLockout(lockout: LockoutService): SignInStep {
   return async (attempt) => {
     const subject = subjectOf(attempt);
-    const { lockedMs: locked, clean } = await lockout.assess(attempt.tenant.id, subject);
+    const { lockedMs: locked, clean, account } = await lockout.assess(attempt.tenant.id, subject);
+    if (account) attempt.account = account;
     if (locked > 0)
       return { kind: 'refused', reason: 'locked', message: messages.lockedOut(minutes(locked)), status: 423 };
     if (attempt.passwordOk && attempt.user) {

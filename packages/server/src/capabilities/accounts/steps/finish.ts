@@ -18,6 +18,7 @@ export function finish(complete: SignInCompleter): SignInStep {
       userAgent: attempt.userAgent,
       requestId: attempt.requestId,
       device: attempt.device,
+      ...(attempt.account ? { account: attempt.account } : {}),
     });
   };
 }

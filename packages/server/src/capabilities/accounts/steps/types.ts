@@ -6,6 +6,7 @@
  */
 import type { TenantRef } from '../../../access/principal.ts';
 import type { UserView } from '../../users/index.ts';
+import type { AccountPasswordFacts } from '../lockout.ts';
 import type { SignInSettings } from '../schemas.ts';
 import type { Session } from '../sessions.ts';
 
@@ -29,6 +30,8 @@ export interface SignInAttempt {
   failure?: string;
   /** Methods passed (`pwd` after the password). */
   amr: string[];
+  /** The account's forced-change facts, read with its lockout state (checkLockout). */
+  account?: AccountPasswordFacts;
 }
 
 /** How an attempt ends. */
