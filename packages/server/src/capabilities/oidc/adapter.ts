@@ -54,8 +54,13 @@ export interface AdapterDeps {
   keyring: Keyring;
   /** The Client model's lookup: client metadata by client_id, or undefined. */
   findClient(clientId: string): Promise<AdapterPayload | undefined>;
-  /** The Client model's upsert: a client registered at `/reg` (RFC 7591); absent, the model is read-only. */
+  /**
+   * The Client model's upsert: a client registered at `/reg` (RFC 7591) or updated there (RFC 7592);
+   * absent, the model is read-only.
+   */
   registerClient?(clientId: string, metadata: AdapterPayload): Promise<void>;
+  /** The Client model's destroy: a registered client deleting itself (RFC 7592). */
+  unregisterClient?(clientId: string): Promise<void>;
   /**
    * A refresh token rotated less than this long ago is handed back as not consumed: the provider then
    * fails to consume it again (invalid_grant) instead of treating it as reuse and revoking the grant.
@@ -115,7 +120,9 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
             throw new errors.InvalidRequest('clients are registered through the administration API');
           await deps.registerClient(id, payload);
         },
-        async destroy() {},
+        async destroy(id) {
+          await deps.unregisterClient?.(id);
+        },
         findByUid: async () => undefined,
         findByUserCode: async () => undefined,
         async consume() {},

@@ -152,6 +152,9 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       claimsParameter: { enabled: false },
       // RFC 7591, gated per request by the tenant's policy (registration-protocol.ts)
       registration: registrationFeature(d.registrationPolicy),
+      // RFC 7592: a registered client reads, updates (under the same policy) and deletes itself with
+      // its registration access token, which each update replaces
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } as never,
       resourceIndicators: {
         enabled: true,

@@ -6,7 +6,10 @@
  * refused; a registered client completes authorization code + PKCE through the hosted sign-in and
  * its ID token verifies with jose; the registration is audited; unused registered clients are swept;
  * initial access tokens are listed and revoked through the admin API, and a revoked one is the
- * library's invalid_token at /reg.
+ * library's invalid_token at /reg. RFC 7592: the registration answer carries a registration access
+ * token and URI; with it the client reads itself, updates itself under the same policy (the token is
+ * replaced each time; a secret-holding or out-of-policy update is refused) and deletes itself; the
+ * token of one client reaches no other, and no other token reaches it.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'openid-client';
@@ -265,5 +268,84 @@ describe('dynamic client registration (RFC 7591)', () => {
     const cross = await t.call('DELETE', `/api/v1/tenants/others/client-registration/tokens/${id}`);
     expect(cross.statusCode).toBe(404);
     expect((await register({ ...agentMetadata, client_name: 'still fine' }, token)).status).toBe(201);
+  });
+  it('RFC 7592: a registered client reads, updates and deletes itself with its registration access token', async () => {
+    const { token } = await t.services.oidc.registration.issueToken(tenantId, 'agents', {}, SYSTEM);
+    const created = await register({ ...agentMetadata, client_name: 'managed agent' }, token);
+    expect(created.status).toBe(201);
+    const body = await json(created);
+    const clientId = String(body.client_id);
+    const uri = String(body.registration_client_uri);
+    let rat = String(body.registration_access_token);
+    expect(uri).toBe(`${issuer}/reg/${clientId}`);
+    expect(rat.length).toBeGreaterThan(20);
+    const call = (method: string, bearer: string, payload?: unknown) =>
+      fetch(uri, {
+        method,
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(payload ? { body: JSON.stringify(payload) } : {}),
+      });
+
+    const read = await call('GET', rat);
+    expect(read.status).toBe(200);
+    const readBody = await json(read);
+    expect(readBody.client_id).toBe(clientId);
+    expect(String(readBody.client_name)).toContain('managed agent'); // the Gatekeeper name, suffixed with the id
+    expect((await call('GET', 'not-the-token')).status).toBe(401);
+    // the initial access token is not a registration access token
+    expect((await call('GET', token)).status).toBe(401);
+
+    // an update under the same policy; the answer carries a new token, the old one is spent
+    const update = {
+      client_id: clientId,
+      client_name: 'managed agent v2',
+      redirect_uris: ['http://127.0.0.1:33419/callback'],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+    };
+    const updated = await call('PUT', rat, update);
+    expect(updated.status).toBe(200);
+    const after = await json(updated);
+    expect(after.redirect_uris).toEqual(['http://127.0.0.1:33419/callback']);
+    expect(after.registration_access_token).not.toBe(rat);
+    expect((await call('GET', rat)).status).toBe(401);
+    rat = String(after.registration_access_token);
+    const record = await t.services.clients.byClientId(tenantId, clientId);
+    expect(record).toMatchObject({ dynamic: true, redirectUris: ['http://127.0.0.1:33419/callback'] });
+    expect(record?.name).toContain('managed agent v2');
+
+    // what the policy refuses at registration it refuses at an update, and nothing changes
+    const secretHolding = await call('PUT', rat, {
+      ...update,
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    expect(secretHolding.status).toBe(400);
+    expect((await json(secretHolding)).error).toBe('invalid_client_metadata');
+    const outside = await call('PUT', rat, { ...update, redirect_uris: ['https://evil.example/cb'] });
+    expect(outside.status).toBe(400);
+    expect((await t.services.clients.byClientId(tenantId, clientId))?.redirectUris).toEqual([
+      'http://127.0.0.1:33419/callback',
+    ]);
+
+    // one client's token reaches no other client (and the library spends a token so misused)
+    const other = await json(
+      await register(
+        { ...agentMetadata, client_name: 'other agent' },
+        (await t.services.oidc.registration.issueToken(tenantId, 'agents', {}, SYSTEM)).token,
+      ),
+    );
+    const otherUri = String(other.registration_client_uri);
+    const otherRat = String(other.registration_access_token);
+    const reach = (u: string, bearer: string) => fetch(u, { headers: { authorization: `Bearer ${bearer}` } });
+    expect((await reach(uri, otherRat)).status).toBe(401);
+    expect((await reach(otherUri, otherRat)).status).toBe(401);
+    expect(await t.services.clients.byClientId(tenantId, String(other.client_id))).not.toBeNull();
+    const deleted = await call('DELETE', rat);
+    expect(deleted.status).toBe(204);
+    expect(await t.services.clients.byClientId(tenantId, clientId)).toBeNull();
+    expect((await call('GET', rat)).status).toBe(401);
   });
 });

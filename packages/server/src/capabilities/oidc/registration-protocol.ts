@@ -83,7 +83,9 @@ export function registrationFeature(
   return {
     enabled: true,
     initialAccessToken: true,
-    issueRegistrationAccessToken: false,
+    // RFC 7592: the registration answer carries registration_client_uri and a registration access
+    // token bound to this client (its policies travel with it: an update passes the same policy)
+    issueRegistrationAccessToken: true,
     policies: {
       async [REGISTRATION_POLICY](_ctx: KoaContextWithOIDC, properties: Properties) {
         applyRegistrationPolicy(await policy(), properties);
@@ -92,17 +94,41 @@ export function registrationFeature(
   };
 }
 
-/** The Client adapter's `upsert`: a registered client becomes a (dynamic, public) Gatekeeper client. */
+/**
+ * The Client adapter's `upsert`: a registered client becomes a (dynamic, public) Gatekeeper client;
+ * an update through its registration access token (RFC 7592 PUT) replaces its registered metadata.
+ */
 export async function storeRegisteredClient(
   clients: ClientsService,
   tenantId: string,
   clientId: string,
   metadata: Properties,
 ): Promise<void> {
-  const ctx: ActionContext = { actor: 'system', requestId: null };
+  const ctx: ActionContext = { actor: `client:${clientId}`, requestId: null };
   const name = `${typeof metadata.client_name === 'string' ? metadata.client_name : 'registered client'} · ${clientId.slice(0, 8)}`;
   const scopes = typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter(Boolean) : [];
   try {
+    const existing = await clients.byClientId(tenantId, clientId);
+    if (existing) {
+      // only a client registered at /reg holds a registration access token; never another one
+      if (!existing.dynamic) throw new errors.InvalidClientMetadata('this client is not a registered one');
+      await clients.update(
+        tenantId,
+        existing.id,
+        {
+          name,
+          redirectUris: uris(metadata.redirect_uris, 'redirect_uris'),
+          postLogoutRedirectUris: uris(metadata.post_logout_redirect_uris, 'post_logout_redirect_uris'),
+          grantTypes: uris(metadata.grant_types, 'grant_types') as never,
+          scopes,
+          backchannelLogoutUri:
+            typeof metadata.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri : null,
+        },
+        undefined,
+        ctx,
+      );
+      return;
+    }
     await clients.create(
       tenantId,
       {
@@ -126,6 +152,17 @@ export async function storeRegisteredClient(
       throw new errors.InvalidClientMetadata(err.detail ?? 'the client cannot be registered');
     throw err;
   }
+}
+
+/** The Client adapter's `destroy` (RFC 7592 DELETE): a registered client deletes itself, no other. */
+export async function removeRegisteredClient(
+  clients: ClientsService,
+  tenantId: string,
+  clientId: string,
+): Promise<void> {
+  const existing = await clients.byClientId(tenantId, clientId);
+  if (!existing?.dynamic) return;
+  await clients.delete(tenantId, existing.id, undefined, { actor: `client:${clientId}`, requestId: null });
 }
 
 /**

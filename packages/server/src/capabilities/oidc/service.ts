@@ -225,6 +225,8 @@ export function createOidcService(deps: OidcDeps): OidcService {
         },
         registerClient: (clientId, metadata) =>
           registrationProtocol.storeRegisteredClient(clients, tenantId, clientId, metadata),
+        unregisterClient: (clientId) =>
+          registrationProtocol.removeRegisteredClient(clients, tenantId, clientId),
       }),
       policy: () => resources.policy(tenantId),
       registrationPolicy,
