@@ -128,13 +128,13 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     return tokens.claims()!;
   }
 
-  async function verifyLogoutToken(token: string, idToken: JWTPayload) {
+  async function verifyLogoutToken(token: string, idToken: JWTPayload, to: oauth.Configuration = withLogout) {
     const { payload, protectedHeader } = await jwtVerify(
       token,
       createRemoteJWKSet(new URL(`${issuer}/jwks`)),
       {
         issuer,
-        audience: withLogout.clientMetadata().client_id,
+        audience: to.clientMetadata().client_id,
         typ: 'logout+jwt',
       },
     );
@@ -308,12 +308,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     expect(
       await within(5000, async () => deliveriesTo('/flaky-rp/backchannel').length >= 2),
     ).toBeGreaterThanOrEqual(0);
-    const { payload } = await jwtVerify(
-      deliveriesTo('/flaky-rp/backchannel')[1]!.token,
-      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
-      { issuer, audience: clientId, typ: 'logout+jwt' },
-    );
-    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    await verifyLogoutToken(deliveriesTo('/flaky-rp/backchannel')[1]!.token, idToken, flakyRp);
     expect(await within(2000, async () => audits(clientId).length >= 2)).toBeGreaterThanOrEqual(0);
     expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([
       ['failure', 1],
@@ -356,12 +351,7 @@ describe('back-channel logout when a Gatekeeper session ends', () => {
     expect(
       await within(5000, async () => deliveriesTo('/flaky-later/backchannel').length >= 2),
     ).toBeGreaterThanOrEqual(0);
-    const { payload } = await jwtVerify(
-      deliveriesTo('/flaky-later/backchannel')[1]!.token,
-      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
-      { issuer, audience: clientId, typ: 'logout+jwt' },
-    );
-    expect(payload).toMatchObject({ sub: userId, sid: idToken.sid });
+    await verifyLogoutToken(deliveriesTo('/flaky-later/backchannel')[1]!.token, idToken, flakyLater);
     expect(await within(2000, async () => audits(clientId).length >= 1)).toBeGreaterThanOrEqual(0);
     expect(audits(clientId).map((e) => [e.result, e.data?.attempt])).toEqual([['success', 2]]);
     expect(

@@ -106,47 +106,27 @@ export async function storeRegisteredClient(
 ): Promise<void> {
   const ctx: ActionContext = { actor: `client:${clientId}`, requestId: null };
   const name = `${typeof metadata.client_name === 'string' ? metadata.client_name : 'registered client'} · ${clientId.slice(0, 8)}`;
-  const scopes = typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter(Boolean) : [];
   try {
+    // what a registration sets, at creation and at each update alike
+    const fields = {
+      name,
+      redirectUris: uris(metadata.redirect_uris, 'redirect_uris'),
+      postLogoutRedirectUris: uris(metadata.post_logout_redirect_uris, 'post_logout_redirect_uris'),
+      grantTypes: uris(metadata.grant_types, 'grant_types') as never,
+      scopes: typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter(Boolean) : [],
+      backchannelLogoutUri:
+        typeof metadata.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri : null,
+    };
     const existing = await clients.byClientId(tenantId, clientId);
     if (existing) {
       // only a client registered at /reg holds a registration access token; never another one
       if (!existing.dynamic) throw new errors.InvalidClientMetadata('this client is not a registered one');
-      await clients.update(
-        tenantId,
-        existing.id,
-        {
-          name,
-          redirectUris: uris(metadata.redirect_uris, 'redirect_uris'),
-          postLogoutRedirectUris: uris(metadata.post_logout_redirect_uris, 'post_logout_redirect_uris'),
-          grantTypes: uris(metadata.grant_types, 'grant_types') as never,
-          scopes,
-          backchannelLogoutUri:
-            typeof metadata.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri : null,
-        },
-        undefined,
-        ctx,
-      );
+      await clients.update(tenantId, existing.id, fields, undefined, ctx);
       return;
     }
-    await clients.create(
-      tenantId,
-      {
-        clientId,
-        name,
-        kind: 'public',
-        redirectUris: uris(metadata.redirect_uris, 'redirect_uris'),
-        postLogoutRedirectUris: uris(metadata.post_logout_redirect_uris, 'post_logout_redirect_uris'),
-        grantTypes: uris(metadata.grant_types, 'grant_types') as never,
-        scopes,
-        firstParty: false,
-        ...(typeof metadata.backchannel_logout_uri === 'string'
-          ? { backchannelLogoutUri: metadata.backchannel_logout_uri }
-          : {}),
-      },
-      ctx,
-      { dynamic: true },
-    );
+    await clients.create(tenantId, { ...fields, clientId, kind: 'public', firstParty: false }, ctx, {
+      dynamic: true,
+    });
   } catch (err) {
     if (err instanceof AppError && err.status < 500)
       throw new errors.InvalidClientMetadata(err.detail ?? 'the client cannot be registered');
