@@ -3,6 +3,7 @@
  * and registers every capability, top to bottom, with its prefix and guards visible here.
  * It never listens — `main.ts` does, and tests use `app.inject()`.
  */
+import { createServer, type ServerOptions } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
@@ -10,7 +11,7 @@ import { apiTokensPlugin } from './capabilities/api-tokens/index.ts';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
 import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
-import { authzPlugin, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
+import { authzPlugin, createAuthzHandler, gatewayPlugin, isAuthzUrl } from './capabilities/gateway/index.ts';
 import { groupsPlugin } from './capabilities/groups/index.ts';
 import { mfaAdminPlugin, mfaPlugin } from './capabilities/mfa/index.ts';
 import { oidcAdminPlugin, oidcMount, oidcPagesPlugin } from './capabilities/oidc/index.ts';
@@ -50,7 +51,23 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   const config = settings.current();
 
   const requestLines = new RequestLineLogController(logger);
+  // /authz is answered on Node's request before Fastify sees it (capabilities/gateway/endpoint.ts)
+  let closing = false;
+  const authz = createAuthzHandler({
+    decider: services.gateway.decider,
+    onError: (err) => logger.error({ err }, '/authz failed'),
+    closing: () => closing,
+  });
   const app = Fastify({
+    // Fastify's own HTTP/1.1 server (lib/server.js), with /authz taken off the top
+    serverFactory: (handler, options) => {
+      const server = createServer((options as { http: ServerOptions }).http, (req, res) =>
+        isAuthzUrl(req.url) ? authz(req, res) : handler(req, res),
+      );
+      server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
+      server.requestTimeout = config.httpRequestTimeoutMs;
+      return server;
+    },
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -67,6 +84,7 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
         return (reply as unknown as FastifyReply)
           .code(403)
           .header('x-authz-reason', 'malformed_target')
+          .header('cache-control', 'no-store')
           .send('malformed_target\n');
       return answerFrameworkError(err, request as never, reply as never);
     },
@@ -208,7 +226,11 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
   });
 
   // the /authz decision endpoint, in its own context (no body parsing, input guards or problem handler)
-  await app.register(authzPlugin, { decider: services.gateway.decider });
+  await app.register(authzPlugin, { handler: authz });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
 
   // 20 failed admin authentications per address per minute, then 429 for five minutes
   const authFailureLimiter = state.createRateLimiter({

@@ -54,29 +54,165 @@ export interface MetricsServing {
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-/** One method × route × status series of the request-duration histogram. */
-interface Series {
-  readonly labels: { method: string; route: string; status_code: string };
+type Labels = Readonly<Record<string, string>>;
+interface MetricValue {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName: string;
+}
+/** What prom-client's registry reads from a metric (`registerMetric`), as its own metrics give it. */
+interface MetricSnapshot {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  values: MetricValue[];
+}
+
+/** One labelled series of a `HotHistogram`: bucket counts, sum and count. */
+export class HistogramSeries {
+  readonly labels: Labels;
+  readonly #bounds: readonly number[];
   /** per bucket (not cumulative); the last slot counts what is above every bound */
   readonly counts: number[];
-  sum: number;
-  count: number;
+  sum = 0;
+  count = 0;
+
+  constructor(labels: Labels, bounds: readonly number[]) {
+    this.labels = labels;
+    this.#bounds = bounds;
+    this.counts = new Array(bounds.length + 1).fill(0);
+  }
+
+  observe(value: number): void {
+    const bounds = this.#bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
 }
 
 /**
- * `gatekeeper_http_request_duration_seconds`, a Prometheus histogram by method, route pattern and
- * status. prom-client's `Histogram#observe` hashes the labels, validates them and allocates a closure
- * on every call — a visible share of `/healthz` (issue 6 §9); here a request costs a lookup in
- * nested maps of the series in use (bounded by routes × methods × statuses) and a bucket increment.
- * It is registered on the app's registry as a metric prom-client formats like its own histograms.
+ * A Prometheus histogram for hot paths. prom-client's `Histogram#observe` hashes and validates the
+ * labels and allocates on every call — even on a bound child — a visible share of a request that
+ * costs tens of microseconds (issue 6 §9, issue 11); here the caller holds its series and an
+ * observation is a bucket increment. Registered on the registry as a metric prom-client formats like
+ * its own histograms.
  */
-export class RequestDurations {
-  readonly name = 'gatekeeper_http_request_duration_seconds';
-  readonly help = 'HTTP request duration by method, route and status code';
+export class HotHistogram {
+  readonly name: string;
+  readonly help: string;
   readonly type = 'histogram';
   readonly aggregator = 'sum';
+  readonly #bounds: readonly number[];
+  #series: HistogramSeries[] = [];
+
+  constructor(options: { name: string; help: string; buckets: readonly number[]; registry: Registry }) {
+    this.name = options.name;
+    this.help = options.help;
+    this.#bounds = options.buckets;
+    options.registry.registerMetric(this as never);
+  }
+
+  /** A new series with these labels (the caller keeps it; one per label set). */
+  series(labels: Labels): HistogramSeries {
+    const series = new HistogramSeries(labels, this.#bounds);
+    this.#series.push(series);
+    return series;
+  }
+
+  get(): MetricSnapshot {
+    const values: MetricValue[] = [];
+    const bucket = `${this.name}_bucket`;
+    for (const s of this.#series) {
+      let cumulative = 0;
+      this.#bounds.forEach((le, i) => {
+        cumulative += s.counts[i]!;
+        values.push({ value: cumulative, labels: { ...s.labels, le }, metricName: bucket });
+      });
+      values.push({ value: s.count, labels: { ...s.labels, le: '+Inf' }, metricName: bucket });
+      values.push({ value: s.sum, labels: s.labels, metricName: `${this.name}_sum` });
+      values.push({ value: s.count, labels: s.labels, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    for (const s of this.#series) {
+      s.counts.fill(0);
+      s.sum = 0;
+      s.count = 0;
+    }
+  }
+}
+
+/** One labelled series of a `HotCounter`. */
+export class CounterSeries {
+  readonly labels: Labels;
+  value = 0;
+  constructor(labels: Labels) {
+    this.labels = labels;
+  }
+  inc(): void {
+    this.value++;
+  }
+}
+
+/** A Prometheus counter for hot paths (see `HotHistogram`): the caller holds its series. */
+export class HotCounter {
+  readonly name: string;
+  readonly help: string;
+  readonly type = 'counter';
+  readonly aggregator = 'sum';
+  #series: CounterSeries[] = [];
+
+  constructor(options: { name: string; help: string; registry: Registry }) {
+    this.name = options.name;
+    this.help = options.help;
+    options.registry.registerMetric(this as never);
+  }
+
+  series(labels: Labels): CounterSeries {
+    const series = new CounterSeries(labels);
+    this.#series.push(series);
+    return series;
+  }
+
+  get(): MetricSnapshot {
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: this.#series.map((s) => ({ value: s.value, labels: s.labels, metricName: this.name })),
+    };
+  }
+
+  reset(): void {
+    for (const s of this.#series) s.value = 0;
+  }
+}
+
+/**
+ * `gatekeeper_http_request_duration_seconds` by method, route pattern and status: a request costs a
+ * lookup in nested maps of the series in use (bounded by routes × methods × statuses) and a bucket
+ * increment.
+ */
+class RequestDurations {
+  readonly #histogram: HotHistogram;
   // route pattern → method → status → series
-  #series = new Map<string, Map<string, Map<number, Series>>>();
+  readonly #series = new Map<string, Map<string, Map<number, HistogramSeries>>>();
+
+  constructor(registry: Registry) {
+    this.#histogram = new HotHistogram({
+      name: 'gatekeeper_http_request_duration_seconds',
+      help: 'HTTP request duration by method, route and status code',
+      buckets: DURATION_BUCKETS,
+      registry,
+    });
+  }
 
   observe(method: string, route: string, status: number, seconds: number): void {
     let byMethod = this.#series.get(route);
@@ -91,55 +227,10 @@ export class RequestDurations {
     }
     let series = byStatus.get(status);
     if (!series) {
-      series = {
-        labels: { method, route, status_code: String(status) },
-        counts: new Array(DURATION_BUCKETS.length + 1).fill(0),
-        sum: 0,
-        count: 0,
-      };
+      series = this.#histogram.series({ method, route, status_code: String(status) });
       byStatus.set(status, series);
     }
-    let i = 0;
-    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]!) i++;
-    series.counts[i]!++;
-    series.sum += seconds;
-    series.count++;
-  }
-
-  /** prom-client's metric interface: the values as its histograms give them. */
-  get(): {
-    name: string;
-    help: string;
-    type: string;
-    aggregator: string;
-    values: { value: number; labels: Record<string, string | number>; metricName: string }[];
-  } {
-    const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = [];
-    for (const byMethod of this.#series.values())
-      for (const byStatus of byMethod.values())
-        for (const s of byStatus.values()) {
-          let cumulative = 0;
-          DURATION_BUCKETS.forEach((le, i) => {
-            cumulative += s.counts[i]!;
-            values.push({
-              value: cumulative,
-              labels: { ...s.labels, le },
-              metricName: `${this.name}_bucket`,
-            });
-          });
-          values.push({
-            value: s.count,
-            labels: { ...s.labels, le: '+Inf' },
-            metricName: `${this.name}_bucket`,
-          });
-          values.push({ value: s.sum, labels: s.labels, metricName: `${this.name}_sum` });
-          values.push({ value: s.count, labels: s.labels, metricName: `${this.name}_count` });
-        }
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
-  }
-
-  reset(): void {
-    this.#series = new Map();
+    series.observe(seconds);
   }
 }
 
@@ -152,8 +243,7 @@ export function registerMetrics(
   metrics: Metrics,
   serve: MetricsServing,
 ): (request: FastifyRequest, reply: FastifyReply) => void {
-  const durations = new RequestDurations();
-  metrics.registry.registerMetric(durations as never);
+  const durations = new RequestDurations(metrics.registry);
   const completed = (request: FastifyRequest, reply: FastifyReply) =>
     // the route pattern, never the raw URL: bounded label cardinality
     durations.observe(

@@ -3,14 +3,21 @@
  * for the root tenant; `…/authz/<original path>` is the Envoy form (its `path_prefix`). Every method
  * is accepted (Envoy sends the original one; gRPC and WebSocket upgrades are requests like others).
  *
- * Registered in its own encapsulated context, and it answers in its route's `onRequest` hook: nothing
- * after that hook runs for /authz — no content-type parsing (no 415), no body limit or JSON errors, no
- * schema validation or input guards (no 400) — and its error handler maps anything unexpected to a
- * 403 `internal_error`, so a client's mistake can never become a status nginx turns into a 500. Only
- * the request hooks it needs: the decision. Request logging is at `warn` (a line per decision would
- * cost more than the decision); decisions are audited and counted instead.
+ * One handler on Node's own request and response (`createAuthzHandler`), reached two ways:
+ * - on a listening server, before Fastify (app.ts hands it to the HTTP server's request listener,
+ *   which passes every other URL on to Fastify): a decision pays for no routing, request and reply
+ *   objects, hooks, serializers or request-line logging — that framework work cost as much as the
+ *   decision itself (issue 11's decisions/s target);
+ * - through Fastify routes that hand their raw request over (`authzPlugin`), which is what
+ *   `app.inject()` reaches, and any URL shape the pre-dispatch test does not claim.
+ * Either way nothing else runs for /authz — no content-type parsing (no 415), no body limit or JSON
+ * errors, no schema validation or input guards (no 400) — and anything unexpected is a 403
+ * `internal_error`, so a client's mistake can never become a status nginx turns into a 500. Decisions
+ * are audited and counted (pipeline.ts) instead of logged a line each.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyPluginAsync } from 'fastify';
+import { requestIdOf } from '../../http/request-path.ts';
 import { ROOT_TENANT } from '../tenants/service.ts';
 import { ADAPTERS } from './adapters/index.ts';
 import type { AuthzInput } from './decision.ts';
@@ -18,10 +25,12 @@ import type { Decider } from './pipeline.ts';
 
 const MAX_FORWARDED_BODY = 1_048_576;
 const AUTHZ_PATH = /^(?:\/t\/([a-z0-9][a-z0-9-]{0,62}))?\/authz(\/[^?]*)?(\?.*)?$/;
+/** A `%` not followed by two hex digits: a target the router could not decode either. */
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 
-/** True for a URL this endpoint owns (for the framework-error handler in app.ts). */
+/** True for a URL this endpoint owns (the pre-dispatch test, and the framework-error handler). */
 export function isAuthzUrl(url: string | undefined): boolean {
-  return typeof url === 'string' && /^(?:\/t\/[^/]+)?\/authz(?:[/?]|$)/.test(url);
+  return typeof url === 'string' && /^(?:\/t\/[^/?]+)?\/authz(?:[/?]|$)/.test(url);
 }
 
 /** The tenant slug and Envoy target of a raw /authz URL. */
@@ -33,12 +42,12 @@ function locate(rawUrl: string): { slug: string; envoyTarget: string | null } | 
   return { slug, envoyTarget: `${m[2]}${m[3] ?? ''}` };
 }
 
-async function forwardedBody(request: FastifyRequest): Promise<Buffer | undefined> {
-  const length = Number(request.headers['content-length'] ?? 0);
+async function forwardedBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const length = Number(req.headers['content-length'] ?? 0);
   if (!(length > 0) || length > MAX_FORWARDED_BODY) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request.raw) {
+  for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_FORWARDED_BODY) return undefined;
     chunks.push(chunk as Buffer);
@@ -46,43 +55,85 @@ async function forwardedBody(request: FastifyRequest): Promise<Buffer | undefine
   return Buffer.concat(chunks);
 }
 
-export const authzPlugin: FastifyPluginAsync<{ decider: Decider }> = async (app, { decider }) => {
-  app.setErrorHandler((err, request, reply) => {
-    request.log.error({ err }, '/authz failed');
-    return reply
-      .code(403)
-      .header('x-authz-reason', 'internal_error')
-      .header('cache-control', 'no-store')
-      .send('');
-  });
+export interface AuthzHandlerDeps {
+  decider: Decider;
+  /** Called with anything unexpected (the answer is then a 403 `internal_error`). */
+  onError(err: unknown): void;
+  /** True once the server is shutting down: answers then close their connection. */
+  closing(): boolean;
+}
 
-  async function answer(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const where = locate(request.raw.url ?? '');
+export type AuthzHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Answers one /authz request on Node's request and response. */
+export function createAuthzHandler({ decider, onError, closing }: AuthzHandlerDeps): AuthzHandler {
+  function refuse(res: ServerResponse, reason: string): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = `${reason}\n`;
+    res.writeHead(403, {
+      'x-authz-reason': reason,
+      'cache-control': 'no-store',
+      'content-length': String(body.length),
+    });
+    res.end(body);
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    if (BAD_ESCAPE.test(query === -1 ? url : url.slice(0, query))) return refuse(res, 'malformed_target');
+    const where = locate(url);
+    const method = req.method ?? 'GET';
     const input: AuthzInput = {
       tenantSlug: where?.slug ?? '',
-      peer: request.raw.socket?.remoteAddress ?? '',
-      method: request.raw.method ?? 'GET',
-      headers: request.headers,
-      rawHeaders: request.raw.rawHeaders,
+      peer: req.socket?.remoteAddress ?? '',
+      method,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
       envoyTarget: where?.envoyTarget ?? null,
-      body: request.method === 'GET' || request.method === 'HEAD' ? undefined : await forwardedBody(request),
+      body: method === 'GET' || method === 'HEAD' ? undefined : await forwardedBody(req),
     };
     const decision = await decider.decide(input);
     const adapter = ADAPTERS.find((a) => a.name === decision.adapter);
     const { status, headers } = adapter
       ? adapter.respond(decision)
       : { status: decision.status, headers: decision.headers };
-    reply.code(status).headers(headers);
-    return reply.send(decision.allow ? '' : `${decision.reason}\n`);
+    headers['x-request-id'] = requestIdOf(req);
+    if (closing()) headers.connection = 'close';
+    // (a reason is ASCII; an explicit length keeps the answer one unchunked write)
+    const body = decision.allow ? '' : `${decision.reason}\n`;
+    headers['content-length'] = String(body.length);
+    res.writeHead(status, headers);
+    res.end(body);
   }
 
+  return (req, res) => {
+    answer(req, res).catch((err: unknown) => {
+      onError(err);
+      refuse(res, 'internal_error');
+    });
+  };
+}
+
+/**
+ * The Fastify routes of /authz (what `app.inject()` and any URL the pre-dispatch did not claim reach):
+ * each hands its raw request and response to the handler in its route's `onRequest` hook.
+ */
+export const authzPlugin: FastifyPluginAsync<{ handler: AuthzHandler }> = async (app, { handler }) => {
   const route = {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     logLevel: 'warn' as const,
     schema: { hide: true },
-    onRequest: answer,
-    handler: answer,
+    onRequest: (request: { raw: IncomingMessage }, reply: { hijack(): void; raw: ServerResponse }) => {
+      reply.hijack();
+      handler(request.raw, reply.raw);
+      return Promise.resolve();
+    },
+    handler: () => {},
   };
   for (const url of ['/authz', '/authz/*', '/t/:slug/authz', '/t/:slug/authz/*'])
-    app.route({ ...route, url });
+    app.route({ ...route, url } as never);
 };

@@ -43,13 +43,20 @@ export function parseForwarders(text: string, onBadEntry?: (entry: string) => vo
     }
     list.addSubnet(addr, prefix, family === 4 ? 'ipv4' : 'ipv6');
   }
+  // the answers for the addresses seen (a proxy's few peers ask every time), bounded
+  const known = new Map<string, boolean>();
   return {
     source: text,
     trusts(address) {
-      const a = plainAddress(address);
-      const family = isIP(a);
-      if (family === 0) return false;
-      return list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+      let yes = known.get(address);
+      if (yes === undefined) {
+        const a = plainAddress(address);
+        const family = isIP(a);
+        yes = family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+        if (known.size >= 1024) known.clear();
+        known.set(address, yes);
+      }
+      return yes;
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type GatewayRouteDeps, registerGatewayRoutes } from './routes.ts';
 
-export { authzPlugin, isAuthzUrl } from './endpoint.ts';
+export { type AuthzHandler, authzPlugin, createAuthzHandler, isAuthzUrl } from './endpoint.ts';
 export { explainRequest, parseHeaderLines } from './explain.ts';
 export { createHmacSecretsService, type HmacSecretsService, type HmacSecretView } from './hmac-secrets.ts';
 export { AUTHZ_STEPS, createDecider, type Decider, parseIdentityHeaders } from './pipeline.ts';

@@ -6,8 +6,9 @@
  * load or the shared state failing) denies with `internal_error`: /authz fails closed and never
  * answers with a 5xx.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { EventBus } from '../../events/event-bus.ts';
+import { type CounterSeries, HotCounter, HotHistogram } from '../../http/metrics.ts';
 import type { AuthzContext, AuthzInput, Decision } from './decision.ts';
 import { type DenyReason, statusOf } from './reasons.ts';
 import { authenticate, MODE_CHECKS } from './steps/authenticate.ts';
@@ -64,31 +65,29 @@ export function parseIdentityHeaders(text: string): Map<string, string> {
 }
 
 export function createDecider(deps: DeciderDeps): Decider {
-  const decisions = new Counter({
+  // (hot-path metrics: an observation is an increment on a series held here, see http/metrics.ts)
+  const decisions = new HotCounter({
     name: 'gatekeeper_authz_decisions_total',
     help: '/authz decisions by decision and reason',
-    labelNames: ['decision', 'reason'],
-    registers: [deps.registry],
+    registry: deps.registry,
   });
-  const latency = new Histogram({
+  const latency = new HotHistogram({
     name: 'gatekeeper_authz_decision_seconds',
     help: 'Time to reach an /authz decision',
-    labelNames: ['decision'],
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
-    registers: [deps.registry],
+    registry: deps.registry,
   });
-  // label children bound once: the hot path does no label hashing
-  const allowLatency = latency.labels('allow');
-  const denyLatency = latency.labels('deny');
-  const byReason = new Map<string, ReturnType<typeof decisions.labels>>();
+  const allowLatency = latency.series({ decision: 'allow' });
+  const denyLatency = latency.series({ decision: 'deny' });
+  const byReason = new Map<string, CounterSeries>();
   const counted = (reason: DenyReason | null) => {
     const key = reason ?? 'allowed';
-    let child = byReason.get(key);
-    if (!child) {
-      child = decisions.labels(reason === null ? 'allow' : 'deny', key);
-      byReason.set(key, child);
+    let series = byReason.get(key);
+    if (!series) {
+      series = decisions.series({ decision: reason === null ? 'allow' : 'deny', reason: key });
+      byReason.set(key, series);
     }
-    return child;
+    return series;
   };
   let allowsSinceAudit = 0;
 
@@ -154,20 +153,24 @@ export function createDecider(deps: DeciderDeps): Decider {
       }
       if (status === 429) headers['retry-after'] = String(Math.max(1, rl?.resetSeconds ?? 1));
     }
-    const signIn = status === 401 ? signInRedirect(ctx, deps) : undefined;
-    return {
+    const decision: Decision = {
       allow: reason === null,
       status,
       reason,
-      ...(detail ? { detail } : {}),
       headers,
       adapter: ctx.original?.adapter ?? null,
-      ...(signIn ? { signIn } : {}),
       routeId: ctx.match?.route.id ?? null,
       caller: ctx.caller ?? null,
       clientIp: ctx.clientIp ?? ctx.input.peer,
-      ...(ctx.trace ? { trace: ctx.trace } : {}),
     };
+    // (optional fields only when present, set in place: an allow builds one object)
+    if (detail) decision.detail = detail;
+    if (status === 401) {
+      const signIn = signInRedirect(ctx, deps);
+      if (signIn) decision.signIn = signIn;
+    }
+    if (ctx.trace) decision.trace = ctx.trace;
+    return decision;
   }
 
   function audit(ctx: AuthzContext, d: Decision): void {
