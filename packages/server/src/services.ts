@@ -442,7 +442,7 @@ function createGateway(
     metadataDocumentClient: (tenant, clientId) =>
       s.oidc().metadataDocumentClient(tenant.id, tenant.slug, clientId),
     resourcePolicy: (tenantId) => s.oidc().resources.policy(tenantId),
-    jwtRevoked: (tenantId, jti) => s.oidc().jwtRevocations.isRevoked(tenantId, jti),
+    jwtRevoked: (tenantId, jti, grantRef) => s.oidc().jwtRevocations.isRevoked(tenantId, jti, grantRef),
     signInUrl: (slug, returnTo) => `${settings.get('publicUrl')}${s.signInPath(slug, returnTo)}`,
     ownHost: () => new URL(settings.get('publicUrl')).hostname,
     onError: (err) => rt.logger.error({ err }, '/authz step failed'),

@@ -52,6 +52,11 @@ export interface AdapterDeps {
   tenantId: string;
   store: PayloadStore;
   keyring: Keyring;
+  /**
+   * Called once each time the library revokes a grant's tokens (with the AccessToken model's call):
+   * the grant's JWT access tokens are not rows, so they are revoked by grant (jwt-revocation.ts).
+   */
+  onGrantRevoked?(grantId: string): Promise<void>;
   /** The Client model's lookup: client metadata by client_id, or undefined. */
   findClient(clientId: string): Promise<AdapterPayload | undefined>;
   /**
@@ -167,7 +172,10 @@ export function createAdapterFactory(deps: AdapterDeps): (model: string) => Oidc
         await store.destroy(tenantId, model, digest(id));
       },
       async revokeByGrantId(grantId) {
-        await store.revokeByGrantId(tenantId, grantId);
+        await Promise.all([
+          store.revokeByGrantId(tenantId, grantId),
+          model === 'AccessToken' ? deps.onGrantRevoked?.(grantId) : undefined,
+        ]);
       },
     };
   };

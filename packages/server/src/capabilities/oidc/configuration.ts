@@ -20,6 +20,7 @@ import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
 import type { ClaimMapping } from './claims.ts';
 import { delegatedClaims } from './delegation.ts';
+import { grantRefOf } from './jwt-revocation.ts';
 import type { RegistrationPolicy } from './registration.ts';
 import { registrationFeature } from './registration-protocol.ts';
 import type { ResourcePolicy } from './resources.ts';
@@ -200,7 +201,17 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
-    extraTokenClaims: async (_ctx, token) => delegatedClaims(token),
+    // delegated tokens name their actor; a JWT access token of a grant carries its grant reference,
+    // by which revoking the grant's tokens reaches it too (jwt-revocation.ts)
+    extraTokenClaims: async (_ctx, token) => {
+      const t = token as { grantId?: string; resourceServer?: { accessTokenFormat?: string } };
+      const grant =
+        t.grantId && t.resourceServer?.accessTokenFormat === 'jwt'
+          ? { grant_ref: grantRefOf(t.grantId) }
+          : {};
+      const act = delegatedClaims(token);
+      return act || grant.grant_ref ? { ...act, ...grant } : undefined;
+    },
     ttl: {
       AccessToken: (_ctx, token, client) =>
         (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ??

@@ -1,14 +1,20 @@
 /**
- * Revoking JWT access tokens (RFC 9068) at the revocation endpoint (RFC 7009). oidc-provider does
- * not store JWT access tokens and answers `unsupported_token_type` for one presented there; Gatekeeper
- * takes over exactly that answer: when the authenticated client presents a JWT access token that
- * this tenant signed for it, its `jti` is recorded as revoked (an `oidc_payloads` row of model
- * `RevokedJwt`, keyed by the digest of the jti, kept until the token expires and then swept) and the
- * answer is the RFC's 200. A JWT that is not this tenant's, or not that client's, is also a 200 with
- * nothing done (RFC 7009 §2.2). `/authz` (jwt mode) and the client package's verifier keep verifying
- * offline; `/authz` asks `isRevoked` — an invalidated cache keyed by the jti (an identifier, not a
- * secret), so a revocation on one instance is refused on every instance within a second, and a
- * token already seen costs no SQL.
+ * Revoking JWT access tokens (RFC 9068), which oidc-provider does not store:
+ * - one token, at the revocation endpoint (RFC 7009). The library answers `unsupported_token_type`
+ *   for a JWT presented there; Gatekeeper takes over exactly that answer: when the authenticated
+ *   client presents a JWT access token that this tenant signed for it, its `jti` is recorded as
+ *   revoked (an `oidc_payloads` row of model `RevokedJwt`, keyed by the digest of the jti, kept until
+ *   the token expires and then swept) and the answer is the RFC's 200. A JWT that is not this
+ *   tenant's, or not that client's, is also a 200 with nothing done (RFC 7009 §2.2).
+ * - every token of a grant, whenever the library revokes the grant's tokens (an authorization code
+ *   used twice, a rotated refresh token reused, a refresh token revoked, RP-initiated logout): a JWT
+ *   access token issued under a grant carries `grant_ref`, a digest of the grant id (the id itself is
+ *   never shown), and the revocation records that reference (model `RevokedGrant`, kept for the
+ *   longest access-token lifetime the tenant could have given).
+ * `/authz` (jwt mode) keeps verifying offline and asks `isRevoked` with the jti and the grant
+ * reference — an invalidated cache keyed by them (identifiers, not secrets), so a revocation on one
+ * instance is refused on every instance within a second, and a token already seen costs no SQL. The
+ * client package's offline verifier cannot see revocations (it says so).
  */
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
@@ -19,11 +25,19 @@ import type { EventBus } from '../../events/event-bus.ts';
 import type { PayloadStore } from './payload-store.ts';
 
 const MODEL = 'RevokedJwt';
+const GRANT_MODEL = 'RevokedGrant';
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/** The `grant_ref` claim of a JWT access token issued under a grant: 128 bits of its id's digest. */
+export const grantRefOf = (grantId: string) =>
+  createHash('sha256').update(`grant ${grantId}`).digest('base64url').slice(0, 22);
 
 export interface JwtRevocations {
   revoke(tenantId: string, jti: string, expSeconds: number): Promise<void>;
-  isRevoked(tenantId: string, jti: string): Promise<boolean>;
+  /** Every JWT access token issued under the grant, for `keepMs` (their longest lifetime). */
+  revokeGrant(tenantId: string, grantId: string, keepMs: number): Promise<void>;
+  /** Whether the token (its jti, and its grant reference when it has one) was revoked. */
+  isRevoked(tenantId: string, jti: string, grantRef?: string): Promise<boolean>;
   start(): void;
   stop(): void;
 }
@@ -40,29 +54,40 @@ export function createJwtRevocations(deps: {
     ttlMs: 60_000,
     maxEntries: 50_000,
     ...(deps.cacheMetrics ? { metrics: deps.cacheMetrics } : {}),
+    // key: `<tenant> j <jti>` or `<tenant> g <grant_ref>`
     async load(key) {
-      const space = key.indexOf(' ');
-      const row = await payloads.find(key.slice(0, space), MODEL, digest(key.slice(space + 1)));
+      const [tenantId, kind, value] = key.split(' ') as [string, string, string];
+      const row = await payloads.find(tenantId, kind === 'g' ? GRANT_MODEL : MODEL, digest(value));
       return row !== undefined;
     },
   });
+  const plausible = (v: string) => v.length > 0 && v.length <= 256 && !v.includes(' ');
+  const marker = (tenantId: string, model: string, value: string, expiresAt: number) =>
+    payloads.upsert({
+      tenant_id: tenantId,
+      model,
+      id_digest: digest(value),
+      payload: '{}',
+      grant_id: null,
+      uid: null,
+      user_code: null,
+      expires_at: expiresAt,
+      consumed_at: null,
+    });
   return {
     async revoke(tenantId, jti, expSeconds) {
-      await payloads.upsert({
-        tenant_id: tenantId,
-        model: MODEL,
-        id_digest: digest(jti),
-        payload: '{}',
-        grant_id: null,
-        uid: null,
-        user_code: null,
-        expires_at: expSeconds * 1000 + 60_000,
-        consumed_at: null,
-      });
-      await cache.invalidate(`${tenantId} ${jti}`);
+      await marker(tenantId, MODEL, jti, expSeconds * 1000 + 60_000);
+      await cache.invalidate(`${tenantId} j ${jti}`);
     },
-    isRevoked: (tenantId, jti) =>
-      jti.length === 0 || jti.length > 256 ? Promise.resolve(false) : cache.get(`${tenantId} ${jti}`),
+    async revokeGrant(tenantId, grantId, keepMs) {
+      const ref = grantRefOf(grantId);
+      await marker(tenantId, GRANT_MODEL, ref, Date.now() + keepMs + 60_000);
+      await cache.invalidate(`${tenantId} g ${ref}`);
+    },
+    async isRevoked(tenantId, jti, grantRef) {
+      if (plausible(jti) && (await cache.get(`${tenantId} j ${jti}`))) return true;
+      return grantRef !== undefined && plausible(grantRef) && cache.get(`${tenantId} g ${grantRef}`);
+    },
     start: () => cache.start(),
     stop: () => cache.stop(),
   };

@@ -223,6 +223,15 @@ export function createOidcService(deps: OidcDeps): OidcService {
             ? clientMetadataOf(record, { alg: keySet.alg, supportedScopes: OIDC_SCOPES })
             : undefined;
         },
+        // the grant's JWT access tokens live at most as long as the longest lifetime in effect
+        onGrantRevoked: async (grantId) => {
+          const longest = Math.max(
+            settings.get('oidcAccessTokenTtlSeconds'),
+            86_400, // a resource server's own lifetime is at most a day
+            await clients.longestTokenTtl(tenantId),
+          );
+          await jwtRevocations.revokeGrant(tenantId, grantId, longest * 1000);
+        },
         registerClient: (clientId, metadata) =>
           registrationProtocol.storeRegisteredClient(clients, tenantId, clientId, metadata),
         unregisterClient: (clientId) =>

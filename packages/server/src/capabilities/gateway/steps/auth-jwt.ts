@@ -5,7 +5,9 @@
  * within a second): signature, `typ`, `iss`, `aud`, `exp` (and `nbf`, `iat`) with a 30 s tolerance.
  * Then what a token cannot say about itself, from cached state: a service token (or a delegated one)
  * needs its client's trust link to the audience, made before the token was issued — deleting the link
- * ends its tokens; a token revoked at the revocation endpoint (its `jti`) is refused; its client must
+ * ends its tokens; a token revoked at the revocation endpoint (its `jti`), or one of a grant whose
+ * tokens the provider revoked (its `grant_ref`: code reuse, refresh reuse, logout), is refused; its
+ * client must
  * be active — or, for a user's token of a client with no record whose client_id is an https URL, be a
  * Client ID Metadata Document client the tenant's provider accepts (the document fetched, cached as
  * it says; its id is then its client_id); a user's token needs the user active. Scopes come from
@@ -65,6 +67,7 @@ interface AccessTokenClaims {
   client_id?: unknown;
   scope?: unknown;
   jti?: unknown;
+  grant_ref?: unknown;
   iat?: number;
   act?: unknown;
 }
@@ -126,8 +129,12 @@ export const jwtMode: ModeCheck = {
     }
     if (typeof claims.client_id !== 'string' || typeof claims.sub !== 'string')
       return deny('invalid_token', 'client_id and sub must be strings');
-    if (typeof claims.jti === 'string' && (await deps.jwtRevoked(tenant.id, claims.jti)))
-      return deny('credential_revoked', `access token ${claims.jti} was revoked`);
+    const grantRef = typeof claims.grant_ref === 'string' ? claims.grant_ref : undefined;
+    if (
+      (typeof claims.jti === 'string' || grantRef) &&
+      (await deps.jwtRevoked(tenant.id, typeof claims.jti === 'string' ? claims.jti : '', grantRef))
+    )
+      return deny('credential_revoked', `access token ${String(claims.jti ?? '')} was revoked`);
     const serviceToken = claims.sub === claims.client_id;
     const record = await deps.clientByClientId(tenant.id, claims.client_id);
     // a user's token of a client known only by its metadata document (no record): valid while the

@@ -31,7 +31,8 @@ export interface StepDeps {
   /** `jwt`: the tenant's issuer and public keys, from the in-process key cache (dropped on rotation). */
   tokenKeys(tenant: TenantRef): Promise<TokenKeys>;
   /** `jwt`: whether the token (its `jti`) was revoked at the revocation endpoint (cached, invalidated). */
-  jwtRevoked(tenantId: string, jti: string): Promise<boolean>;
+  /** Whether a JWT access token was revoked: by its jti, or with every token of its grant. */
+  jwtRevoked(tenantId: string, jti: string, grantRef?: string): Promise<boolean>;
   /**
    * `jwt`: a client_id with no client record that is a Client ID Metadata Document client the
    * tenant's provider accepts (its document fetched and valid; cached as the document says), or null.
