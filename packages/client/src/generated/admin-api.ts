@@ -5405,6 +5405,12 @@ export interface paths {
               defaultScopes: string[];
               /** @description Registered clients unused this long are deleted; 0: never */
               unusedClientDays: number;
+              /** @description Whether clients known by their Client ID Metadata Document (an https client_id) are accepted */
+              metadataDocuments: boolean;
+              /** @description https://host[:port][/path[*]] patterns their client_id must match; empty: any https URL */
+              metadataDocumentPatterns: string[];
+              /** @description Metadata-document client_ids refused (with every token they hold) */
+              blockedMetadataClients: string[];
               updatedAt: string | null;
               version: number;
             };
@@ -5436,7 +5442,7 @@ export interface paths {
         };
       };
     };
-    /** Turn dynamic client registration on or off, set its redirect URI patterns, default scopes and expiry */
+    /** Turn dynamic client registration on or off, set its redirect URI patterns, default scopes and expiry, and which Client ID Metadata Document clients are accepted or blocked */
     put: {
       parameters: {
         path: {
@@ -5451,6 +5457,9 @@ export interface paths {
             redirectUriPatterns?: string[];
             defaultScopes?: string[];
             unusedClientDays?: number;
+            metadataDocuments?: boolean;
+            metadataDocumentPatterns?: string[];
+            blockedMetadataClients?: string[];
           };
         };
       };
@@ -5467,6 +5476,12 @@ export interface paths {
               defaultScopes: string[];
               /** @description Registered clients unused this long are deleted; 0: never */
               unusedClientDays: number;
+              /** @description Whether clients known by their Client ID Metadata Document (an https client_id) are accepted */
+              metadataDocuments: boolean;
+              /** @description https://host[:port][/path[*]] patterns their client_id must match; empty: any https URL */
+              metadataDocumentPatterns: string[];
+              /** @description Metadata-document client_ids refused (with every token they hold) */
+              blockedMetadataClients: string[];
               updatedAt: string | null;
               version: number;
             };

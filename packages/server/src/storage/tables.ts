@@ -293,6 +293,12 @@ export interface OidcRegistrationPoliciesTable {
   /** JSON array of scopes a registered client gets when it asks for none. */
   default_scopes: string;
   unused_client_days: number;
+  /** Whether Client ID Metadata Document clients are accepted (1) or not (0). */
+  metadata_documents: number;
+  /** JSON array of client_id URL patterns they must match (empty: any https URL). */
+  metadata_document_patterns: string;
+  /** JSON array of blocked metadata-document client_ids. */
+  blocked_metadata_clients: string;
   updated_at: number;
   version: number;
 }

@@ -21,7 +21,7 @@ import type { AdapterPayload, OidcAdapter } from './adapter.ts';
 import type { ClaimMapping } from './claims.ts';
 import { delegatedClaims } from './delegation.ts';
 import { grantRefOf } from './jwt-revocation.ts';
-import type { RegistrationPolicy } from './registration.ts';
+import { metadataClientAllowed, type RegistrationPolicy } from './registration.ts';
 import { registrationFeature } from './registration-protocol.ts';
 import type { ResourcePolicy } from './resources.ts';
 import { signingKeysOf } from './signer.ts';
@@ -156,7 +156,16 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
       // RFC 7592: a registered client reads, updates (under the same policy) and deletes itself with
       // its registration access token, which each update replaces
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } as never,
+      // the tenant's policy decides which metadata-document clients it accepts, asked before a fetch
+      // and on every use of one (fetched or cached), so a block takes effect at once (registration.ts)
+      clientIdMetadataDocument: {
+        enabled: true,
+        ack: 'draft-02',
+        allowFetch: async (_ctx: unknown, clientId: string) =>
+          metadataClientAllowed(await d.registrationPolicy(), clientId),
+        allowClient: async (_ctx: unknown, client: { clientId: string }) =>
+          metadataClientAllowed(await d.registrationPolicy(), client.clientId),
+      } as never,
       resourceIndicators: {
         enabled: true,
         async defaultResource(ctx, client, oneOf) {

@@ -5,6 +5,7 @@
  */
 export { createAccountLookup } from './account.ts';
 export { matchProviderUrl, oidcMount } from './mount.ts';
+export type { RegistrationPolicy, RegistrationPolicyInput } from './registration.ts';
 export { createOidcService, type OidcService, publicPart } from './service.ts';
 
 import type { FastifyPluginAsync } from 'fastify';

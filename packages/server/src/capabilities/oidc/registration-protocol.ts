@@ -147,7 +147,8 @@ export async function removeRegisteredClient(
 
 /**
  * Per request: while the tenant's policy is off, `/reg` answers as an unknown route and discovery
- * leaves `registration_endpoint` out. Other requests pass untouched.
+ * leaves `registration_endpoint` out (and `client_id_metadata_document_supported` while it accepts
+ * no metadata-document clients). Other requests pass untouched.
  */
 export function attachRegistrationGate(provider: Provider, policy: () => Promise<RegistrationPolicy>): void {
   provider.use(async (ctx, next) => {
@@ -155,7 +156,8 @@ export function attachRegistrationGate(provider: Provider, policy: () => Promise
     const reg = path === '/reg' || path.startsWith('/reg/');
     const discovery = path.startsWith('/.well-known/');
     if (!reg && !discovery) return next();
-    const enabled = (await policy()).enabled;
+    const current = await policy();
+    const enabled = current.enabled;
     if (reg && !enabled) {
       ctx.status = 404;
       ctx.set('cache-control', 'no-store');
@@ -166,7 +168,9 @@ export function attachRegistrationGate(provider: Provider, policy: () => Promise
       return;
     }
     await next();
-    if (discovery && !enabled && ctx.body && typeof ctx.body === 'object')
-      delete (ctx.body as Record<string, unknown>).registration_endpoint;
+    if (!discovery || !ctx.body || typeof ctx.body !== 'object') return;
+    const body = ctx.body as Record<string, unknown>;
+    if (!enabled) delete body.registration_endpoint;
+    if (!current.metadataDocuments) delete body.client_id_metadata_document_supported;
   });
 }

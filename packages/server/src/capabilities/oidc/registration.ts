@@ -12,6 +12,13 @@
  * turned back into the token); revoking deletes the row, so the library's next lookup at `/reg`
  * finds nothing and answers `invalid_token`, on every instance at once.
  *
+ * The same policy says which clients known by their Client ID Metadata Document (an https client_id
+ * serving the client's metadata; no registration) the tenant accepts: whether any (on by default),
+ * from which client_id URL patterns (none: any https URL), and which client_ids are blocked. The
+ * provider asks before fetching a document and on every use of one (`metadataClientAllowed`), so a
+ * blocked client is refused at once — at the authorization and token endpoints, at introspection
+ * and at `/authz` — with every token it holds.
+ *
  * Redirect URI patterns: `scheme://host[:port|:*][/path[*]]` — `*` as the port is any port (RFC 8252
  * §7.3 loopback redirects), no path is any path, a path ending in `*` is a prefix, else the path is
  * exact; https anywhere, http only on a loopback host.
@@ -34,6 +41,12 @@ export interface RegistrationPolicy {
   defaultScopes: string[];
   /** 0: registered clients are never swept. */
   unusedClientDays: number;
+  /** Whether Client ID Metadata Document clients are accepted. */
+  metadataDocuments: boolean;
+  /** The client_id URL patterns they must match (the redirect URI grammar, https); empty: any. */
+  metadataDocumentPatterns: string[];
+  /** Metadata-document client_ids refused whatever the patterns say. */
+  blockedMetadataClients: string[];
   updatedAt: string | null;
   version: number;
 }
@@ -47,7 +60,16 @@ export interface RegistrationTokenView {
 }
 
 export type RegistrationPolicyInput = Partial<
-  Pick<RegistrationPolicy, 'enabled' | 'redirectUriPatterns' | 'defaultScopes' | 'unusedClientDays'>
+  Pick<
+    RegistrationPolicy,
+    | 'enabled'
+    | 'redirectUriPatterns'
+    | 'defaultScopes'
+    | 'unusedClientDays'
+    | 'metadataDocuments'
+    | 'metadataDocumentPatterns'
+    | 'blockedMetadataClients'
+  >
 >;
 
 export const LOOPBACK_PATTERNS = ['http://127.0.0.1:*', 'http://localhost:*', 'http://[::1]:*'];
@@ -57,11 +79,15 @@ export const DEFAULT_REGISTRATION_POLICY: RegistrationPolicy = {
   redirectUriPatterns: LOOPBACK_PATTERNS,
   defaultScopes: ['openid'],
   unusedClientDays: 30,
+  metadataDocuments: true,
+  metadataDocumentPatterns: [],
+  blockedMetadataClients: [],
   updatedAt: null,
   version: 0,
 };
 
 const MAX_PATTERNS = 32;
+const MAX_BLOCKED = 1000;
 const SYSTEM: ActionContext = { actor: 'system', requestId: null };
 const MAX_TOKEN_TTL = 365 * 86_400;
 const TOKEN_MODEL = 'InitialAccessToken';
@@ -108,6 +134,28 @@ export function matchesPattern(uri: string, pattern: string): boolean {
   return url.pathname === p.path;
 }
 
+/** Whether the tenant accepts the Client ID Metadata Document client `clientId` (see the header). */
+export function metadataClientAllowed(policy: RegistrationPolicy, clientId: string): boolean {
+  if (!policy.metadataDocuments || policy.blockedMetadataClients.includes(clientId)) return false;
+  return (
+    policy.metadataDocumentPatterns.length === 0 ||
+    policy.metadataDocumentPatterns.some((p) => matchesPattern(clientId, p))
+  );
+}
+
+/** A blocked client_id's problem, or null: an https URL of at most 2048 characters. */
+function blockedProblem(clientId: string): string | null {
+  let url: URL | null = null;
+  try {
+    url = clientId.length <= 2048 ? new URL(clientId) : null;
+  } catch {
+    url = null;
+  }
+  return url?.protocol === 'https:' && url.href === clientId && !url.hash && !url.username && !url.password
+    ? null
+    : `"${clientId.slice(0, 80)}" is not an https client_id URL (as the client names itself)`;
+}
+
 export interface RegistrationService {
   /** The tenant's policy (cached, invalidated on every instance when it changes). */
   policy(tenantId: string): Promise<RegistrationPolicy>;
@@ -152,6 +200,9 @@ function toPolicy(row: OidcRegistrationPoliciesTable | undefined): RegistrationP
     redirectUriPatterns: JSON.parse(row.redirect_uri_patterns) as string[],
     defaultScopes: JSON.parse(row.default_scopes) as string[],
     unusedClientDays: row.unused_client_days,
+    metadataDocuments: row.metadata_documents === 1,
+    metadataDocumentPatterns: JSON.parse(row.metadata_document_patterns) as string[],
+    blockedMetadataClients: JSON.parse(row.blocked_metadata_clients) as string[],
     updatedAt: toIso(row.updated_at),
     version: row.version,
   };
@@ -190,6 +241,27 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
           const problem = patternProblem(p);
           if (problem) throw new AppError('validation_failed', { detail: `redirectUriPatterns: ${problem}` });
         }
+        const documentPatterns = input.metadataDocumentPatterns ?? current.metadataDocumentPatterns;
+        if (documentPatterns.length > MAX_PATTERNS)
+          throw new AppError('validation_failed', {
+            detail: `metadataDocumentPatterns: at most ${MAX_PATTERNS}`,
+          });
+        for (const p of documentPatterns) {
+          const problem =
+            patternProblem(p) ?? (p.startsWith('https://') ? null : `"${p.slice(0, 80)}": https only`);
+          if (problem)
+            throw new AppError('validation_failed', { detail: `metadataDocumentPatterns: ${problem}` });
+        }
+        const blocked = input.blockedMetadataClients ?? current.blockedMetadataClients;
+        if (blocked.length > MAX_BLOCKED)
+          throw new AppError('validation_failed', {
+            detail: `blockedMetadataClients: at most ${MAX_BLOCKED}`,
+          });
+        for (const id of blocked) {
+          const problem = blockedProblem(id);
+          if (problem)
+            throw new AppError('validation_failed', { detail: `blockedMetadataClients: ${problem}` });
+        }
         const defaultScopes = checkScopes(input.defaultScopes ?? current.defaultScopes);
         const days = input.unusedClientDays ?? current.unusedClientDays;
         if (!Number.isSafeInteger(days) || days < 0 || days > 3650)
@@ -201,6 +273,9 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
           redirect_uri_patterns: JSON.stringify([...new Set(patterns)]),
           default_scopes: JSON.stringify(defaultScopes),
           unused_client_days: days,
+          metadata_documents: (input.metadataDocuments ?? current.metadataDocuments) ? 1 : 0,
+          metadata_document_patterns: JSON.stringify([...new Set(documentPatterns)]),
+          blocked_metadata_clients: JSON.stringify([...new Set(blocked)]),
           updated_at: now,
           version: current.version + 1,
         };
@@ -230,6 +305,9 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
           redirectUriPatterns: policy.redirectUriPatterns,
           defaultScopes: policy.defaultScopes,
           unusedClientDays: policy.unusedClientDays,
+          metadataDocuments: policy.metadataDocuments,
+          metadataDocumentPatterns: policy.metadataDocumentPatterns,
+          blockedMetadataClients: policy.blockedMetadataClients,
         });
         return policy;
       }),

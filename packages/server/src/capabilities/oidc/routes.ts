@@ -207,7 +207,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: OidcServi
       schema: {
         tags: tags('client registration'),
         summary:
-          'Turn dynamic client registration on or off, set its redirect URI patterns, default scopes and expiry',
+          'Turn dynamic client registration on or off, set its redirect URI patterns, default scopes and expiry, and which Client ID Metadata Document clients are accepted or blocked',
         params: TenantParams,
         body: RegistrationPolicyBody,
         response: { 200: RegistrationPolicySchema },

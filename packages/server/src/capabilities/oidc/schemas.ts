@@ -90,6 +90,16 @@ export const RegistrationPolicySchema = Type.Object(
     unusedClientDays: Type.Integer({
       description: 'Registered clients unused this long are deleted; 0: never',
     }),
+    metadataDocuments: Type.Boolean({
+      description:
+        'Whether clients known by their Client ID Metadata Document (an https client_id) are accepted',
+    }),
+    metadataDocumentPatterns: Type.Array(Type.String(), {
+      description: 'https://host[:port][/path[*]] patterns their client_id must match; empty: any https URL',
+    }),
+    blockedMetadataClients: Type.Array(Type.String(), {
+      description: 'Metadata-document client_ids refused (with every token they hold)',
+    }),
     updatedAt: Type.Union([Time, Type.Null()]),
     version: Type.Integer(),
   },
@@ -101,6 +111,9 @@ export const RegistrationPolicyBody = Obj({
   redirectUriPatterns: Type.Optional(Type.Array(Str({ max: 512 }), { maxItems: 32 })),
   defaultScopes: Type.Optional(Scopes),
   unusedClientDays: Type.Optional(Int({ min: 0, max: 3650 })),
+  metadataDocuments: Type.Optional(Type.Boolean()),
+  metadataDocumentPatterns: Type.Optional(Type.Array(Str({ max: 512 }), { maxItems: 32 })),
+  blockedMetadataClients: Type.Optional(Type.Array(Str({ max: 2048 }), { maxItems: 1000 })),
 });
 export type RegistrationPolicyInput = Static<typeof RegistrationPolicyBody>;
 

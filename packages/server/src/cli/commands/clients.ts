@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { ClientView, CreateClientInput, UpdateClientInput } from '../../capabilities/clients/index.ts';
+import type { RegistrationPolicyInput } from '../../capabilities/oidc/index.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import { toListOptions } from '../../http/pagination.ts';
@@ -275,6 +276,22 @@ export function registerClients(program: Command): void {
       collect,
     )
     .option('--unused-days <n>', 'delete registered clients unused this many days (0: never)')
+    .option(
+      '--accept-metadata-documents',
+      'accept clients known by their Client ID Metadata Document, an https client_id (how every tenant starts)',
+    )
+    .option('--refuse-metadata-documents', 'refuse every Client ID Metadata Document client')
+    .option(
+      '--metadata-pattern <pattern>',
+      'a client_id URL pattern metadata-document clients must match, e.g. "https://agents.example.com/*" (repeatable; replaces the list; "" clears it: any https URL)',
+      collect,
+    )
+    .option(
+      '--block-metadata-client <client_id>',
+      'refuse this metadata-document client, and every token it holds, at once (repeatable)',
+      collect,
+    )
+    .option('--unblock-metadata-client <client_id>', 'accept a blocked one again (repeatable)', collect)
     .option('--json', 'print JSON')
     .action(
       async (
@@ -285,12 +302,21 @@ export function registerClients(program: Command): void {
           redirectPattern?: string[];
           defaultScope?: string[];
           unusedDays?: string;
+          acceptMetadataDocuments?: boolean;
+          refuseMetadataDocuments?: boolean;
+          metadataPattern?: string[];
+          blockMetadataClient?: string[];
+          unblockMetadataClient?: string[];
           json?: boolean;
         },
         cmd: Command,
       ) => {
         if (opts.enable && opts.disable)
           throw new AppError('validation_failed', { detail: '--enable and --disable exclude each other' });
+        if (opts.acceptMetadataDocuments && opts.refuseMetadataDocuments)
+          throw new AppError('validation_failed', {
+            detail: '--accept-metadata-documents and --refuse-metadata-documents exclude each other',
+          });
         const days = opts.unusedDays === undefined ? undefined : Number(opts.unusedDays);
         if (days !== undefined && !(Number.isSafeInteger(days) && days >= 0 && days <= 3650))
           throw new AppError('validation_failed', { detail: '--unused-days: 0 to 3650' });
@@ -302,11 +328,27 @@ export function registerClients(program: Command): void {
               ? { defaultScopes: opts.defaultScope.flatMap((x) => x.split(/[\s,]+/).filter(Boolean)) }
               : {}),
             ...(days !== undefined ? { unusedClientDays: days } : {}),
-          };
+            ...(opts.acceptMetadataDocuments
+              ? { metadataDocuments: true }
+              : opts.refuseMetadataDocuments
+                ? { metadataDocuments: false }
+                : {}),
+            ...(opts.metadataPattern
+              ? { metadataDocumentPatterns: opts.metadataPattern.filter(Boolean) }
+              : {}),
+          } as RegistrationPolicyInput;
+          const current = await s.oidc.registration.policy(tenantId);
+          if (opts.blockMetadataClient || opts.unblockMetadataClient) {
+            const unblock = new Set(opts.unblockMetadataClient ?? []);
+            input.blockedMetadataClients = [
+              ...current.blockedMetadataClients,
+              ...(opts.blockMetadataClient ?? []),
+            ].filter((id) => !unblock.has(id));
+          }
           const policy =
             Object.keys(input).length === 0
-              ? await s.oidc.registration.policy(tenantId)
-              : await s.oidc.registration.setPolicy(tenantId, input, undefined, ctx);
+              ? current
+              : await s.oidc.registration.setPolicy(tenantId, input, current.version, ctx);
           if (opts.json) return out(JSON.stringify(policy, null, 2));
           out(`registration:       ${policy.enabled ? 'on' : 'off'}`);
           out(`redirect patterns:  ${policy.redirectUriPatterns.join(' ') || '-'}`);
@@ -314,6 +356,10 @@ export function registerClients(program: Command): void {
           out(
             `unused clients:     ${policy.unusedClientDays ? `deleted after ${policy.unusedClientDays} days` : 'kept'}`,
           );
+          out(
+            `metadata documents: ${policy.metadataDocuments ? `accepted from ${policy.metadataDocumentPatterns.join(' ') || 'any https URL'}` : 'refused'}`,
+          );
+          out(`blocked clients:    ${policy.blockedMetadataClients.join(' ') || '-'}`);
         });
       },
     );

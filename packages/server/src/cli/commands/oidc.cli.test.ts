@@ -122,6 +122,55 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
       unusedClientDays: 7,
     });
     expect(ok(['clients', 'registration-policy', '--tenant', 'acme'])).toContain('registration:       on');
+    // metadata-document clients: a pattern, blocks added and removed one by one, refused altogether
+    const agent = 'https://agents.acme.test/a.json';
+    const blocked = JSON.parse(
+      ok([
+        'clients',
+        'registration-policy',
+        '--tenant',
+        'acme',
+        '--metadata-pattern',
+        'https://agents.acme.test/*',
+        '--block-metadata-client',
+        agent,
+        '--block-metadata-client',
+        'https://agents.acme.test/b.json',
+        '--json',
+      ]),
+    );
+    expect(blocked).toMatchObject({
+      metadataDocuments: true,
+      metadataDocumentPatterns: ['https://agents.acme.test/*'],
+      blockedMetadataClients: [agent, 'https://agents.acme.test/b.json'],
+      enabled: true,
+    });
+    const text = ok([
+      'clients',
+      'registration-policy',
+      '--tenant',
+      'acme',
+      '--unblock-metadata-client',
+      agent,
+      '--refuse-metadata-documents',
+    ]);
+    expect(text).toContain('metadata documents: refused');
+    expect(text).toContain('blocked clients:    https://agents.acme.test/b.json');
+    expect(
+      run([
+        'clients',
+        'registration-policy',
+        '--tenant',
+        'acme',
+        '--block-metadata-client',
+        'http://x.test/a',
+      ]).code,
+    ).toBe(2);
+    expect(
+      JSON.parse(
+        ok(['clients', 'registration-policy', '--tenant', 'acme', '--accept-metadata-documents', '--json']),
+      ),
+    ).toMatchObject({ metadataDocuments: true, blockedMetadataClients: ['https://agents.acme.test/b.json'] });
     const issued = JSON.parse(
       ok(['clients', 'registration-token', '--tenant', 'acme', '--ttl', '2h', '--json']),
     );
