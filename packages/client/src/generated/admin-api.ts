@@ -5457,6 +5457,7 @@ export interface paths {
             redirectUriPatterns?: string[];
             defaultScopes?: string[];
             unusedClientDays?: number;
+            confidentialClients?: boolean;
             metadataDocuments?: boolean;
             metadataDocumentPatterns?: string[];
             blockedMetadataClients?: string[];

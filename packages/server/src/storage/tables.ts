@@ -293,6 +293,8 @@ export interface OidcRegistrationPoliciesTable {
   /** JSON array of scopes a registered client gets when it asks for none. */
   default_scopes: string;
   unused_client_days: number;
+  /** Whether confidential clients (a client secret) may register themselves (1) or not (0). */
+  confidential_clients: number;
   /** Whether Client ID Metadata Document clients are accepted (1) or not (0). */
   metadata_documents: number;
   /** JSON array of client_id URL patterns they must match (empty: any https URL). */

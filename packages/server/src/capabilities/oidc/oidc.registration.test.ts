@@ -3,7 +3,8 @@
  * agent would: off by default (no `registration_endpoint` in discovery, `/reg` unknown); behind an
  * initial access token (none or a wrong one is the library's invalid_token / invalid_request); a
  * redirect URI outside the tenant's patterns is invalid_redirect_uri; a secret-holding client is
- * refused; a registered client completes authorization code + PKCE through the hosted sign-in and
+ * refused unless the policy allows confidential clients — then its secret is Gatekeeper's, shown once
+ * at registration, never at a read, kept by an update, and it authenticates with it; a registered client completes authorization code + PKCE through the hosted sign-in and
  * its ID token verifies with jose; the registration is audited; unused registered clients are swept;
  * initial access tokens are listed and revoked through the admin API, and a revoked one is the
  * library's invalid_token at /reg. RFC 7592: the registration answer carries a registration access
@@ -61,6 +62,24 @@ describe('dynamic client registration (RFC 7591)', () => {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
   };
+
+  /** Authorization code + PKCE through the hosted sign-in as ada, to the registered redirect URI. */
+  async function codeFlow(config: oauth.Configuration, scope: string) {
+    const verifier = oauth.randomPKCECodeVerifier();
+    const redirectUri = agentMetadata.redirect_uris[0]!;
+    const url = oauth.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const callback = await authorizeOverHttp(createHttpAgent(base), url.href, {
+      redirectUri,
+      login: 'ada',
+      password: PASSWORD,
+    });
+    return { tokens: await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }) };
+  }
 
   it('is off by default: discovery does not announce it and /reg is refused', async () => {
     const meta = await json(await fetch(`${issuer}/.well-known/oauth-authorization-server`));
@@ -165,20 +184,8 @@ describe('dynamic client registration (RFC 7591)', () => {
     expect(registered?.data).toMatchObject({ clientId, redirectUris: agentMetadata.redirect_uris });
     expect(JSON.stringify(events.slice(before))).not.toContain(token);
 
-    const verifier = oauth.randomPKCECodeVerifier();
     const redirectUri = agentMetadata.redirect_uris[0]!;
-    const url = oauth.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid email',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const callback = await authorizeOverHttp(createHttpAgent(base), url.href, {
-      redirectUri,
-      login: 'ada',
-      password: PASSWORD,
-    });
-    const tokens = await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    const { tokens } = await codeFlow(config, 'openid email');
     const { payload } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
       issuer,
       audience: clientId,
@@ -193,6 +200,117 @@ describe('dynamic client registration (RFC 7591)', () => {
     const refused = await fetch(noPkce, { redirect: 'manual' });
     const to = new URL(refused.headers.get('location') ?? '', issuer);
     expect(to.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('where the policy allows confidential clients, one registers with a secret Gatekeeper issues, shown once, and uses it', async () => {
+    await t.services.oidc.registration.setPolicy(tenantId, { confidentialClients: true }, undefined, SYSTEM);
+    try {
+      const { token } = await t.services.oidc.registration.issueToken(tenantId, 'agents', {}, SYSTEM);
+      for (const method of ['client_secret_basic', 'client_secret_post'] as const) {
+        const created = await register(
+          { ...agentMetadata, client_name: `backend ${method}`, token_endpoint_auth_method: method },
+          token,
+        );
+        expect(created.status).toBe(201);
+        const body = await json(created);
+        const clientId = String(body.client_id);
+        const secret = String(body.client_secret);
+        expect(secret).toMatch(/^gk_cls_/);
+        expect(body.client_secret_expires_at).toBe(0);
+        expect(body.token_endpoint_auth_method).toBe(method);
+        const stored = await t.services.clients.byClientId(tenantId, clientId);
+        expect(stored).toMatchObject({ kind: 'confidential', dynamic: true, authMethod: method });
+        // stored as a digest: the secret is nowhere in the database or the audit log
+        const rows = await t.runtime.database.db.selectFrom('credentials').selectAll().execute();
+        expect(JSON.stringify(rows)).not.toContain(secret);
+        expect(JSON.stringify(events)).not.toContain(secret);
+
+        // authorization code with the secret (openid-client authenticates the way it registered)
+        const auth =
+          method === 'client_secret_basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
+        const config = await oauth.discovery(new URL(issuer), clientId, undefined, auth, {
+          execute: [oauth.allowInsecureRequests],
+        });
+        const { tokens } = await codeFlow(config, 'openid');
+        expect(tokens.id_token).toBeDefined();
+        // a wrong secret is the library's invalid_client
+        const wrong = await fetch(`${issuer}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`${clientId}:gk_cls_nope`).toString('base64')}`,
+          },
+          body: 'grant_type=refresh_token&refresh_token=x',
+        });
+        expect(wrong.status).toBe(401);
+        expect((await json(wrong)).error).toBe('invalid_client');
+
+        // RFC 7592: a read never shows the secret again; an update keeps it and the client's kind
+        const uri = String(body.registration_client_uri);
+        const read = await json(
+          await fetch(uri, {
+            headers: { authorization: `Bearer ${String(body.registration_access_token)}` },
+          }),
+        );
+        expect(read.client_secret).toBeUndefined();
+        expect(JSON.stringify(read)).not.toContain('verified-by-digest');
+        const rat = String(read.registration_access_token);
+        const put = (bearer: string, payload: unknown) =>
+          fetch(uri, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+            body: JSON.stringify(payload),
+          });
+        const toPublic = await put(rat, {
+          ...agentMetadata,
+          client_id: clientId,
+          token_endpoint_auth_method: 'none',
+        });
+        expect(toPublic.status).toBe(400);
+        expect(await json(toPublic)).toMatchObject({ error: 'invalid_client_metadata' });
+        const renamed = await put(rat, {
+          ...agentMetadata,
+          client_id: clientId,
+          client_name: 'renamed backend',
+          token_endpoint_auth_method: method,
+        });
+        expect(renamed.status).toBe(200);
+        const renamedBody = await json(renamed);
+        expect(renamedBody.client_secret).toBeUndefined();
+        // an update that names the secret is refused (only its digest is held), and changes nothing
+        const withSecret = await put(String(renamedBody.registration_access_token), {
+          ...agentMetadata,
+          client_id: clientId,
+          client_secret: secret,
+          token_endpoint_auth_method: method,
+        });
+        expect(withSecret.status).toBe(400);
+        // the secret still authenticates after the update (the spent code is then the refusal)
+        const again = await fetch(`${issuer}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            ...(method === 'client_secret_basic'
+              ? { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` }
+              : {}),
+          },
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: 'not-a-refresh-token',
+            ...(method === 'client_secret_post' ? { client_id: clientId, client_secret: secret } : {}),
+          }).toString(),
+        });
+        expect((await json(again)).error).toBe('invalid_grant');
+        await t.services.clients.delete(tenantId, stored!.id, undefined, SYSTEM);
+      }
+    } finally {
+      await t.services.oidc.registration.setPolicy(
+        tenantId,
+        { confidentialClients: false },
+        undefined,
+        SYSTEM,
+      );
+    }
   });
 
   it('a client that asks for no scope gets the default scopes; unused registered clients are swept', async () => {

@@ -6,26 +6,35 @@
  *   is off) and discovery does not announce `registration_endpoint`;
  * - an initial access token on every registration (the library's `InitialAccessToken`, minted by
  *   `gatekeeper clients registration-token` / the admin API), bound to the `gatekeeper` policy below;
- * - that policy: registered clients are public (`token_endpoint_auth_method: none`, so PKCE is
- *   required and no secret exists anywhere), use the authorization code (and refresh) grant only,
- *   every redirect URI obeys the clients' rules and one of the tenant's patterns (else the library's
- *   `invalid_redirect_uri`), and a client asking for no scope gets the tenant's default scopes;
+ * - that policy: a registered client is public (`token_endpoint_auth_method: none`, also when it
+ *   names none, so PKCE is required and no secret exists anywhere) — or, where the tenant allows
+ *   confidential clients, `client_secret_basic` / `client_secret_post`; it uses the authorization
+ *   code (and refresh) grant only, every redirect URI obeys the clients' rules and one of the
+ *   tenant's patterns (else the library's `invalid_redirect_uri`), and a client asking for no scope
+ *   gets the tenant's default scopes;
  * - storage: the Client adapter's `upsert` creates an ordinary client of the clients capability,
- *   marked `dynamic` (its client_id is the library's generated one).
+ *   marked `dynamic` (its client_id is the library's generated one);
+ * - secrets: a confidential client's secret is Gatekeeper's own (a `gk_cls_` credential stored as a
+ *   digest), not the library's: the library only ever holds a placeholder, and the registration
+ *   answer carries the real secret, once (`client_secret_expires_at: 0`). A read or an update
+ *   (RFC 7592) cannot show it again and leaves `client_secret` out; an update never changes it.
  */
 
-import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { AppError } from '../../errors/app-error.ts';
 import type { ActionContext } from '../../events/event-bus.ts';
 import { checkRedirectUris } from '../clients/rules.ts';
 import type { ClientsService } from '../clients/service.ts';
+import { SECRET_PLACEHOLDER } from './client-metadata.ts';
 import { matchesPattern, type RegistrationPolicy } from './registration.ts';
 
 export const REGISTRATION_POLICY = 'gatekeeper';
 
 const ALLOWED_GRANTS = new Set(['authorization_code', 'refresh_token']);
+const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
+/** Where the registration's real secret waits for the answer (on the library's request context). */
+const ISSUED_SECRET = Symbol('gatekeeper.issuedClientSecret');
 
 type Properties = Record<string, unknown>;
 
@@ -38,14 +47,21 @@ function uris(value: unknown, field: string): string[] {
 
 /** The policy the library runs on each registration's properties before it validates them. */
 export function applyRegistrationPolicy(policy: RegistrationPolicy, properties: Properties): void {
-  const method = properties.token_endpoint_auth_method;
-  if (method !== undefined && method !== 'none')
+  const method = properties.token_endpoint_auth_method ?? 'none';
+  if (typeof method === 'string' && SECRET_METHODS.has(method) && policy.confidentialClients) {
+    // the library's own secret is never used: Gatekeeper issues the client's (see the header)
+    properties.client_secret = SECRET_PLACEHOLDER;
+    properties.client_secret_expires_at = 0;
+  } else if (method === 'none') {
+    properties.token_endpoint_auth_method = 'none';
+    delete properties.client_secret;
+    delete properties.client_secret_expires_at;
+  } else
     throw new errors.InvalidClientMetadata(
-      'token_endpoint_auth_method: dynamically registered clients are public clients ("none", with PKCE)',
+      policy.confidentialClients
+        ? 'token_endpoint_auth_method: none (a public client, with PKCE), client_secret_basic or client_secret_post'
+        : 'token_endpoint_auth_method: dynamically registered clients are public clients ("none", with PKCE)',
     );
-  properties.token_endpoint_auth_method = 'none';
-  delete properties.client_secret;
-  delete properties.client_secret_expires_at;
 
   const grants = properties.grant_types ?? ['authorization_code'];
   if (!Array.isArray(grants) || grants.some((g) => typeof g !== 'string' || !ALLOWED_GRANTS.has(g)))
@@ -95,8 +111,9 @@ export function registrationFeature(
 }
 
 /**
- * The Client adapter's `upsert`: a registered client becomes a (dynamic, public) Gatekeeper client;
- * an update through its registration access token (RFC 7592 PUT) replaces its registered metadata.
+ * The Client adapter's `upsert`: a registered client becomes a dynamic Gatekeeper client (public, or
+ * confidential with a secret of Gatekeeper's, handed to the registration answer); an update through
+ * its registration access token (RFC 7592 PUT) replaces its registered metadata — never its kind.
  */
 export async function storeRegisteredClient(
   clients: ClientsService,
@@ -117,16 +134,35 @@ export async function storeRegisteredClient(
       backchannelLogoutUri:
         typeof metadata.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri : null,
     };
+    const authMethod = (
+      typeof metadata.token_endpoint_auth_method === 'string' ? metadata.token_endpoint_auth_method : 'none'
+    ) as 'none' | 'client_secret_basic' | 'client_secret_post';
+    const kind = authMethod === 'none' ? 'public' : 'confidential';
     const existing = await clients.byClientId(tenantId, clientId);
     if (existing) {
       // only a client registered at /reg holds a registration access token; never another one
       if (!existing.dynamic) throw new errors.InvalidClientMetadata('this client is not a registered one');
-      await clients.update(tenantId, existing.id, fields, undefined, ctx);
+      if (existing.kind !== kind)
+        throw new errors.InvalidClientMetadata(
+          `token_endpoint_auth_method: a ${existing.kind} client stays ${existing.kind} (register a new one)`,
+        );
+      await clients.update(
+        tenantId,
+        existing.id,
+        { ...fields, authMethod: authMethod as never },
+        undefined,
+        ctx,
+      );
       return;
     }
-    await clients.create(tenantId, { ...fields, clientId, kind: 'public', firstParty: false }, ctx, {
-      dynamic: true,
-    });
+    const { clientSecret } = await clients.create(
+      tenantId,
+      { ...fields, clientId, kind, authMethod: authMethod as never, firstParty: false },
+      ctx,
+      { dynamic: true },
+    );
+    const request = Provider.ctx as unknown as Record<symbol, unknown> | undefined;
+    if (clientSecret && request) request[ISSUED_SECRET] = clientSecret;
   } catch (err) {
     if (err instanceof AppError && err.status < 500)
       throw new errors.InvalidClientMetadata(err.detail ?? 'the client cannot be registered');
@@ -168,8 +204,17 @@ export function attachRegistrationGate(provider: Provider, policy: () => Promise
       return;
     }
     await next();
-    if (!discovery || !ctx.body || typeof ctx.body !== 'object') return;
+    if (!ctx.body || typeof ctx.body !== 'object') return;
     const body = ctx.body as Record<string, unknown>;
+    if (reg) {
+      // a registration answer carries the secret Gatekeeper issued; nothing else shows one
+      const issued = (ctx as unknown as Record<symbol, unknown>)[ISSUED_SECRET];
+      if (typeof issued === 'string' && ctx.status === 201) {
+        body.client_secret = issued;
+        body.client_secret_expires_at = 0;
+      } else if (body.client_secret === SECRET_PLACEHOLDER) delete body.client_secret;
+      return;
+    }
     if (!enabled) delete body.registration_endpoint;
     if (!current.metadataDocuments) delete body.client_id_metadata_document_supported;
   });

@@ -3,8 +3,9 @@
  * redirect URI patterns a registering client may use, the scopes it gets when it asks for none, how
  * many days a registered client may stay unused before it is swept), initial access tokens, and the
  * sweep. The protocol (the `/reg` endpoint, its errors) is oidc-provider's `registration` feature,
- * configured in registration-protocol.ts; a registered client becomes an ordinary public client of
- * the clients capability, marked `dynamic`.
+ * configured in registration-protocol.ts; a registered client becomes an ordinary client of the
+ * clients capability, marked `dynamic`: public, or — where the policy allows confidential clients —
+ * confidential, with a client secret Gatekeeper issues (stored as a digest, shown once).
  *
  * Initial access tokens are the library's `InitialAccessToken` model: stored through the adapter,
  * keyed by the SHA-256 digest of the token (never the token), usable until they expire or are
@@ -41,6 +42,8 @@ export interface RegistrationPolicy {
   defaultScopes: string[];
   /** 0: registered clients are never swept. */
   unusedClientDays: number;
+  /** Whether a registering client may be confidential (client_secret_basic or _post). */
+  confidentialClients: boolean;
   /** Whether Client ID Metadata Document clients are accepted. */
   metadataDocuments: boolean;
   /** The client_id URL patterns they must match (the redirect URI grammar, https); empty: any. */
@@ -66,6 +69,7 @@ export type RegistrationPolicyInput = Partial<
     | 'redirectUriPatterns'
     | 'defaultScopes'
     | 'unusedClientDays'
+    | 'confidentialClients'
     | 'metadataDocuments'
     | 'metadataDocumentPatterns'
     | 'blockedMetadataClients'
@@ -79,6 +83,7 @@ export const DEFAULT_REGISTRATION_POLICY: RegistrationPolicy = {
   redirectUriPatterns: LOOPBACK_PATTERNS,
   defaultScopes: ['openid'],
   unusedClientDays: 30,
+  confidentialClients: false,
   metadataDocuments: true,
   metadataDocumentPatterns: [],
   blockedMetadataClients: [],
@@ -200,6 +205,7 @@ function toPolicy(row: OidcRegistrationPoliciesTable | undefined): RegistrationP
     redirectUriPatterns: JSON.parse(row.redirect_uri_patterns) as string[],
     defaultScopes: JSON.parse(row.default_scopes) as string[],
     unusedClientDays: row.unused_client_days,
+    confidentialClients: row.confidential_clients === 1,
     metadataDocuments: row.metadata_documents === 1,
     metadataDocumentPatterns: JSON.parse(row.metadata_document_patterns) as string[],
     blockedMetadataClients: JSON.parse(row.blocked_metadata_clients) as string[],
@@ -273,6 +279,7 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
           redirect_uri_patterns: JSON.stringify([...new Set(patterns)]),
           default_scopes: JSON.stringify(defaultScopes),
           unused_client_days: days,
+          confidential_clients: (input.confidentialClients ?? current.confidentialClients) ? 1 : 0,
           metadata_documents: (input.metadataDocuments ?? current.metadataDocuments) ? 1 : 0,
           metadata_document_patterns: JSON.stringify([...new Set(documentPatterns)]),
           blocked_metadata_clients: JSON.stringify([...new Set(blocked)]),
@@ -305,6 +312,7 @@ export function createRegistrationService(deps: RegistrationDeps): RegistrationS
           redirectUriPatterns: policy.redirectUriPatterns,
           defaultScopes: policy.defaultScopes,
           unusedClientDays: policy.unusedClientDays,
+          confidentialClients: policy.confidentialClients,
           metadataDocuments: policy.metadataDocuments,
           metadataDocumentPatterns: policy.metadataDocumentPatterns,
           blockedMetadataClients: policy.blockedMetadataClients,

@@ -111,6 +111,7 @@ export const RegistrationPolicyBody = Obj({
   redirectUriPatterns: Type.Optional(Type.Array(Str({ max: 512 }), { maxItems: 32 })),
   defaultScopes: Type.Optional(Scopes),
   unusedClientDays: Type.Optional(Int({ min: 0, max: 3650 })),
+  confidentialClients: Type.Optional(Type.Boolean()),
   metadataDocuments: Type.Optional(Type.Boolean()),
   metadataDocumentPatterns: Type.Optional(Type.Array(Str({ max: 512 }), { maxItems: 32 })),
   blockedMetadataClients: Type.Optional(Type.Array(Str({ max: 2048 }), { maxItems: 1000 })),

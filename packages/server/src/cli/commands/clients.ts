@@ -277,6 +277,11 @@ export function registerClients(program: Command): void {
     )
     .option('--unused-days <n>', 'delete registered clients unused this many days (0: never)')
     .option(
+      '--allow-confidential',
+      'let registering clients be confidential (client_secret_basic or client_secret_post; Gatekeeper issues the secret)',
+    )
+    .option('--public-only', 'registered clients are public, with PKCE (how every tenant starts)')
+    .option(
       '--accept-metadata-documents',
       'accept clients known by their Client ID Metadata Document, an https client_id (how every tenant starts)',
     )
@@ -302,6 +307,8 @@ export function registerClients(program: Command): void {
           redirectPattern?: string[];
           defaultScope?: string[];
           unusedDays?: string;
+          allowConfidential?: boolean;
+          publicOnly?: boolean;
           acceptMetadataDocuments?: boolean;
           refuseMetadataDocuments?: boolean;
           metadataPattern?: string[];
@@ -313,6 +320,10 @@ export function registerClients(program: Command): void {
       ) => {
         if (opts.enable && opts.disable)
           throw new AppError('validation_failed', { detail: '--enable and --disable exclude each other' });
+        if (opts.allowConfidential && opts.publicOnly)
+          throw new AppError('validation_failed', {
+            detail: '--allow-confidential and --public-only exclude each other',
+          });
         if (opts.acceptMetadataDocuments && opts.refuseMetadataDocuments)
           throw new AppError('validation_failed', {
             detail: '--accept-metadata-documents and --refuse-metadata-documents exclude each other',
@@ -328,6 +339,11 @@ export function registerClients(program: Command): void {
               ? { defaultScopes: opts.defaultScope.flatMap((x) => x.split(/[\s,]+/).filter(Boolean)) }
               : {}),
             ...(days !== undefined ? { unusedClientDays: days } : {}),
+            ...(opts.allowConfidential
+              ? { confidentialClients: true }
+              : opts.publicOnly
+                ? { confidentialClients: false }
+                : {}),
             ...(opts.acceptMetadataDocuments
               ? { metadataDocuments: true }
               : opts.refuseMetadataDocuments
@@ -356,6 +372,7 @@ export function registerClients(program: Command): void {
           out(
             `unused clients:     ${policy.unusedClientDays ? `deleted after ${policy.unusedClientDays} days` : 'kept'}`,
           );
+          out(`client kinds:       ${policy.confidentialClients ? 'public or confidential' : 'public only'}`);
           out(
             `metadata documents: ${policy.metadataDocuments ? `accepted from ${policy.metadataDocumentPatterns.join(' ') || 'any https URL'}` : 'refused'}`,
           );

@@ -112,10 +112,12 @@ describe('gatekeeper resources, trust, keys signing (processes)', { timeout: 120
         'openid profile',
         '--unused-days',
         '7',
+        '--allow-confidential',
         '--json',
       ]),
     );
     expect(policy).toMatchObject({
+      confidentialClients: true,
       enabled: true,
       redirectUriPatterns: ['http://127.0.0.1:*', 'https://agent.acme.test/cb*'],
       defaultScopes: ['openid', 'profile'],

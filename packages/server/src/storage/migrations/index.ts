@@ -26,7 +26,7 @@ import { migration as m0033 } from './0033-oidc-registration-and-claims.ts';
 import { migration as m0040 } from './0040-gateway.ts';
 import { migration as m0045 } from './0045-branding-logos.ts';
 import { migration as m0046 } from './0046-oidc-logout-retries.ts';
-import { migration as m0047 } from './0047-oidc-metadata-document-policy.ts';
+import { migration as m0047 } from './0047-oidc-client-policy.ts';
 
 export const migrations: readonly Migration[] = [
   m0001,
