@@ -25,8 +25,16 @@ import type { Decider } from './pipeline.ts';
 
 const MAX_FORWARDED_BODY = 1_048_576;
 const AUTHZ_PATH = /^(?:\/t\/([a-z0-9][a-z0-9-]{0,62}))?\/authz(\/[^?]*)?(\?.*)?$/;
-/** A `%` not followed by two hex digits: a target the router could not decode either. */
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+/** A path with a percent-escape that does not decode (bad hex, invalid UTF-8): the router refuses it too. */
+function undecodable(path: string): boolean {
+  if (!path.includes('%')) return false;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 /** True for a URL this endpoint owns (the pre-dispatch test, and the framework-error handler). */
 export function isAuthzUrl(url: string | undefined): boolean {
@@ -84,7 +92,7 @@ export function createAuthzHandler({ decider, onError, closing }: AuthzHandlerDe
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    if (BAD_ESCAPE.test(query === -1 ? url : url.slice(0, query))) return refuse(res, 'malformed_target');
+    if (undecodable(query === -1 ? url : url.slice(0, query))) return refuse(res, 'malformed_target');
     const where = locate(url);
     const method = req.method ?? 'GET';
     const input: AuthzInput = {
