@@ -7,7 +7,7 @@ import { createServer, type ServerOptions } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
-import { apiTokensPlugin } from './capabilities/api-tokens/index.ts';
+import { apiTokensAccountPlugin, apiTokensPlugin } from './capabilities/api-tokens/index.ts';
 import { auditPlugin, createAuditSearch } from './capabilities/audit/index.ts';
 import { clientsPlugin } from './capabilities/clients/index.ts';
 import { credentialsPlugin } from './capabilities/credentials/index.ts';
@@ -207,6 +207,11 @@ export async function buildApp(runtime: Runtime, services: Services): Promise<Ap
     signIn: services.mfaSignIn,
     // passkey ceremonies hold a challenge for five minutes each: 60 a minute per address
     ceremonyLimiter: state.createRateLimiter({ name: 'passkey-ceremonies', points: 60, durationSec: 60 }),
+  });
+  await app.register(apiTokensAccountPlugin, {
+    prefix: '/t/:slug',
+    ...pageDeps,
+    apiTokens: services.apiTokens,
   });
   await app.register(signInLinksPlugin, {
     prefix: '/t/:slug',

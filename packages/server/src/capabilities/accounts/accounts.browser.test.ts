@@ -124,6 +124,26 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       expect(await page.textContent('h1')).toBe('Your account');
       expect(await page.textContent('dl.profile')).toContain('Ada Lovelace');
       await check(page, 'account', { phone: true });
+      // an API token created on the account page: its secret on one page, then listed without it
+      await page.fill('#api-token-name', 'deploy script');
+      await page.fill('#api-token-scopes', 'orders:read');
+      await page.selectOption('#api-token-expires', '30');
+      await Promise.all([
+        page.waitForURL(`${origin}/t/web/account/api-tokens`),
+        page.click('#api-tokens button[type=submit]:has-text("Create token")'),
+      ]);
+      const secret = (await page.textContent('#api-token-secret')) ?? '';
+      expect(secret).toMatch(/^gk_pat_/);
+      await check(page, 'api-token-created', { phone: true });
+      await Promise.all([page.waitForURL(/\/t\/web\/account#api-tokens$/), page.click('a.button.primary')]);
+      expect(await page.textContent('#api-tokens')).toContain('deploy script');
+      expect(await page.content()).not.toContain(secret);
+      await Promise.all([
+        page.waitForURL(/notice=token_revoked/),
+        page.click('#api-tokens button[aria-label="Revoke the token deploy script"]'),
+      ]);
+      expect(await page.textContent('[role=status], .alert')).toContain('That API token is revoked');
+      await check(page, 'account-token-revoked');
       await context.close();
     });
 

@@ -18,6 +18,8 @@ const POSTS = [
   'account/passkeys',
   'account/passkeys/delete',
   'account/passkeys/rename',
+  'account/api-tokens',
+  'account/api-tokens/revoke',
   'mfa',
   'mfa/continue',
   'mfa/enrol',

@@ -25,7 +25,7 @@ import { type Brand, layout } from './pages/layout.ts';
 import { messagePage } from './pages/message.ts';
 import { messages } from './pages/messages.en.ts';
 import { pageNonce, registerPageSecurity } from './pages/security.ts';
-import { createPageKit, registerPageRoutes } from './routes.ts';
+import { createPageKit, type PageKit, registerPageRoutes } from './routes.ts';
 import type { AccountsService } from './service.ts';
 
 export { registerAsset } from './pages/assets.ts';
@@ -88,6 +88,23 @@ export async function registerPageContext(app: FastifyInstance): Promise<void> {
           body: messagePage({ title, message, error: problem.status !== 404 }),
         }),
       );
+  });
+}
+
+/**
+ * The hosted-page context (`registerPageContext`) and a page kit for a capability that adds pages
+ * beside the accounts ones (MFA, sign-in links, API tokens).
+ */
+export async function pageContextWithKit(
+  app: FastifyInstance,
+  deps: { accounts: AccountsService; tenants: TenantsService; users: UsersService },
+): Promise<PageKit> {
+  await registerPageContext(app);
+  return createPageKit({
+    accounts: deps.accounts,
+    tenants: deps.tenants,
+    users: deps.users,
+    csrf: deps.accounts.csrf,
   });
 }
 

@@ -71,6 +71,8 @@ const NOTICES: Record<string, { kind: 'ok' | 'error'; message: string }> = {
   session_revoked: { kind: 'ok', message: messages.sessionRevoked },
   session_unknown: { kind: 'error', message: messages.sessionUnknown },
   password_changed: { kind: 'ok', message: messages.passwordChanged },
+  token_revoked: { kind: 'ok', message: messages.tokenRevoked },
+  token_unknown: { kind: 'error', message: messages.tokenUnknown },
 };
 
 export function createPageKit(deps: PageRoutesDeps): PageKit {

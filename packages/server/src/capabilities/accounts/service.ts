@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantRef } from '../../access/principal.ts';
-import type { SafeHtml } from './pages/html.ts';
+import { html, type SafeHtml } from './pages/html.ts';
 import type { PagePolicy } from './pages/security.ts';
 import './errors.ts';
 import type { CacheMetrics, ChangeFeed } from '../../cache/index.ts';
@@ -226,7 +226,18 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     },
     pageExtensions,
     extendPages(ext) {
-      Object.assign(pageExtensions, ext);
+      const { accountSections, ...rest } = ext;
+      Object.assign(pageExtensions, rest);
+      if (accountSections) {
+        // each capability adds its cards after those added before (MFA, then API tokens)
+        const before = pageExtensions.accountSections;
+        pageExtensions.accountSections = async (request, reply, tenant, session) => {
+          const a = await before(request, reply, tenant, session);
+          const b = await accountSections(request, reply, tenant, session);
+          const head = a.head && b.head ? html`${a.head}${b.head}` : (a.head ?? b.head);
+          return { sections: [...a.sections, ...b.sections], ...(head ? { head } : {}) };
+        };
+      }
     },
     allowReturnTo: (check) => returnTo.allow(check),
     signInUrl(slug, target) {

@@ -22,7 +22,7 @@ export { createMfaStore, type RequirementSubject } from './store.ts';
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { RateLimiter } from '../../state/state.ts';
-import { type AccountsService, createPageKit, registerPageContext } from '../accounts/index.ts';
+import { type AccountsService, pageContextWithKit } from '../accounts/index.ts';
 import type { GroupsService } from '../groups/index.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
@@ -44,13 +44,7 @@ export interface MfaPluginDeps {
 
 /** The MFA and passkey pages, registered under `/t/:slug` beside the accounts pages. */
 export const mfaPlugin: FastifyPluginAsync<MfaPluginDeps> = async (app, deps) => {
-  await registerPageContext(app);
-  const kit = createPageKit({
-    accounts: deps.accounts,
-    tenants: deps.tenants,
-    users: deps.users,
-    csrf: deps.accounts.csrf,
-  });
+  const kit = await pageContextWithKit(app, deps);
   registerMfaRoutes(app, { ...deps, kit });
 };
 

@@ -8,7 +8,7 @@ export {
 } from './service.ts';
 
 import type { FastifyPluginAsync } from 'fastify';
-import { type AccountsService, createPageKit, registerPageContext } from '../accounts/index.ts';
+import { type AccountsService, pageContextWithKit } from '../accounts/index.ts';
 import type { MfaSignIn } from '../mfa/index.ts';
 import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/index.ts';
@@ -26,13 +26,7 @@ export interface SignInLinksPluginDeps {
 
 /** The magic-link and password-reset pages, registered under `/t/:slug`. */
 export const signInLinksPlugin: FastifyPluginAsync<SignInLinksPluginDeps> = async (app, deps) => {
-  await registerPageContext(app);
-  const kit = createPageKit({
-    accounts: deps.accounts,
-    tenants: deps.tenants,
-    users: deps.users,
-    csrf: deps.accounts.csrf,
-  });
+  const kit = await pageContextWithKit(app, deps);
   registerSignInLinkRoutes(app, {
     links: deps.links,
     accounts: deps.accounts,

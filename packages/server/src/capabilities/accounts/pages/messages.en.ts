@@ -51,6 +51,8 @@ export const messages = {
   sessionRevokeLabel: (agent: string) => `Sign out the session on ${agent}`,
   sessionRevoked: 'That browser is signed out.',
   sessionUnknown: 'That session no longer exists.',
+  tokenRevoked: 'That API token is revoked: it no longer works anywhere.',
+  tokenUnknown: 'That API token no longer exists.',
   unknownBrowser: 'Unknown browser',
 
   changePasswordTitle: 'Change password',
