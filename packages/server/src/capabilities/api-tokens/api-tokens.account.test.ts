@@ -169,6 +169,20 @@ describe('API tokens on the account page', () => {
     expect((await del(body.id)).statusCode).toBe(204);
     expect(await decide(body.secret)).toBe('credential_revoked');
     expect((await del(body.id)).statusCode).toBe(404);
+    // odd ids and bodies: a 4xx, never a 5xx
+    for (const id of ['%00', 'x'.repeat(65), '..%2F..', '%C3%28', '01a23c12-0000-7000-8000-000000000000']) {
+      const r = await del(id);
+      expect(r.statusCode, id).toBeGreaterThanOrEqual(400);
+      expect(r.statusCode, id).toBeLessThan(500);
+    }
+    for (const payload of [
+      {},
+      { name: '' },
+      { name: 'x', scopes: 'orders:read' },
+      { name: 'x', extra: 1 },
+      [],
+    ])
+      expect((await post(payload)).statusCode, JSON.stringify(payload)).toBe(400);
     // without a session: 401
     const anonymous = await t.app.inject({ url: '/t/shop/account/api/tokens' });
     expect(anonymous.statusCode).toBe(401);
