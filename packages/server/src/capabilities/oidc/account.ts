@@ -19,6 +19,8 @@ export interface AccountLookup {
     options?: { include?: readonly string[] },
   ): Promise<Account | undefined>;
   isActive(tenantId: string, sub: string): Promise<boolean>;
+  /** The user's effective permissions (what a token for an API may carry for them); none if unknown. */
+  permissions(tenantId: string, sub: string): Promise<readonly string[]>;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -72,5 +74,9 @@ export function createAccountLookup(deps: {
       };
     },
     isActive: (tenantId, sub) => (ID.test(sub) ? users.isActive(tenantId, sub) : Promise.resolve(false)),
+    async permissions(tenantId, sub) {
+      if (!ID.test(sub)) return [];
+      return (await access.effectiveAccess(tenantId, sub).catch(() => null))?.permissions ?? [];
+    },
   };
 }

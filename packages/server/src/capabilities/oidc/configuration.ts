@@ -15,6 +15,7 @@
  */
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
+import { hasAbility } from '../../access/principal.ts';
 import { ACR_MFA, ACR_PASSWORD } from '../accounts/sessions.ts';
 import type { AccountLookup } from './account.ts';
 import type { AdapterPayload, OidcAdapter } from './adapter.ts';
@@ -71,6 +72,19 @@ export const OIDC_SCOPES = [
   'roles',
   'organizations',
 ];
+
+/** The user a token is being issued for (the code, refresh token or device code it comes from). */
+function accountOf(ctx: KoaContextWithOIDC): string | undefined {
+  const e = ctx.oidc.entities as Record<string, { accountId?: string } | undefined>;
+  return (
+    e.AuthorizationCode?.accountId ??
+    e.RefreshToken?.accountId ??
+    e.DeviceCode?.accountId ??
+    e.BackchannelAuthenticationRequest?.accountId ??
+    ctx.oidc.session?.accountId ??
+    undefined
+  );
+}
 
 function grantTypeOf(ctx: KoaContextWithOIDC): string | undefined {
   const params = ctx.oidc?.params as { grant_type?: unknown } | undefined;
@@ -192,6 +206,15 @@ export function configurationFor(d: TenantOidcDeps): Configuration {
             if (!link)
               throw new errors.InvalidTarget('no trust link from this client to the resource server');
             scopes = link.scopes;
+          } else {
+            // a user's token carries only what the user may do: the API's scopes their effective
+            // permissions cover, asked at every issuance (consent, code, refresh, device), so a
+            // permission taken away is gone from the next token
+            const accountId = accountOf(ctx);
+            if (accountId) {
+              const held = await d.accounts.permissions(d.tenantId, accountId);
+              scopes = scopes.filter((sc) => hasAbility(held, sc));
+            }
           }
           return {
             scope: scopes.join(' '),

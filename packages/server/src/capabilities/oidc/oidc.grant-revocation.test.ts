@@ -5,7 +5,8 @@
  * until the provider revokes its grant's tokens: the authorization code presented a second time, a
  * rotated refresh token reused after the grace window, or the refresh token revoked at the
  * revocation endpoint. Then `/authz` refuses it (credential_revoked), and every JWT of that grant, on
- * SQLite and on PostgreSQL; a token of another grant of the same user is still allowed.
+ * SQLite and on PostgreSQL; a token of another grant of the same user is still allowed. And a user's
+ * token carries only the API scopes the user's permissions cover, checked again at every refresh.
  */
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oauth from 'openid-client';
@@ -30,6 +31,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       let base: string;
       let issuer: string;
       let config: oauth.Configuration;
+      let tenantId = '';
+      let userId = '';
+      let clerk = '';
 
       beforeAll(async () => {
         const port = await freePort();
@@ -43,13 +47,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           },
         });
         await t.app.listen({ host: '127.0.0.1', port });
-        const { tenantId, userId } = await seedUser(t.services, 'shop', 'olga', {
-          email: 'olga@example.com',
-        });
+        ({ tenantId, userId } = await seedUser(t.services, 'shop', 'olga', { email: 'olga@example.com' }));
+        // olga may read orders, not write them
+        const role = await t.services.roles.create(
+          tenantId,
+          { name: 'clerk', permissions: ['orders:read'] },
+          SYSTEM,
+        );
+        clerk = role.id;
+        await t.services.roles.assignToUser(tenantId, userId, clerk, SYSTEM);
         issuer = t.services.oidc.issuerOf('shop');
         await t.services.oidc.resources.createResource(
           tenantId,
-          { identifier: AUDIENCE, scopes: ['orders:read'], tokenFormat: 'jwt' },
+          { identifier: AUDIENCE, scopes: ['orders:read', 'orders:write'], tokenFormat: 'jwt' },
           SYSTEM,
         );
         const route = await t.services.gateway.config.createRoute(
@@ -69,7 +79,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             redirectUris: [REDIRECT],
             firstParty: true,
             grantTypes: ['authorization_code', 'refresh_token'],
-            scopes: ['openid', 'offline_access', 'orders:read'],
+            scopes: ['openid', 'offline_access', 'orders:read', 'orders:write'],
           },
         });
         expect(r.statusCode, r.body).toBe(201);
@@ -86,7 +96,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         const verifier = oauth.randomPKCECodeVerifier();
         const url = oauth.buildAuthorizationUrl(config, {
           redirect_uri: REDIRECT,
-          scope: 'openid offline_access orders:read',
+          scope: 'openid offline_access orders:read orders:write',
           resource: AUDIENCE,
           prompt: 'consent',
           code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
@@ -163,6 +173,23 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         expect((reuse as oauth.ResponseBodyError).error).toBe('invalid_grant');
         expect(await refusedWithin(refreshed.access_token)).toBeGreaterThanOrEqual(0);
         expect(await decide(tokens.access_token)).toBe('credential_revoked');
+      });
+
+      it("a user's token carries only the API scopes the user's permissions cover, asked again at every refresh", async () => {
+        const tokens = await exchange(await authorize());
+        expect(decodeJwt(tokens.access_token).scope).toBe('orders:read');
+        await t.services.roles.removeFromUser(tenantId, userId, clerk, SYSTEM);
+        try {
+          let refresh = tokens.refresh_token!;
+          const dropped = await within(1000, async () => {
+            const r = await oauth.refreshTokenGrant(config, refresh, { resource: AUDIENCE });
+            refresh = r.refresh_token ?? refresh;
+            return !String(decodeJwt(r.access_token).scope ?? '').includes('orders:read');
+          });
+          expect(dropped).toBeGreaterThanOrEqual(0);
+        } finally {
+          await t.services.roles.assignToUser(tenantId, userId, clerk, SYSTEM);
+        }
       });
 
       it('revoking the refresh token at the revocation endpoint ends the JWTs of its grant', async () => {
