@@ -98,6 +98,7 @@ describe('API tokens on the account page', () => {
     const rows = await t.runtime.database.db.selectFrom('credentials').selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(secret);
     expect(events.find((e) => e.type === 'credential.issued')?.actor).toBe(`user:${userId}`);
+    expect(JSON.stringify(events)).not.toContain(secret);
 
     const revoked = await b.post('/t/shop/account/api-tokens/revoke', {
       csrf: csrfOf(again.body, '/t/shop/account/api-tokens/revoke'),
