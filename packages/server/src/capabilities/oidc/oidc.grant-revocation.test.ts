@@ -17,7 +17,7 @@ import { within } from '../../../test/second-instance.ts';
 import { freePort } from '../../../test/serve-process.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
 import { askNginx } from '../gateway/test-support.ts';
-import { authorizeOverHttp, createHttpAgent } from './test-support.ts';
+import { authorizeWithPkce } from './test-support.ts';
 
 const SYSTEM = { actor: 'system' };
 const REDIRECT = 'http://localhost/cb';
@@ -92,23 +92,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       });
 
       /** Signs in through the hosted pages; the callback URL and the PKCE verifier. */
-      async function authorize(): Promise<{ callback: URL; verifier: string }> {
-        const verifier = oauth.randomPKCECodeVerifier();
-        const url = oauth.buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT,
-          scope: 'openid offline_access orders:read orders:write',
-          resource: AUDIENCE,
-          prompt: 'consent',
-          code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-        });
-        const callback = await authorizeOverHttp(createHttpAgent(base), url.href, {
+      const authorize = () =>
+        authorizeWithPkce(config, {
+          base,
           redirectUri: REDIRECT,
           login: 'olga',
           password: PASSWORD,
+          params: {
+            scope: 'openid offline_access orders:read orders:write',
+            resource: AUDIENCE,
+            prompt: 'consent',
+          },
         });
-        return { callback, verifier };
-      }
       const exchange = (a: { callback: URL; verifier: string }) =>
         oauth.authorizationCodeGrant(
           config,

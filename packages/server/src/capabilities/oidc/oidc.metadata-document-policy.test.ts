@@ -13,7 +13,7 @@ import { type MetadataDocumentServer, serveMetadataDocuments } from '../../../te
 import { freePort } from '../../../test/serve-process.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
 import { askNginx } from '../gateway/test-support.ts';
-import { authorizeOverHttp, createHttpAgent } from './test-support.ts';
+import { authorizeWithPkce } from './test-support.ts';
 
 const SYSTEM = { actor: 'system' };
 const REDIRECT = 'http://127.0.0.1:4567/cb';
@@ -105,19 +105,12 @@ describe('which Client ID Metadata Document clients a tenant accepts', () => {
     return { status: r.status, text: await r.text() };
   }
   async function signIn(config: oauth.Configuration) {
-    const verifier = oauth.randomPKCECodeVerifier();
-    const url = oauth.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid offline_access tools:run',
-      resource: AUDIENCE,
-      prompt: 'consent',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const callback = await authorizeOverHttp(createHttpAgent(base), url.href, {
+    const { callback, verifier } = await authorizeWithPkce(config, {
+      base,
       redirectUri: REDIRECT,
       login: 'mia',
       password: PASSWORD,
+      params: { scope: 'openid offline_access tools:run', resource: AUDIENCE, prompt: 'consent' },
     });
     return oauth.authorizationCodeGrant(
       config,

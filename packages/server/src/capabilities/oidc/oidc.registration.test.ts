@@ -19,7 +19,7 @@ import { type AdminTestApp, createAdminTestApp } from '../../../test/admin.ts';
 import { freePort } from '../../../test/serve-process.ts';
 import { toListOptions } from '../../http/pagination.ts';
 import { PASSWORD, seedUser } from '../accounts/test-support.ts';
-import { authorizeOverHttp, createHttpAgent } from './test-support.ts';
+import { authorizeWithPkce } from './test-support.ts';
 
 const SYSTEM = { actor: 'system' };
 const json = async (r: Response) => (await r.json()) as Record<string, unknown>;
@@ -65,18 +65,12 @@ describe('dynamic client registration (RFC 7591)', () => {
 
   /** Authorization code + PKCE through the hosted sign-in as ada, to the registered redirect URI. */
   async function codeFlow(config: oauth.Configuration, scope: string) {
-    const verifier = oauth.randomPKCECodeVerifier();
-    const redirectUri = agentMetadata.redirect_uris[0]!;
-    const url = oauth.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const callback = await authorizeOverHttp(createHttpAgent(base), url.href, {
-      redirectUri,
+    const { callback, verifier } = await authorizeWithPkce(config, {
+      base,
+      redirectUri: agentMetadata.redirect_uris[0]!,
       login: 'ada',
       password: PASSWORD,
+      params: { scope },
     });
     return { tokens: await oauth.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }) };
   }

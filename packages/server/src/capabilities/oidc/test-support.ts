@@ -3,6 +3,7 @@
  * `inject()` (openid-client's `customFetch`, jose's JWKS fetch), and a tenant with a confidential
  * service client, an API and a trust link between them.
  */
+import * as oauth from 'openid-client';
 import type { App } from '../../app.ts';
 import type { Services } from '../../services.ts';
 import type { CreateClientInput } from '../clients/schemas.ts';
@@ -198,4 +199,29 @@ export async function authorizeOverHttp(
     url = new URL(unescapeHtml(again[1]!), action).href;
   }
   throw new Error('too many steps before the redirect URI');
+}
+
+/**
+ * Authorization code + PKCE through the hosted sign-in over HTTP (openid-client builds the request);
+ * the callback URL and the verifier, for `authorizationCodeGrant`.
+ */
+export async function authorizeWithPkce(
+  config: oauth.Configuration,
+  options: {
+    base: string;
+    redirectUri: string;
+    login: string;
+    password: string;
+    params: Record<string, string>;
+  },
+): Promise<{ callback: URL; verifier: string }> {
+  const verifier = oauth.randomPKCECodeVerifier();
+  const url = oauth.buildAuthorizationUrl(config, {
+    redirect_uri: options.redirectUri,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...options.params,
+  });
+  const callback = await authorizeOverHttp(createHttpAgent(options.base), url.href, options);
+  return { callback, verifier };
 }
