@@ -16,6 +16,8 @@ const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 if (major >= 24) {
   // cache compiled code between runs (faster cold starts); must happen before the CLI is imported
   (await import('node:module')).enableCompileCache?.();
+  // load the one-file bundles `npm install` made of the largest ES-module dependencies, when current
+  await (await import('../src/bundled-dependencies.ts')).useBundledDependencies();
   const { cliEntry } = await import(main);
   await cliEntry(process.argv.slice(2));
 } else {

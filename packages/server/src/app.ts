@@ -3,7 +3,7 @@
  * and registers every capability, top to bottom, with its prefix and guards visible here.
  * It never listens — `main.ts` does, and tests use `app.inject()`.
  */
-import { createServer, type ServerOptions } from 'node:http';
+import type { ServerOptions } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { accountsAdminPlugin, accountsPlugin, pageAssetsPlugin } from './capabilities/accounts/index.ts';
@@ -34,6 +34,7 @@ import { answerFrameworkError, registerRouteGuards, requestTargetError } from '.
 import { registerJsonBody } from './http/json-body.ts';
 import { buildLazySerializer, buildLazyValidator } from './http/lazy-compilers.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { createServer } from './http/node-http.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
 import { lazyChildLogger, RequestLineLogController, requestIdOf } from './http/request-path.ts';
