@@ -13,7 +13,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 
 /** Special-use ranges (RFC 6890 and successors) an outbound fetch must not reach. */
 const SPECIAL = new BlockList();
@@ -75,7 +74,12 @@ export function createOutboundFetch(o: {
   allowPrivateAddresses: boolean;
 }): Fetch | undefined {
   if (o.caFile === '' && !o.allowPrivateAddresses) return undefined;
-  const ca = o.caFile === '' ? undefined : [...rootCertificates, readFileSync(o.caFile, 'utf8')];
+  // node:tls taken here, not imported: an ES-module import reads its `rootCertificates` getter, which
+  // parses every bundled root certificate at start-up whether or not a CA file is configured
+  const ca =
+    o.caFile === ''
+      ? undefined
+      : [...process.getBuiltinModule('node:tls').rootCertificates, readFileSync(o.caFile, 'utf8')];
   void Response; // Node loads its bundled undici (and installs the global Agent) lazily
   const Agent = (
     globalThis as unknown as Record<symbol, { constructor: new (opts: object) => unknown } | undefined>
