@@ -2,8 +2,8 @@
  * A running server loads what serving needs and nothing else (issue 6 §9: idle RSS, cold start): the
  * XLSX writer, CSV, progress bars, prompts, the other CLI commands, the OpenAPI generator with its YAML,
  * the API reference page, the password-strength dictionaries, the OIDC protocol engine
- * (oidc-provider, Koa), the WebAuthn library with its ASN.1 stack, the QR encoder and the SMTP client
- * load on first use. The real `gatekeeper serve` runs with a hook that
+ * (oidc-provider, Koa), the WebAuthn library with its ASN.1 stack, the QR encoder, the SMTP client and
+ * the native Argon2 module load on first use, and of rate-limiter-flexible only the memory limiter. The real `gatekeeper serve` runs with a hook that
  * records every module it loads; the first request to `/docs/` then shows the hook does see what loads
  * later (so the absence above is not an artefact of the trace).
  */
@@ -35,6 +35,11 @@ const LOADED_ON_FIRST_USE = [
   '/node_modules/@peculiar/',
   '/node_modules/qrcode/',
   '/node_modules/nodemailer/',
+  // the native Argon2 module: at the first password hashed or checked
+  '/node_modules/@node-rs/argon2/',
+  // rate-limiter-flexible's index (its 25 limiters); the embedded server needs only the memory one
+  '/node_modules/rate-limiter-flexible/index.js',
+  '/node_modules/rate-limiter-flexible/lib/RateLimiterMongo.js',
   '/src/cli/tabular.ts',
   '/src/cli/progress.ts',
   '/src/cli/prompt.ts',

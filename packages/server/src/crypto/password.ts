@@ -5,7 +5,15 @@
  * unknown user's login cost the same time as a known one's.
  */
 import { randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
+import { createRequire } from 'node:module';
+import type * as Argon2 from '@node-rs/argon2';
+
+// the native module is loaded by the first hash or verification, not at start (issue 6 §9: 7 ms and
+// its shared library mapped, for a server that may not see a password for a long while)
+let argon2: typeof Argon2 | undefined;
+const native = (): typeof Argon2 => (argon2 ??= createRequire(import.meta.url)('@node-rs/argon2'));
+const hash: typeof Argon2.hash = (...args) => native().hash(...args);
+const verify: typeof Argon2.verify = (...args) => native().verify(...args);
 
 /** Argon2id cost parameters. */
 export type PasswordHashParams = {

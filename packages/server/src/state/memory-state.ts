@@ -6,8 +6,8 @@
  * ordering a Redis round trip gives.
  */
 import { EventEmitter } from 'node:events';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createLimiterRegistry } from './rate-limiter.ts';
+import { RateLimiterMemory } from './rate-limiter-flexible.ts';
 import {
   assertIncrement,
   assertKey,

@@ -7,7 +7,8 @@
  * 429) while Redis is down or paused. A registry keeps one limiter per name so the memory and Redis
  * implementations agree that a name identifies counters.
  */
-import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from './rate-limiter-flexible.ts';
 import { assertKey, type RateLimiter, type RateLimiterOptions, type RateLimitResult } from './state.ts';
 
 /** Options after validation, in the units rate-limiter-flexible expects. */
