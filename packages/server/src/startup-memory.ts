@@ -33,17 +33,14 @@ const INTERVAL_MS = 50;
  * keeping the process alive for them).
  */
 export function releaseStartupMemory(delayMs = 500, onError: (err: unknown) => void = () => {}): void {
-  let gc: Gc;
-  try {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as Gc;
-  } catch (err) {
-    onError(err);
-    return;
-  }
+  let gc: Gc | undefined;
   let left = COLLECTIONS;
   const collect = () => {
     try {
+      if (!gc) {
+        setFlagsFromString('--expose-gc');
+        gc = runInNewContext('gc') as Gc;
+      }
       gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     } catch (err) {
       onError(err); // an older V8 without the option: memory stays as it was
