@@ -208,6 +208,39 @@ for (const setup of setups) {
       c.stop();
     });
 
+    it('keeps a value loaded inside a unit of work only where keepFromUnit allows it', async () => {
+      const feed = feeds[0]!;
+      const s = source();
+      s.values.set('fixed', 'slug-1');
+      const c = createInvalidatedCache<string | null>({
+        name: 'keep-from-unit',
+        feed,
+        load: (key) => s.load(key),
+        ttlMs: 60_000,
+        maxEntries: 10,
+        keepFromUnit: (value) => value !== null,
+      });
+      c.start();
+      await db.database.write(async () => {
+        expect(await c.get('fixed')).toBe('slug-1');
+        expect(await c.get('unknown')).toBeNull();
+      });
+      expect(s.loads).toBe(2);
+      // the kept value is a hit afterwards, inside a unit and out; the unknown key was not kept
+      await db.database.write(async () => {
+        expect(await c.get('fixed')).toBe('slug-1');
+      });
+      expect(await c.get('fixed')).toBe('slug-1');
+      expect(s.loads).toBe(2);
+      expect(await c.get('unknown')).toBeNull();
+      expect(s.loads).toBe(3);
+      // and invalidations still drop it
+      s.values.set('fixed', 'slug-2');
+      await c.invalidate('fixed');
+      expect(await c.get('fixed')).toBe('slug-2');
+      c.stop();
+    });
+
     it('invalidates on another process within a second', async () => {
       const [a, b] = [feeds[0]!, await openFeed()];
       const sa = source();

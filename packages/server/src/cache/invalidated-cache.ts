@@ -11,7 +11,8 @@
  *
  * Stale write-back guard: concurrent `get`s of one key share one load, and a load that an
  * invalidation overtook is returned to its callers but never stored (its answer may predate the change).
- * A load that throws is not cached, nor is one made inside a unit of work (it may see uncommitted rows). `load` may return `null`/`undefined` to cache a miss (negative
+ * A load that throws is not cached, nor is one made inside a unit of work (it may see uncommitted
+ * rows) unless `keepFromUnit` says its value cannot change. `load` may return `null`/`undefined` to cache a miss (negative
  * caching, e.g. an unknown credential digest), which the same invalidations drop.
  */
 import { currentUnit } from '../storage/unit-of-work.ts';
@@ -29,6 +30,14 @@ export interface InvalidatedCacheOptions<V> {
   maxEntries: number;
   /** The scope a key belongs to, for `invalidateScope` (default: none). */
   scopeOf?: (key: string) => string;
+  /**
+   * Which values loaded inside a unit of work may still be stored (default: none). Only for values
+   * that never change once they exist, such as a tenant's slug: what the unit sees of them is what
+   * every reader sees, and should the unit roll back, the entry is for a key nobody else asks for.
+   * Without it, a cache read only inside units (the slug of every audit event's tenant) missed and
+   * went to the database on every write.
+   */
+  keepFromUnit?: (value: V) => boolean;
   metrics?: CacheMetrics;
   /** Clock (tests). */
   now?: () => number;
@@ -66,7 +75,7 @@ interface Entry<V> {
  * await database.write(async () => { await store.suspend(slug); await tenants.invalidate(slug); });
  */
 export function createInvalidatedCache<V>(options: InvalidatedCacheOptions<V>): InvalidatedCache<V> {
-  const { feed, load, ttlMs, maxEntries, scopeOf, metrics } = options;
+  const { feed, load, ttlMs, maxEntries, scopeOf, metrics, keepFromUnit } = options;
   if (!(maxEntries >= 1) || !(ttlMs >= 1)) throw new RangeError('a cache needs maxEntries and ttlMs ≥ 1');
   const now = options.now ?? Date.now;
   const channel = `cache.${options.name}`;
@@ -131,9 +140,15 @@ export function createInvalidatedCache<V>(options: InvalidatedCacheOptions<V>): 
         entries.delete(key);
       }
       counters?.miss();
-      // Inside a unit of work a load reads the unit's uncommitted writes: answer it, never share or
-      // store it (the unit may still roll back).
-      if (currentUnit()) return load(key);
+      // Inside a unit of work a load reads the unit's uncommitted writes: answer it, never share it,
+      // and store it only where such a value cannot change (`keepFromUnit`); the unit may roll back.
+      if (currentUnit()) {
+        if (!keepFromUnit) return load(key);
+        return load(key).then((value) => {
+          if (keepFromUnit(value) && !loading.has(key)) store(key, value);
+          return value;
+        });
+      }
       const running = loading.get(key);
       if (running) return running;
       const promise = load(key).then(

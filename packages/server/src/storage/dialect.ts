@@ -48,7 +48,9 @@ export const sqliteFeatures: DialectFeatures = {
 export const postgresFeatures: DialectFeatures = {
   name: 'postgres',
   async lockInTransaction(trx, lockName) {
-    await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(trx);
+    // the name as a literal (Kysely doubles its quotes): a unit of work then sends its BEGIN with this
+    // statement, in one round trip (unit-of-work.ts)
+    await sql`select pg_advisory_xact_lock(hashtext(${sql.lit(lockName)}))`.execute(trx);
   },
   isUniqueViolation: (err) => pgCode(err) === '23505',
   isForeignKeyViolation: (err) => pgCode(err) === '23503',

@@ -3,6 +3,7 @@
  * nothing), nested `db.transaction()` blocks join it, buffered rows are written before COMMIT and
  * after-commit hooks run only after it; concurrent units never deadlock the single SQLite connection.
  */
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/databases.ts';
 import { currentUnit } from './unit-of-work.ts';
@@ -167,6 +168,70 @@ describeEachDialect('units of work', (get) => {
     await late;
     expect(await keys('j-')).toEqual(['j-1', 'j-2']);
     expect(currentUnit()).toBeUndefined();
+  });
+
+  // PostgreSQL: BEGIN waits for the unit's first statement, and travels with it when that is a lock
+  it('holds a lock taken first in a unit until the unit ends, its changes committing with it', async () => {
+    const { database } = get();
+    const other = await get().openAnother();
+    const name = `uow-lock-${Math.random().toString(36).slice(2)}`;
+    const taken = async () =>
+      database.dialect.name === 'postgres'
+        ? (
+            await sql<{ got: boolean }>`select pg_try_advisory_lock(hashtext(${name})) as got`.execute(
+              other.db,
+            )
+          ).rows[0]!.got
+        : true;
+    let heldInside: boolean | undefined;
+    await database.write(async () => {
+      await database.db.transaction().execute((trx) => database.dialect.lockInTransaction(trx, name));
+      await database.db.insertInto('settings').values(row('lk-1')).execute();
+      heldInside = !(await taken());
+    });
+    if (database.dialect.name === 'postgres') {
+      expect(heldInside).toBe(true); // not released at the end of the lock's own statement
+      expect(await taken()).toBe(true); // released at COMMIT
+      await sql`select pg_advisory_unlock(hashtext(${name}))`.execute(other.db);
+    }
+    expect(await keys('lk-')).toEqual(['lk-1']);
+    // and rolled back with it
+    await expect(
+      database.write(async () => {
+        await database.db.transaction().execute((trx) => database.dialect.lockInTransaction(trx, name));
+        await database.db.insertInto('settings').values(row('lk-2')).execute();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await keys('lk-')).toEqual(['lk-1']);
+  });
+
+  it('a unit that issues no statement, or whose first statement fails, leaves the connection usable', async () => {
+    const { database } = get();
+    expect(await database.write(async () => 'nothing')).toBe('nothing');
+    await expect(
+      database.write(async () => {
+        await database.db.insertInto('settings').values(row('ef-1')).execute();
+        await database.db.insertInto('settings').values(row('ef-1')).execute(); // duplicate key
+      }),
+    ).rejects.toThrow();
+    await expect(
+      database.write(async () => {
+        await sql`select * from no_such_table`.execute(database.db);
+      }),
+    ).rejects.toThrow();
+    // many units after those, on every pooled connection: none is left inside a failed transaction
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        database.write(async () => {
+          await database.db
+            .insertInto('settings')
+            .values(row(`ef-ok-${i}`))
+            .execute();
+        }),
+      ),
+    );
+    expect((await keys('ef-ok-')).length).toBe(12);
   });
 });
 

@@ -47,6 +47,9 @@ interface UnitState extends UnitOfWork {
 
 const ambient = new AsyncLocalStorage<UnitState>();
 
+/** The statement `lockInTransaction` sends on PostgreSQL, its name a literal (dialect.ts). */
+const ADVISORY_LOCK = /^select pg_advisory_xact_lock\(hashtext\('(?:[^']|'')*'\)\)$/;
+
 /** The unit of work the caller runs in, if any (whichever database it belongs to). */
 export function currentUnit(): UnitOfWork | undefined {
   const unit = ambient.getStore();
@@ -171,7 +174,32 @@ export class UnitAwareDriver implements Driver {
   async runUnit<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#unitOf()) return fn();
     await this.init();
-    const connection = await this.#acquireOwn();
+    const own = await this.#acquireOwn();
+    // Where every query is a round trip (`literal` given: PostgreSQL), BEGIN waits for the unit's first
+    // statement and travels with it when that is an advisory lock (most units that lock start with
+    // it): one round trip fewer, and none at all for a unit that issues no statement.
+    const lazy = this.#literal !== undefined;
+    let begun = !lazy;
+    const inner = this.#inner;
+    const connection: DatabaseConnection = lazy
+      ? {
+          async executeQuery(query) {
+            if (begun) return own.executeQuery(query);
+            begun = true;
+            if (query.parameters.length === 0 && ADVISORY_LOCK.test(query.sql))
+              return own.executeQuery(CompiledQuery.raw(`begin;\n${query.sql}`, []));
+            await inner.beginTransaction(own, {});
+            return own.executeQuery(query);
+          },
+          async *streamQuery(query, chunkSize) {
+            if (!begun) {
+              begun = true;
+              await inner.beginTransaction(own, {});
+            }
+            yield* own.streamQuery(query, chunkSize);
+          },
+        }
+      : own;
     const buffers = new Map<
       string,
       {
@@ -202,7 +230,7 @@ export class UnitAwareDriver implements Driver {
     };
     let result: T;
     try {
-      await this.#inner.beginTransaction(connection, {});
+      if (!lazy) await this.#inner.beginTransaction(own, {});
       try {
         const literal = this.#literal;
         let withCommit: string[] = [];
@@ -217,18 +245,20 @@ export class UnitAwareDriver implements Driver {
         if (unit.rollbackOnly) throw new Error('a nested transaction of this unit of work rolled back');
         unit.done = true;
         if (withCommit.length > 0) {
-          await connection.executeQuery(CompiledQuery.raw(`${withCommit.join(';\n')};\ncommit`, []));
+          const statements = `${withCommit.join(';\n')};\ncommit`;
+          await own.executeQuery(CompiledQuery.raw(begun ? statements : `begin;\n${statements}`, []));
+          begun = true;
           withCommit = [];
-        } else await this.#inner.commitTransaction(connection);
+        } else if (begun) await this.#inner.commitTransaction(own);
       } catch (err) {
         unit.done = true;
         // also after a failed COMMIT (a full disk, a dropped connection): leave no transaction open
-        await this.#inner.rollbackTransaction(connection).catch(() => {});
+        if (begun) await this.#inner.rollbackTransaction(own).catch(() => {});
         throw err;
       }
     } finally {
       unit.done = true;
-      await this.#releaseOwn(connection);
+      await this.#releaseOwn(own);
     }
     for (const hook of hooks) {
       try {

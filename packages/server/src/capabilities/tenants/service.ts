@@ -78,6 +78,9 @@ export function createTenantsService(deps: TenantsDeps): TenantsService {
     name: 'tenant-slugs',
     feed: deps.changes,
     load: async (id) => (await store.byId(id))?.slug ?? null,
+    // a tenant's slug never changes: one looked up inside a write (every audit event names its
+    // tenant by slug) is kept, so writes do not each read the tenant; an unknown id is not kept
+    keepFromUnit: (slug) => slug !== null,
     ttlMs: CACHE_TTL_MS * 10,
     maxEntries: CACHE_MAX,
     ...metrics,
