@@ -59,10 +59,16 @@ async function run(check: ReadinessCheck): Promise<Result> {
   }
 }
 
+// The health answers are small objects of this file's own making: JSON.stringify writes them, and the
+// response schemas stay for the API reference. Compiling a serializer for them on first use was most
+// of the first /readyz's time (≈10 ms of 15) — the answer a supervisor waits for at start.
+const stringify = () => (data: unknown) => JSON.stringify(data);
+
 export function registerHealth(app: FastifyInstance, checks: readonly ReadinessCheck[]): void {
   app.get(
     '/healthz',
     {
+      serializerCompiler: stringify,
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process is up (`?full`: and the state of every dependency)',
@@ -87,6 +93,7 @@ export function registerHealth(app: FastifyInstance, checks: readonly ReadinessC
   app.get(
     '/readyz',
     {
+      serializerCompiler: stringify,
       schema: {
         tags: ['health'],
         summary: 'Readiness: this instance can serve (database writable, migrations applied)',
