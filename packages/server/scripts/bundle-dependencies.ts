@@ -5,7 +5,7 @@
  * where the same code as one file loads in 2–6 ms. The code is not changed: rolldown concatenates the
  * installed package's modules, leaving out their doc comments (licence comments stay).
  *
- * Runs after every `npm install` / `npm ci` (the root `postinstall`), writing to
+ * Runs after every `npm install` / `npm ci` (the root `postinstall`, through postinstall.mjs), writing to
  * `node_modules/.cache/gatekeeper-bundled/`, so a bundle always comes from the installed package and
  * disappears with it. `gatekeeper` (bin/gatekeeper.js) loads a bundle only while its recorded version
  * is the installed one (src/bundled-dependencies.ts); without rolldown (an `--omit=dev` install) or
