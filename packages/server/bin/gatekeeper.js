@@ -28,7 +28,8 @@ if (major >= 24) {
     process.stderr.write('gatekeeper: Node 24 is required (run `npm install` to get the pinned runtime)\n');
     process.exit(2);
   }
-  const child = spawn(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // the child runs this launcher again, so it too caches compiled code and uses the start-up bundles
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   // Ctrl-C in a terminal signals the whole foreground group, so the child may get SIGINT twice; the
   // server treats a repeated signal as the same request to stop.
   for (const signal of FORWARDED) process.on(signal, () => child.kill(signal));
