@@ -188,20 +188,29 @@ export function createUsersService(deps: UsersDeps): UsersService {
    * tenant has. The skeleton's lock (PostgreSQL advisory lock; SQLite's write lock) serialises two
    * concurrent look-alikes, so they cannot both pass the check.
    */
-  async function refuseLookAlike(tenantId: string, columns: UserColumns, exceptId: string | null) {
+  /**
+   * Takes the lock that serialises users of one username skeleton (two look-alikes written at once
+   * cannot both pass the check), when look-alikes are refused; whether they are.
+   */
+  async function lockLookAlikes(tenantId: string, columns: UserColumns): Promise<boolean> {
     const skeleton = columns.username_skeleton;
-    if (!skeleton) return;
-    if (!confusablesRefused()) return;
+    if (!skeleton || !confusablesRefused()) return false;
     await database.db
       .transaction()
       .execute((trx) => database.dialect.lockInTransaction(trx, `users:${tenantId}:${skeleton}`));
+    return true;
+  }
+
+  const confusable = () =>
+    new AppError('username_confusable', {
+      detail: 'username: looks like the username of another user of this tenant',
+    });
+
+  async function refuseLookAlike(tenantId: string, columns: UserColumns, exceptId: string | null) {
+    if (!(await lockLookAlikes(tenantId, columns))) return;
     // the same name is a plain conflict (the unique index says so); a different look-alike is refused
-    const others = await store.lookAlikes(tenantId, skeleton, exceptId);
-    if (others.some((other) => other !== columns.username_lower)) {
-      throw new AppError('username_confusable', {
-        detail: 'username: looks like the username of another user of this tenant',
-      });
-    }
+    const others = await store.lookAlikes(tenantId, columns.username_skeleton!, exceptId);
+    if (others.some((other) => other !== columns.username_lower)) throw confusable();
   }
 
   async function mustGet(tenantId: string, id: string): Promise<UserRow> {
@@ -262,8 +271,10 @@ export function createUsersService(deps: UsersDeps): UsersService {
       const hash = input.password === undefined ? null : await passwords.hash(input.password);
       const row = newUserRow(tenantId, input, hash, now());
       await database.write(async () => {
-        await refuseLookAlike(tenantId, row, null);
-        await store.insert(row);
+        // the look-alike check travels with the insert (a refusal rolls it back)
+        if (await lockLookAlikes(tenantId, row)) {
+          if ((await store.insertCountingLookAlikes(row)) > 0) throw confusable();
+        } else await store.insert(row);
         if (hash !== null) await rules?.inUnit(tenantId, row.id, hash);
         await events.emit('user.created', tenantId, ctx, row.id, {
           username: row.username,

@@ -21,6 +21,13 @@ export type UserRowWithHash = UsersTable;
 export interface UsersStore {
   /** Inserts one user; a duplicate username or email (case-insensitive) is `conflict`. */
   insert(row: UsersTable): Promise<void>;
+  /**
+   * Inserts one user as `insert` does and answers, in the same statement, how many other users of
+   * the tenant have its username skeleton under another username (0 when it has none): the
+   * look-alike check costs no round trip of its own. The caller holds the skeleton's lock and
+   * refuses (rolling the insert back) when the answer is not 0.
+   */
+  insertCountingLookAlikes(row: UsersTable): Promise<number>;
   /** Inserts users in one transaction, all or nothing; any duplicate is `conflict`. */
   insertMany(rows: readonly UsersTable[]): Promise<void>;
   byId(tenantId: string, id: string): Promise<UserRow | undefined>;
@@ -96,13 +103,41 @@ export function createUsersStore(database: Database): UsersStore {
     }
   }
 
+  async function insert(row: UsersTable): Promise<void> {
+    await db
+      .insertInto('users')
+      .values(row)
+      .execute()
+      .catch((err: unknown) => mapUniqueViolation(database, err));
+  }
+
   return {
-    async insert(row) {
-      await db
+    insert,
+
+    async insertCountingLookAlikes(row) {
+      const skeleton = row.username_skeleton;
+      if (!skeleton) {
+        await insert(row);
+        return 0;
+      }
+      // the subquery reads the statement's snapshot, taken after the caller's lock: every committed
+      // look-alike is seen; the new row itself is left out by its id, whatever a dialect shows of it
+      const inserted = await db
         .insertInto('users')
         .values(row)
-        .execute()
+        .returning((eb) =>
+          eb
+            .selectFrom('users as other')
+            .select((o) => o.fn.countAll<number>().as('n'))
+            .where('other.tenant_id', '=', row.tenant_id)
+            .where('other.username_skeleton', '=', skeleton)
+            .where('other.username_lower', '!=', row.username_lower)
+            .where('other.id', '!=', row.id)
+            .as('look_alikes'),
+        )
+        .executeTakeFirstOrThrow()
         .catch((err: unknown) => mapUniqueViolation(database, err));
+      return Number(inserted.look_alikes ?? 0);
     },
 
     async insertMany(rows) {

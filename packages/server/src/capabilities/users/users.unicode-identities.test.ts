@@ -84,6 +84,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(same.statusCode, same.body).toBe(200);
     });
 
+    it('of look-alikes created at the same moment, exactly one is created', async () => {
+      for (let round = 0; round < 5; round++) {
+        const latin = `payee-${round}`;
+        const cyrillic = `\u0440ayee-${round}`; // Cyrillic р
+        const answers = await Promise.all([
+          createUser({ username: latin }),
+          createUser({ username: cyrillic }),
+        ]);
+        const codes = answers.map((r) => r.statusCode).sort();
+        expect(codes, answers.map((r) => r.body).join(' ')).toEqual([201, 409]);
+        expect(answers.find((r) => r.statusCode === 409)!.json<Problem>().code).toBe('username_confusable');
+      }
+    });
+
     it('checks confusables per tenant', async () => {
       expect((await createUser({ username: '\u0430dmin' }, '/api/v1/tenants/uni-other')).statusCode).toBe(
         201,
