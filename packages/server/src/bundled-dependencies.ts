@@ -63,11 +63,11 @@ export function usableBundles(directory: URL = bundleDirectory): Map<string, str
   return usable;
 }
 
-/** Installs the module hook; returns the names of the packages it loads from bundles. */
-export async function useBundledDependencies(directory: URL = bundleDirectory): Promise<string[]> {
+/** Installs the module hook (none when no bundle is usable). */
+export async function useBundledDependencies(directory: URL = bundleDirectory): Promise<void> {
   const { registerHooks } = await import('node:module');
   const usable = usableBundles(directory);
-  if (usable.size === 0 || typeof registerHooks !== 'function') return [];
+  if (usable.size === 0 || typeof registerHooks !== 'function') return;
   registerHooks({
     resolve(specifier, context, nextResolve) {
       const resolved = nextResolve(specifier, context);
@@ -75,5 +75,4 @@ export async function useBundledDependencies(directory: URL = bundleDirectory): 
       return bundle ? { url: bundle, format: 'module', shortCircuit: true } : resolved;
     },
   });
-  return [...usable.values()].map((url) => url.slice(url.lastIndexOf('/') + 1, -'.mjs'.length));
 }

@@ -3,7 +3,6 @@
  * composition root registers (DB pool, audit queue depth). One registry per app — never the global
  * one — so several apps in one process (tests) do not collide.
  */
-
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createServer } from './node-http.ts';

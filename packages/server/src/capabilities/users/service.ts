@@ -184,13 +184,9 @@ export function createUsersService(deps: UsersDeps): UsersService {
   }
 
   /**
-   * Inside the change's unit: refuses a username whose confusable skeleton another user of the
-   * tenant has. The skeleton's lock (PostgreSQL advisory lock; SQLite's write lock) serialises two
-   * concurrent look-alikes, so they cannot both pass the check.
-   */
-  /**
-   * Takes the lock that serialises users of one username skeleton (two look-alikes written at once
-   * cannot both pass the check), when look-alikes are refused; whether they are.
+   * Inside the change's unit, when look-alikes are refused (the answer: whether they are): takes the
+   * lock of the username's confusable skeleton (PostgreSQL advisory lock; SQLite's write lock), which
+   * serialises two concurrent look-alikes so they cannot both pass the check that follows.
    */
   async function lockLookAlikes(tenantId: string, columns: UserColumns): Promise<boolean> {
     const skeleton = columns.username_skeleton;
@@ -206,6 +202,7 @@ export function createUsersService(deps: UsersDeps): UsersService {
       detail: 'username: looks like the username of another user of this tenant',
     });
 
+  /** Inside the change's unit: refuses a username whose skeleton another user of the tenant has. */
   async function refuseLookAlike(tenantId: string, columns: UserColumns, exceptId: string | null) {
     if (!(await lockLookAlikes(tenantId, columns))) return;
     // the same name is a plain conflict (the unique index says so); a different look-alike is refused
